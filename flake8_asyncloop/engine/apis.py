@@ -1,0 +1,54 @@
+"""Qualified names of the APIs the analysis recognises, under every path they are importable from."""
+
+from __future__ import annotations
+
+
+def _in_modules(name: str, *modules: str) -> frozenset[str]:
+    return frozenset(f"{module}.{name}" for module in modules)
+
+
+# Event-loop classes whose direct call bypasses the event-loop policy.
+LOOP_CLASSES: frozenset[str] = (
+    _in_modules("SelectorEventLoop", "asyncio", "asyncio.unix_events", "asyncio.windows_events")
+    | _in_modules("_UnixSelectorEventLoop", "asyncio.unix_events")
+    | _in_modules("_WindowsSelectorEventLoop", "asyncio.windows_events")
+    | _in_modules("BaseSelectorEventLoop", "asyncio.selector_events")
+    | _in_modules("ProactorEventLoop", "asyncio", "asyncio.windows_events")
+    | _in_modules("BaseProactorEventLoop", "asyncio.proactor_events")
+    | _in_modules("BaseEventLoop", "asyncio", "asyncio.base_events")
+    | _in_modules("AbstractEventLoop", "asyncio", "asyncio.events")
+    | _in_modules("EventLoop", "asyncio", "asyncio.unix_events", "asyncio.windows_events")
+    | _in_modules("Loop", "uvloop", "uvloop.loop")
+)
+UVLOOP_CLASSES: frozenset[str] = _in_modules("Loop", "uvloop", "uvloop.loop")
+
+GET_EVENT_LOOP = _in_modules("get_event_loop", "asyncio", "asyncio.events")
+GET_EVENT_LOOP_POLICY = _in_modules("get_event_loop_policy", "asyncio", "asyncio.events")
+NEW_EVENT_LOOP = _in_modules("new_event_loop", "asyncio", "asyncio.events", "uvloop")
+SET_EVENT_LOOP = _in_modules("set_event_loop", "asyncio", "asyncio.events")
+GET_CHILD_WATCHER = _in_modules("get_child_watcher", "asyncio", "asyncio.events")
+CREATE_SUBPROCESS = _in_modules("create_subprocess_exec", "asyncio", "asyncio.subprocess") | _in_modules(
+    "create_subprocess_shell", "asyncio", "asyncio.subprocess"
+)
+ASYNCIO_RUN = _in_modules("run", "asyncio", "asyncio.runners")
+
+THREAD_CLASSES = _in_modules("Thread", "threading")
+TIMER_CLASSES = _in_modules("Timer", "threading")
+START_NEW_THREAD = _in_modules("start_new_thread", "_thread") | _in_modules("start_new", "_thread")
+TO_THREAD = _in_modules("to_thread", "asyncio", "asyncio.threads")
+THREAD_POOL_EXECUTORS = _in_modules("ThreadPoolExecutor", "concurrent.futures", "concurrent.futures.thread")
+PROCESS_POOL_EXECUTORS = _in_modules("ProcessPoolExecutor", "concurrent.futures", "concurrent.futures.process")
+PARTIAL = _in_modules("partial", "functools")
+CONTEXTLIB_CLOSING = _in_modules("closing", "contextlib")
+
+# Loop methods that run the loop in the calling thread.
+LOOP_RUN_METHODS = frozenset({"run_until_complete", "run_forever"})
+LOOP_SUBPROCESS_METHODS = frozenset({"subprocess_exec", "subprocess_shell"})
+
+# Every name a star import from these modules can bring in that the rules care about.
+STAR_IMPORTABLE: frozenset[str] = frozenset(
+    name.rsplit(".", 1)[1]
+    for name in LOOP_CLASSES | GET_EVENT_LOOP | NEW_EVENT_LOOP | SET_EVENT_LOOP | GET_CHILD_WATCHER
+    | CREATE_SUBPROCESS | TO_THREAD | THREAD_CLASSES | TIMER_CLASSES | GET_EVENT_LOOP_POLICY
+)
+RUN_COROUTINE_THREADSAFE = _in_modules("run_coroutine_threadsafe", "asyncio", "asyncio.tasks")

@@ -1,0 +1,408 @@
+"""One pass over a libcst module that records what every later question needs.
+
+The pass builds Python's scopes and the bindings in each (imports, definitions, assignments,
+parameters), the functions and classes, and every call with the scope and function it runs in.
+Nothing here resolves names: bindings made later in a function still shadow earlier uses (as in
+Python), so resolution waits until the whole module has been seen (see ``names.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Literal, Optional, Sequence, Union
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
+BindingKind = Literal["import", "alias", "none", "value", "def", "class", "self", "other"]
+FunctionNode = Union[cst.FunctionDef, cst.Lambda]
+
+_RUNTIME_ERROR_CATCHERS = frozenset(
+    {"RuntimeError", "Exception", "BaseException", "builtins.RuntimeError", "builtins.Exception"}
+)
+
+
+@dataclass(eq=False)
+class Binding:
+    """One way a name gets bound in a scope.
+
+    ``import``: ``qualified`` is the imported dotted name. ``alias``: ``value`` is the Name or
+    Attribute assigned. ``none``: assigned ``None`` (the optional-import idiom). ``value``: assigned
+    some other expression, kept in ``value``. ``def``/``class``: ``node`` is the definition.
+    ``self``: the first parameter of a method of ``owner``. ``other``: anything else.
+    """
+
+    kind: BindingKind
+    scope: "Scope"
+    qualified: Optional[str] = None
+    value: Optional[cst.BaseExpression] = None
+    node: Optional[cst.CSTNode] = None
+    owner: Optional["ClassInfo"] = None
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: ScopeKind
+    parent: Optional["Scope"]
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    star_imports: list[str] = field(default_factory=list)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        target = self.module if name in self.global_names else self
+        target.bindings.setdefault(name, []).append(binding)
+
+    @property
+    def module(self) -> "Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def lookup(self, name: str) -> Optional[list[Binding]]:
+        """The bindings a use of ``name`` in this scope sees, by Python's rules (class scopes are
+        visible only to their own body), or None for a global never bound in this module."""
+        scope: Optional[Scope] = self.module if name in self.global_names else self
+        first = True
+        while scope is not None:
+            if (first or scope.kind != "class") and name in scope.bindings:
+                return scope.bindings[name]
+            first = False
+            scope = scope.parent
+        return None
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    outer_scope: Scope
+    scope: Scope
+    methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    # Values assigned to ``self.<attribute>`` in the class's methods.
+    attribute_values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: FunctionNode
+    outer_scope: Scope
+    scope: Scope
+    is_async: bool
+    owner_class: Optional[ClassInfo]
+    self_name: Optional[str]
+    calls: list["CallSite"] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value if isinstance(self.node, cst.FunctionDef) else "<lambda>"
+
+
+@dataclass(eq=False)
+class Assignment:
+    """``target = value`` (one target), ``target: T = value``, or ``with value as target``."""
+
+    target: cst.BaseExpression
+    value: cst.BaseExpression
+    scope: Scope
+    function: Optional[FunctionInfo]
+
+
+@dataclass(eq=False)
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    function: Optional[FunctionInfo]
+    guarded_by_runtime_error: bool
+
+
+def assigned_names(target: cst.BaseExpression) -> Iterator[str]:
+    """The plain names an assignment target binds (``a``, ``a, *b``, ``[a, (b, c)]``)."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from assigned_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from assigned_names(target.value)
+
+
+def _catches_runtime_error(handlers: Sequence[Union[cst.ExceptHandler, cst.ExceptStarHandler]]) -> bool:
+    for handler in handlers:
+        if handler.type is None:
+            return True
+        types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+        for item in types:
+            expr = item.value if isinstance(item, cst.BaseElement) else item
+            if get_full_name_for_node(expr) in _RUNTIME_ERROR_CATCHERS:
+                return True
+    return False
+
+
+def _is_staticmethod(node: cst.FunctionDef) -> bool:
+    return any(get_full_name_for_node(d.decorator) == "staticmethod" for d in node.decorators)
+
+
+def _first_positional_param(params: cst.Parameters) -> Optional[str]:
+    positional = list(params.posonly_params) + list(params.params)
+    return positional[0].name.value if positional else None
+
+
+def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+class ModuleIndex(cst.CSTVisitor):
+    """Scopes, bindings, functions, classes and calls of one module, in source order."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__()
+        self.module_scope = Scope("module", None)
+        self.functions: dict[int, FunctionInfo] = {}  # id(node) -> info
+        self.classes: dict[int, ClassInfo] = {}
+        self.calls: list[CallSite] = []  # in evaluation order: arguments before the call
+        self.assignments: list[Assignment] = []
+        self.call_sites: dict[int, CallSite] = {}  # id(call node) -> site
+        self._scope = self.module_scope
+        self._functions: list[Optional[FunctionInfo]] = [None]
+        self._classes: list[Optional[ClassInfo]] = [None]
+        # One stack of "inside a try body that catches RuntimeError" per function being visited.
+        self._guards: list[list[bool]] = [[]]
+        module.visit(self)
+
+    def function_for(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
+        return self.functions.get(id(node))
+
+    def class_for(self, node: cst.CSTNode) -> Optional[ClassInfo]:
+        return self.classes.get(id(node))
+
+    # -- scopes -------------------------------------------------------------------------------
+
+    def _push(self, kind: ScopeKind) -> Scope:
+        self._scope = Scope(kind, self._scope)
+        return self._scope
+
+    def _pop(self) -> None:
+        assert self._scope.parent is not None
+        self._scope = self._scope.parent
+
+    def _enter_function(self, node: FunctionNode, params: cst.Parameters, is_async: bool) -> None:
+        outer = self._scope
+        # A method is a def directly in a class body; its first parameter is the instance.
+        owner = self._classes[-1] if outer.kind == "class" and isinstance(node, cst.FunctionDef) else None
+        self_name = None
+        if owner is not None and isinstance(node, cst.FunctionDef) and not _is_staticmethod(node):
+            self_name = _first_positional_param(params)
+        scope = self._push("function" if isinstance(node, cst.FunctionDef) else "lambda")
+        info = FunctionInfo(node, outer, scope, is_async, owner, self_name)
+        self.functions[id(node)] = info
+        if owner is not None and isinstance(node, cst.FunctionDef):
+            owner.methods[node.name.value] = info
+        for param in _all_params(params):
+            name = param.name.value
+            if name == self_name and owner is not None:
+                scope.bind(name, Binding("self", scope, owner=owner))
+            else:
+                scope.bind(name, Binding("other", scope))
+        self._functions.append(info)
+        self._classes.append(None)
+        self._guards.append([])
+
+    def _leave_function(self) -> None:
+        self._functions.pop()
+        self._classes.pop()
+        self._guards.pop()
+        self._pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scope.bind(node.name.value, Binding("def", self._scope, node=node))
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        # Decorators, defaults and annotations were evaluated in the enclosing scope; the body
+        # is the function's own.
+        self._enter_function(node, node.params, node.asynchronous is not None)
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._leave_function()
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        self._enter_function(node, node.params, False)
+
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self._leave_function()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._scope.bind(node.name.value, Binding("class", self._scope, node=node))
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        outer = self._scope
+        info = ClassInfo(node, outer, self._push("class"))
+        self.classes[id(node)] = info
+        self._classes.append(info)
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self._classes.pop()
+        self._pop()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._push("comprehension")
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._pop()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._push("comprehension")
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._push("comprehension")
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._push("comprehension")
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._pop()
+
+    # -- bindings -----------------------------------------------------------------------------
+
+    def _bind_other(self, target: cst.BaseExpression) -> None:
+        for name in assigned_names(target):
+            self._scope.bind(name, Binding("other", self._scope))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = get_full_name_for_node(alias.name)
+            if dotted is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._scope.bind(alias.asname.name.value, Binding("import", self._scope, qualified=dotted))
+            else:
+                top = dotted.split(".", 1)[0]
+                self._scope.bind(top, Binding("import", self._scope, qualified=top))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = get_full_name_for_node(node.module) if node.module is not None else None
+        absolute = module is not None and not node.relative
+        if isinstance(node.names, cst.ImportStar):
+            if absolute and module is not None:
+                self._scope.star_imports.append(module)
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            if absolute:
+                self._scope.bind(local, Binding("import", self._scope, qualified=f"{module}.{name}"))
+            else:
+                # Relative imports are not resolved: the name is shadowed, never misattributed.
+                self._scope.bind(local, Binding("other", self._scope))
+
+    def _bind_assignment(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        if value is not None:
+            self.assignments.append(Assignment(target, value, self._scope, self._functions[-1]))
+        if isinstance(target, cst.Name) and value is not None:
+            if isinstance(value, cst.Name) and value.value == "None":
+                kind: BindingKind = "none"
+            elif isinstance(value, (cst.Name, cst.Attribute)):
+                kind = "alias"
+            else:
+                kind = "value"
+            self._scope.bind(target.value, Binding(kind, self._scope, value=value))
+            return
+        if isinstance(target, cst.Attribute) and value is not None:
+            self._record_self_attribute(target, value)
+        self._bind_other(target)
+
+    def _record_self_attribute(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
+        function = self._functions[-1]
+        if function is None or function.owner_class is None or function.self_name is None:
+            return
+        if isinstance(target.value, cst.Name) and target.value.value == function.self_name:
+            function.owner_class.attribute_values.setdefault(target.attr.value, []).append(value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1
+        for target in node.targets:
+            self._bind_assignment(target.target, node.value if single else None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_assignment(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_other(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_other(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_other(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_other(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_assignment(node.asname.name, node.item)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_other(node.name.name)
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        if node.name is not None:
+            self._bind_other(node.name.name)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._bind_other(node.name)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._bind_other(node.name)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self._bind_other(node.rest)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self._scope.global_names.add(item.name.value)
+
+    # -- try guards and calls -----------------------------------------------------------------
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self._guards[-1].append(_catches_runtime_error(node.handlers))
+
+    def leave_Try_body(self, node: cst.Try) -> None:
+        self._guards[-1].pop()
+
+    def visit_TryStar_body(self, node: cst.TryStar) -> None:
+        self._guards[-1].append(_catches_runtime_error(node.handlers))
+
+    def leave_TryStar_body(self, node: cst.TryStar) -> None:
+        self._guards[-1].pop()
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        node = original_node
+        function = self._functions[-1]
+        site = CallSite(node, self._scope, function, any(self._guards[-1]))
+        self.calls.append(site)
+        self.call_sites[id(node)] = site
+        if function is not None:
+            function.calls.append(site)

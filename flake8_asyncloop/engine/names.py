@@ -1,0 +1,115 @@
+"""What a name or attribute chain refers to, through imports, aliases and shadowing.
+
+This is the narrow resolution the rules need, written instead of libcst's
+QualifiedNameProvider, which costs several parses per module (see docs/architecture.md). It
+answers with a dotted name only when every binding the use can see agrees on it, so a local
+definition, a parameter or a relative import that shadows ``asyncio`` makes the use unresolved
+and no rule fires on it.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from flake8_asyncloop.engine.apis import PARTIAL, STAR_IMPORTABLE
+from flake8_asyncloop.engine.index import Binding, ClassInfo, FunctionInfo, ModuleIndex, Scope
+
+_MAX_ALIAS_DEPTH = 8
+
+
+class Resolver:
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+
+    def qualified_name(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
+        """The dotted name ``expr`` refers to (``asyncio.get_event_loop``), or None if unknown."""
+        if isinstance(expr, cst.Name):
+            return self._name(expr.value, scope, depth)
+        if isinstance(expr, cst.Attribute):
+            base = self.qualified_name(expr.value, scope, depth)
+            return f"{base}.{expr.attr.value}" if base is not None else None
+        return None
+
+    def _name(self, name: str, scope: Scope, depth: int) -> Optional[str]:
+        bindings = scope.lookup(name)
+        if bindings is None:
+            return self._star_imported(name, scope)
+        found: set[str] = set()
+        for binding in bindings:
+            if binding.kind == "none":
+                continue
+            resolved = self._binding_name(binding, depth)
+            if resolved is None:
+                return None
+            found.add(resolved)
+        return found.pop() if len(found) == 1 else None
+
+    def _binding_name(self, binding: Binding, depth: int) -> Optional[str]:
+        if binding.kind == "import":
+            return binding.qualified
+        if binding.kind == "alias" and binding.value is not None and depth < _MAX_ALIAS_DEPTH:
+            return self.qualified_name(binding.value, binding.scope, depth + 1)
+        return None
+
+    @staticmethod
+    def _star_imported(name: str, scope: Scope) -> Optional[str]:
+        if name not in STAR_IMPORTABLE:
+            return None
+        modules = scope.module.star_imports
+        return f"{modules[-1]}.{name}" if modules else None
+
+    def self_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+        """The class whose instance ``expr`` is, when it is a method's ``self`` (or a closure's)."""
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = scope.lookup(expr.value)
+        if bindings and all(b.kind == "self" for b in bindings):
+            return bindings[0].owner
+        return None
+
+    def functions(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
+        """The functions of this module that calling ``expr`` may run.
+
+        ``f`` (a def in scope), ``self.method`` / ``cls.method`` (in this class or a base class
+        defined in this module), a lambda, and ``functools.partial(f, ...)``.
+        """
+        if isinstance(expr, cst.Lambda):
+            info = self.index.function_for(expr)
+            return [info] if info is not None else []
+        if isinstance(expr, cst.Name):
+            bindings = scope.lookup(expr.value) or []
+            if bindings and all(b.kind == "def" for b in bindings):
+                return [f for b in bindings if b.node is not None for f in [self.index.function_for(b.node)] if f]
+            return []
+        if isinstance(expr, cst.Attribute):
+            owner = self.self_class(expr.value, scope)
+            method = self.method(owner, expr.attr.value) if owner is not None else None
+            return [method] if method is not None else []
+        if isinstance(expr, cst.Call) and expr.args and self.qualified_name(expr.func, scope) in PARTIAL:
+            return self.functions(expr.args[0].value, scope)
+        return []
+
+    def method(self, owner: ClassInfo, name: str, depth: int = 0) -> Optional[FunctionInfo]:
+        """``owner.name`` looked up through ``owner`` and its bases defined in this module."""
+        if name in owner.methods:
+            return owner.methods[name]
+        if depth >= _MAX_ALIAS_DEPTH:
+            return None
+        for base in self.local_bases(owner):
+            found = self.method(base, name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def local_bases(self, owner: ClassInfo) -> list[ClassInfo]:
+        bases = []
+        for arg in owner.node.bases:
+            if isinstance(arg.value, cst.Name):
+                bindings = owner.outer_scope.lookup(arg.value.value) or []
+                if len(bindings) == 1 and bindings[0].kind == "class" and bindings[0].node is not None:
+                    info = self.index.class_for(bindings[0].node)
+                    if info is not None:
+                        bases.append(info)
+        return bases

@@ -1,0 +1,171 @@
+"""The Python versions the checked code must run on.
+
+Rules ask one question of this module: which CPython 3.x minor versions are targets. A target
+range is written like ``requires-python`` (``>=3.8``, ``>=3.9,<3.13``, ``~=3.10``, ``==3.11.*``),
+or as a bare minimum (``3.9``, ``py39``), and is reduced to the set of minor versions in which
+at least one release satisfies every clause.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
+
+DEFAULT_TARGET_VERSION = ">=3.10"
+
+# 3.6 is the oldest release with the APIs we lint; 3.20 is far enough ahead that "3.14 and later"
+# stays a meaningful set for years.
+_FIRST_MINOR = 6
+_LAST_MINOR = 20
+# Patch levels probed per minor version: enough for every released 3.x and for clauses such as
+# ">=3.8.10", which exclude only part of a minor series.
+_PATCH_PROBES = range(0, 40)
+
+_CLAUSE = re.compile(r"^\s*(===|==|!=|~=|>=|<=|>|<)?\s*v?(\d+(?:\.\d+)*)(\.\*)?\s*$")
+_PY_SHORTHAND = re.compile(r"^\s*py(\d)(\d+)\s*$")
+
+
+class TargetVersionError(ValueError):
+    """A target-version string that cannot be understood."""
+
+
+@dataclass(frozen=True)
+class TargetVersions:
+    """The set of CPython 3.x minor versions the checked code must run on."""
+
+    spec: str
+    minors: frozenset[int]
+
+    def includes_below(self, minor: int) -> bool:
+        """Whether some target is older than 3.<minor>."""
+        return any(m < minor for m in self.minors)
+
+    def includes_from(self, minor: int) -> bool:
+        """Whether some target is 3.<minor> or newer."""
+        return any(m >= minor for m in self.minors)
+
+    def describe(self) -> str:
+        if not self.minors:
+            return "no Python version"
+        low, high = min(self.minors), max(self.minors)
+        if high == _LAST_MINOR:
+            return f"Python 3.{low}+"
+        if low == high:
+            return f"Python 3.{low}"
+        return f"Python 3.{low}-3.{high}"
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _clause_matches(op: str, version: tuple[int, ...], wildcard: bool, candidate: tuple[int, int, int]) -> bool:
+    if wildcard:
+        prefix_equal = candidate[: len(version)] == version
+        if op == "==":
+            return prefix_equal
+        if op == "!=":
+            return not prefix_equal
+        raise TargetVersionError(f"'.*' is only allowed with == and !=, not {op}")
+    padded = version + (0,) * (3 - len(version)) if len(version) < 3 else version[:3]
+    if op in ("==", "==="):
+        return candidate == padded
+    if op == "!=":
+        return candidate != padded
+    if op == ">=":
+        return candidate >= padded
+    if op == "<=":
+        return candidate <= padded
+    if op == ">":
+        return candidate > padded
+    if op == "<":
+        return candidate < padded
+    if op == "~=":
+        if len(version) < 2:
+            raise TargetVersionError("~= needs at least two version parts, as in ~=3.9")
+        upper = version[:-1]
+        return candidate >= padded and candidate[: len(upper)] == upper
+    raise TargetVersionError(f"unknown operator {op!r}")  # pragma: no cover - the regex admits no other
+
+
+@functools.lru_cache(maxsize=64)
+def parse_target_versions(spec: str) -> TargetVersions:
+    """Parse a version specifier into the target minors; raise TargetVersionError if malformed."""
+    text = spec.strip()
+    shorthand = _PY_SHORTHAND.match(text)
+    if shorthand:
+        text = f">={shorthand.group(1)}.{shorthand.group(2)}"
+    clauses = []
+    for raw in text.split(","):
+        match = _CLAUSE.match(raw)
+        if not match:
+            raise TargetVersionError(
+                f"cannot read target version {spec!r}: expected a range such as '>=3.9' or '>=3.8,<3.13'"
+            )
+        op, version, wildcard = match.group(1), _version_tuple(match.group(2)), bool(match.group(3))
+        if op is None:
+            if wildcard:
+                op = "=="
+            else:
+                op = ">="  # a bare version is a minimum, as ruff's target-version is
+        clauses.append((op, version, wildcard))
+    minors = frozenset(
+        minor
+        for minor in range(_FIRST_MINOR, _LAST_MINOR + 1)
+        if any(
+            all(_clause_matches(op, version, wildcard, (3, minor, patch)) for op, version, wildcard in clauses)
+            for patch in _PATCH_PROBES
+        )
+    )
+    if not minors:
+        raise TargetVersionError(f"target version {spec!r} admits no Python 3 version from 3.{_FIRST_MINOR} on")
+    return TargetVersions(spec=spec.strip(), minors=minors)
+
+
+@functools.lru_cache(maxsize=256)
+def _requires_python_in(directory: str) -> str | None:
+    candidate = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(candidate):
+        try:
+            with open(candidate, "rb") as stream:
+                data = tomllib.load(stream)
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None
+        project = data.get("project")
+        requires = project.get("requires-python") if isinstance(project, dict) else None
+        return requires if isinstance(requires, str) else None
+    parent = os.path.dirname(directory)
+    if parent == directory:
+        return None
+    return _requires_python_in(parent)
+
+
+def requires_python_for(path: str) -> str | None:
+    """The ``requires-python`` of the nearest ``pyproject.toml`` above ``path``, if any.
+
+    The nearest pyproject.toml decides, as for every tool that reads project metadata; a broken one
+    gives no answer rather than an error, so that linting goes on with the default.
+    """
+    directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+    return _requires_python_in(directory)
+
+
+def resolve_target_versions(explicit: str | None, path: str) -> TargetVersions:
+    """The targets for one file: an explicit setting wins, then requires-python, then the default."""
+    if explicit:
+        return parse_target_versions(explicit)
+    requires = requires_python_for(path)
+    if requires:
+        try:
+            return parse_target_versions(requires)
+        except TargetVersionError:
+            pass
+    return parse_target_versions(DEFAULT_TARGET_VERSION)

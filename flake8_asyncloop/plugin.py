@@ -1,0 +1,62 @@
+"""The flake8 adapter: options in, the engine's diagnostics out. It never raises."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import logging
+from typing import Any, ClassVar, Iterator, Optional, Sequence
+
+from flake8_asyncloop import __version__
+from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions, resolve_target_versions
+
+LOG = logging.getLogger(__name__)
+
+
+def _target_version_option(value: str) -> str:
+    """argparse ``type=``: reject a malformed range with flake8's own one-line usage error."""
+    try:
+        parse_target_versions(value)
+    except TargetVersionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+class AsyncLoopChecker:
+    name = "flake8-asyncloop"
+    version = __version__
+    target_version: ClassVar[Optional[str]] = None
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        # The ast tree is not used: flake8 builds it anyway, but the rules run on libcst only.
+        self._filename = filename
+        self._lines = lines
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        option_manager.add_option(
+            "--asyncloop-target-version",
+            type=_target_version_option,
+            default=None,
+            parse_from_config=True,
+            metavar="RANGE",
+            help=(
+                "Python versions the checked code must run on, as a requires-python range such as "
+                "'>=3.9' (default: requires-python from the nearest pyproject.toml, else '>=3.10')."
+            ),
+        )
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        cls.target_version = options.asyncloop_target_version
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        try:
+            targets = resolve_target_versions(self.target_version, self._filename)
+            diagnostics = check_source("".join(self._lines), targets)
+        except Exception:  # the plugin must never take flake8 down, whatever the file holds
+            LOG.exception("flake8-asyncloop: internal error on %s", self._filename)
+            return
+        for diagnostic in diagnostics:
+            yield diagnostic.line, diagnostic.column, diagnostic.flake8_text(), type(self)

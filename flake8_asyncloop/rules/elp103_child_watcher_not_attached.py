@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from flake8_asyncloop.engine.diagnostics import Finding
+from flake8_asyncloop.rules.base import Example, Rule
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.engine.analysis import ModuleAnalysis
+
+
+class ChildWatcherNotAttached(Rule):
+    code = "ELP103"
+    name = "child-watcher-not-attached"
+    summary = "On Python 3.7, a new loop starts subprocesses with no child watcher attached to it."
+    why = (
+        "Python 3.7's Unix child watcher (SafeChildWatcher) must be attached to the loop that "
+        "starts subprocesses; asyncio attaches it only to the loop installed in the main thread. "
+        "A loop that is neither installed nor attached fails with RuntimeError: Cannot add child "
+        "handler, the child watcher does not have a loop attached. In a worker thread attaching "
+        "is impossible (set_wakeup_fd only works in main thread). From 3.8 the default "
+        "ThreadedChildWatcher needs nothing, so the rule is silent unless the targets include 3.7."
+    )
+    how_to_fix = (
+        "In the main thread, install the loop with asyncio.set_event_loop(loop) or call "
+        "asyncio.get_child_watcher().attach_loop(loop) before starting subprocesses. From a worker "
+        "thread, start subprocesses on the main thread's loop (asyncio.run_coroutine_threadsafe), "
+        "or require Python 3.8+."
+    )
+    invalid = (
+        Example(
+            "import asyncio\n"
+            "async def main():\n"
+            "    await asyncio.create_subprocess_exec('true')\n"
+            "loop = asyncio.new_event_loop()\n"
+            "loop.run_until_complete(main())\n"
+        ),
+    )
+    valid = (
+        Example(
+            "import asyncio\n"
+            "async def main():\n"
+            "    await asyncio.create_subprocess_exec('true')\n"
+            "loop = asyncio.new_event_loop()\n"
+            "asyncio.get_child_watcher().attach_loop(loop)\n"
+            "loop.run_until_complete(main())\n"
+        ),
+        Example(
+            "import asyncio\n"
+            "async def main():\n"
+            "    await asyncio.create_subprocess_exec('true')\n"
+            "loop = asyncio.new_event_loop()\n"
+            "loop.run_until_complete(main())\n",
+            ">=3.8",
+        ),
+    )
+
+    def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        if not analysis.targets.includes_below(8):
+            return
+        for creation in analysis.loops.creations:
+            if not creation.spawns_subprocesses or creation.escapes:
+                continue
+            name = creation.target or "the loop"
+            thread = analysis.threads.start_of(creation.function)
+            if thread is not None:
+                started_on, _ = analysis.position(thread.origin)
+                yield Finding(
+                    creation.call,
+                    f"subprocesses started from '{name}' in a worker thread (started on line {started_on}) "
+                    "fail on Python 3.7, where no child watcher can attach outside the main thread; start "
+                    "them on the main thread's loop, or require Python 3.8+",
+                )
+            elif not creation.installed and not creation.attached:
+                yield Finding(
+                    creation.call,
+                    f"'{name}' starts subprocesses but no child watcher is attached to it, which fails on "
+                    f"Python 3.7; call asyncio.set_event_loop({creation.target or 'loop'}) or "
+                    f"asyncio.get_child_watcher().attach_loop({creation.target or 'loop'}) first",
+                )

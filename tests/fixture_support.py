@@ -1,0 +1,59 @@
+"""Reading fixtures: real Python files whose comments say what flake8 must report.
+
+``# error: ELP101`` (or ``# error: ELP102, ELP103``) on a line: flake8 reports exactly those codes
+there. ``# ok: ELP101`` marks a look-alike line that must stay silent; it is counted as a negative
+case. A ``# asyncloop-target-version: >=3.7`` comment in the first lines sets the targets the file
+is checked for (default ``>=3.7``, so version-dependent rules are exercised).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+DEFAULT_FIXTURE_TARGET = ">=3.7"
+
+_EXPECT = re.compile(r"#\s*(error|ok):\s*(ELP\d{3}(?:\s*,\s*ELP\d{3})*)")
+_TARGET = re.compile(r"#\s*asyncloop-target-version:\s*(\S+)")
+_FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>ELP\d{3}) (?P<message>.*)$")
+
+
+def fixture_files() -> list[Path]:
+    return sorted(FIXTURES.rglob("*.py"))
+
+
+def fixture_target(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines()[:5]:
+        match = _TARGET.search(line)
+        if match:
+            return match.group(1)
+    return DEFAULT_FIXTURE_TARGET
+
+
+def annotations(path: Path) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """(expected errors, declared negatives) as sets of (line, code)."""
+    errors: set[tuple[int, str]] = set()
+    negatives: set[tuple[int, str]] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for kind, codes in _EXPECT.findall(line):
+            bucket = errors if kind == "error" else negatives
+            bucket.update((number, code.strip()) for code in codes.split(","))
+    return errors, negatives
+
+
+def run_flake8(paths: list[Path], target: str, *extra: str) -> dict[Path, set[tuple[int, str]]]:
+    """Run the real flake8 with only our codes selected; diagnostics per file as (line, code)."""
+    command = [sys.executable, "-m", "flake8", "--select", "ELP", "--asyncloop-target-version", target, *extra]
+    result = subprocess.run(command + [str(p) for p in paths], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode in (0, 1), result.stderr
+    found: dict[Path, set[tuple[int, str]]] = defaultdict(set)
+    for line in result.stdout.splitlines():
+        match = _FLAKE8_LINE.match(line)
+        assert match, f"unexpected flake8 output: {line!r}"
+        found[(ROOT / match.group("path")).resolve()].add((int(match.group("line")), match.group("code")))
+    return found
