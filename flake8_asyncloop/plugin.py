@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import os
 from typing import Any, ClassVar, Iterator, Optional, Sequence
 
 from flake8_asyncloop import __version__
@@ -12,6 +13,8 @@ from flake8_asyncloop.engine.checker import check_source
 from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions, resolve_target_versions
 
 LOG = logging.getLogger(__name__)
+# Set by this project's own tests, so that an engine bug fails them instead of being swallowed.
+RAISE_INTERNAL_ERRORS = os.environ.get("FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS") == "1"
 
 
 def _target_version_option(value: str) -> str:
@@ -29,7 +32,9 @@ class AsyncLoopChecker:
     target_version: ClassVar[Optional[str]] = None
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
-        # The ast tree is not used: flake8 builds it anyway, but the rules run on libcst only.
+        # flake8 built ``tree`` with CPython's parser, which proves the source is valid Python
+        # within CPython's nesting limits; the rules themselves run on libcst only.
+        self._tree = tree
         self._filename = filename
         self._lines = lines
 
@@ -54,8 +59,10 @@ class AsyncLoopChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
             targets = resolve_target_versions(self.target_version, self._filename)
-            diagnostics = check_source("".join(self._lines), targets)
+            diagnostics = check_source("".join(self._lines), targets, syntax_checked=self._tree is not None)
         except Exception:  # the plugin must never take flake8 down, whatever the file holds
+            if RAISE_INTERNAL_ERRORS:
+                raise
             LOG.exception("flake8-asyncloop: internal error on %s", self._filename)
             return
         for diagnostic in diagnostics:

@@ -8,6 +8,7 @@ is checked for (default ``>=3.7``, so version-dependent rules are exercised).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -49,8 +50,12 @@ def annotations(path: Path) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]
 def run_flake8(paths: list[Path], target: str, *extra: str) -> dict[Path, set[tuple[int, str]]]:
     """Run the real flake8 with only our codes selected; diagnostics per file as (line, code)."""
     command = [sys.executable, "-m", "flake8", "--select", "ELP", "--asyncloop-target-version", target, *extra]
-    result = subprocess.run(command + [str(p) for p in paths], capture_output=True, text=True, cwd=ROOT)
+    environment = {**os.environ, "FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS": "1"}
+    result = subprocess.run(
+        command + [str(p) for p in paths], capture_output=True, text=True, cwd=ROOT, env=environment
+    )
     assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     found: dict[Path, set[tuple[int, str]]] = defaultdict(set)
     for line in result.stdout.splitlines():
         match = _FLAKE8_LINE.match(line)

@@ -25,26 +25,46 @@ class ModuleAnalysis:
         self.targets = targets
         self.index = ModuleIndex(module)
         self.resolver = Resolver(self.index)
-        self._callees: dict[int, Optional[str]] = {}
+        self._callees: dict[int, frozenset[str]] = {}
 
     # -- calls --------------------------------------------------------------------------------
 
-    def callee(self, site: CallSite) -> Optional[str]:
-        """The qualified name of what ``site`` calls, cached per call."""
+    def possible_callees(self, site: CallSite) -> frozenset[str]:
+        """Every qualified name ``site`` may call (empty when unknown), cached per call."""
         key = id(site.node)
         if key not in self._callees:
-            self._callees[key] = self.resolver.qualified_name(site.node.func, site.scope)
+            self._callees[key] = self.resolver.possible_names(site.node.func, site.scope)
         return self._callees[key]
+
+    def callee(self, site: CallSite) -> Optional[str]:
+        """The qualified name of what ``site`` calls, when it is exactly one."""
+        names = self.possible_callees(site)
+        return next(iter(names)) if len(names) == 1 else None
+
+    def source(self, node: cst.CSTNode) -> str:
+        """The code of ``node`` as written (for messages)."""
+        return self.module.code_for_node(node)
 
     def is_get_event_loop(self, site: CallSite) -> bool:
         """``asyncio.get_event_loop()`` under any alias, or ``asyncio.get_event_loop_policy().get_event_loop()``."""
         if self.callee(site) in apis.GET_EVENT_LOOP:
             return True
         func = site.node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "get_event_loop" and isinstance(func.value, cst.Call):
-            policy = self.index.call_sites.get(id(func.value))
-            return policy is not None and self.callee(policy) in apis.GET_EVENT_LOOP_POLICY
-        return False
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get_event_loop"):
+            return False
+        receiver = func.value
+        if isinstance(receiver, cst.Name):
+            # policy = asyncio.get_event_loop_policy(); policy.get_event_loop()
+            bindings = site.scope.lookup(receiver.value) or []
+            values = [b.value for b in bindings if b.kind == "value"]
+            if not values or len(values) != len(bindings):
+                return False
+            return all(self._is_policy_call(value) for value in values)
+        return self._is_policy_call(receiver)
+
+    def _is_policy_call(self, expr: Optional[cst.BaseExpression]) -> bool:
+        site = self.index.call_sites.get(id(expr)) if isinstance(expr, cst.Call) else None
+        return site is not None and self.callee(site) in apis.GET_EVENT_LOOP_POLICY
 
     def installs_loop(self, site: CallSite) -> bool:
         """``asyncio.set_event_loop(x)`` or any ``<policy>.set_event_loop(x)`` with x not None.

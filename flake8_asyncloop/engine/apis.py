@@ -24,7 +24,8 @@ UVLOOP_CLASSES: frozenset[str] = _in_modules("Loop", "uvloop", "uvloop.loop")
 
 GET_EVENT_LOOP = _in_modules("get_event_loop", "asyncio", "asyncio.events")
 GET_EVENT_LOOP_POLICY = _in_modules("get_event_loop_policy", "asyncio", "asyncio.events")
-NEW_EVENT_LOOP = _in_modules("new_event_loop", "asyncio", "asyncio.events", "uvloop")
+UVLOOP_NEW_EVENT_LOOP = _in_modules("new_event_loop", "uvloop")
+NEW_EVENT_LOOP = _in_modules("new_event_loop", "asyncio", "asyncio.events") | UVLOOP_NEW_EVENT_LOOP
 SET_EVENT_LOOP = _in_modules("set_event_loop", "asyncio", "asyncio.events")
 GET_CHILD_WATCHER = _in_modules("get_child_watcher", "asyncio", "asyncio.events")
 CREATE_SUBPROCESS = _in_modules("create_subprocess_exec", "asyncio", "asyncio.subprocess") | _in_modules(

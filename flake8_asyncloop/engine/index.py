@@ -143,6 +143,16 @@ def _catches_runtime_error(handlers: Sequence[Union[cst.ExceptHandler, cst.Excep
     return False
 
 
+def _suppresses_runtime_error(items: Sequence[cst.WithItem]) -> bool:
+    """``with contextlib.suppress(RuntimeError):`` (or Exception) around the body."""
+    for item in items:
+        call = item.item
+        if isinstance(call, cst.Call) and get_full_name_for_node(call.func) in ("suppress", "contextlib.suppress"):
+            if any(get_full_name_for_node(arg.value) in _RUNTIME_ERROR_CATCHERS for arg in call.args):
+                return True
+    return False
+
+
 def _is_staticmethod(node: cst.FunctionDef) -> bool:
     return any(get_full_name_for_node(d.decorator) == "staticmethod" for d in node.decorators)
 
@@ -390,6 +400,12 @@ class ModuleIndex(cst.CSTVisitor):
         self._guards[-1].append(_catches_runtime_error(node.handlers))
 
     def leave_Try_body(self, node: cst.Try) -> None:
+        self._guards[-1].pop()
+
+    def visit_With_body(self, node: cst.With) -> None:
+        self._guards[-1].append(_suppresses_runtime_error(node.items))
+
+    def leave_With_body(self, node: cst.With) -> None:
         self._guards[-1].pop()
 
     def visit_TryStar_body(self, node: cst.TryStar) -> None:

@@ -32,12 +32,22 @@ class LoopCreation:
     # How the code refers to the loop: "loop", "self.loop", or "" when it is used straight away.
     target: str
     function: Optional[FunctionInfo]
+    is_uvloop: bool = False
     runs: list[cst.Call] = field(default_factory=list)
     looks_up_again: bool = False
-    installed: bool = False
-    attached: bool = False
+    installs: list[CallSite] = field(default_factory=list)  # set_event_loop(loop) calls
+    attaches: list[CallSite] = field(default_factory=list)  # <watcher>.attach_loop(loop) calls
+    # Handed to code we cannot see (an argument, a return value, another variable): that code
+    # may install or attach it.
     escapes: bool = False
+    # A run method handed over uncalled (Thread(target=loop.run_forever)): the loop runs in
+    # another thread, where only its own callbacks execute.
+    runs_elsewhere: bool = False
     spawns_subprocesses: bool = False
+
+    @property
+    def installed(self) -> bool:
+        return bool(self.installs)
 
 
 class LoopAnalysis:
@@ -45,12 +55,18 @@ class LoopAnalysis:
         self._analysis = analysis
         self._spawns_memo: dict[int, bool] = {}
         self.creations: list[LoopCreation] = []
+        # Creations that share a region and a variable are read in one walk of the region, so a
+        # module that creates the same variable thousands of times costs one walk, not thousands.
+        self._groups: dict[tuple[int, str], _Group] = {}
         for assignment in analysis.index.assignments:
             creation = self._creation(assignment)
             if creation is not None:
                 self.creations.append(creation)
+        for group in self._groups.values():
+            group.region.visit(_LoopUses(self, group))
         for site in analysis.index.calls:
             self._chained_run(site)
+            self._asyncio_run(site)
 
     # -- finding creations --------------------------------------------------------------------
 
@@ -67,6 +83,13 @@ class LoopAnalysis:
             return self._creating_call(value.args[0].value)
         return None
 
+    def _is_uvloop(self, site: CallSite) -> bool:
+        return self._analysis.callee(site) in apis.UVLOOP_CLASSES | apis.UVLOOP_NEW_EVENT_LOOP
+
+    def _is_uvloop_call(self, call: cst.Call) -> bool:
+        site = self._analysis.index.call_sites.get(id(call))
+        return site is not None and self._is_uvloop(site)
+
     def _creation(self, assignment: Assignment) -> Optional[LoopCreation]:
         call = self._creating_call(assignment.value)
         if call is None:
@@ -76,10 +99,10 @@ class LoopAnalysis:
         if isinstance(target, cst.Name):
             if assignment.scope.kind not in ("module", "function"):
                 return None
-            creation = LoopCreation(call, target.value, function)
+            creation = LoopCreation(call, target.value, function, self._is_uvloop_call(call))
             name = target.value
             region: cst.CSTNode = function.node if function is not None else self._analysis.module
-            self._read_uses(creation, region, lambda e: isinstance(e, cst.Name) and e.value == name, name)
+            self._group(region, name, lambda e: isinstance(e, cst.Name) and e.value == name, name).add(creation)
             return creation
         if (
             isinstance(target, cst.Attribute)
@@ -90,17 +113,17 @@ class LoopAnalysis:
         ):
             attr = target.attr.value
             owner = function.owner_class
-            creation = LoopCreation(call, f"{target.value.value}.{attr}", function)
+            creation = LoopCreation(call, f"{target.value.value}.{attr}", function, self._is_uvloop_call(call))
             self_names = _self_names(owner)
-            self._read_uses(
-                creation,
+            self._group(
                 owner.node,
+                f"self.{attr}",
                 lambda e: isinstance(e, cst.Attribute)
                 and e.attr.value == attr
                 and isinstance(e.value, cst.Name)
                 and e.value.value in self_names,
                 None,
-            )
+            ).add(creation)
             return creation
         return None
 
@@ -110,18 +133,28 @@ class LoopAnalysis:
             receiver = call.func.value
             inner = self._analysis.index.call_sites.get(id(receiver))
             if isinstance(receiver, cst.Call) and inner is not None and self._analysis.creates_loop(inner):
-                creation = LoopCreation(receiver, "", site.function, runs=[call])
+                creation = LoopCreation(receiver, "", site.function, self._is_uvloop(inner), runs=[call])
                 creation.spawns_subprocesses = self._runs_subprocesses(call)
                 self.creations.append(creation)
 
-    def _read_uses(
+    def _asyncio_run(self, site: CallSite) -> None:
+        """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
+        if self._analysis.callee(site) in apis.ASYNCIO_RUN:
+            creation = LoopCreation(site.node, "", site.function, runs=[site.node], installs=[site])
+            creation.spawns_subprocesses = self._runs_subprocesses(site.node)
+            self.creations.append(creation)
+
+    def _group(
         self,
-        creation: LoopCreation,
         region: cst.CSTNode,
+        key: str,
         is_loop: Callable[[cst.BaseExpression], bool],
         rebindable_name: Optional[str],
-    ) -> None:
-        region.visit(_LoopUses(self, creation, is_loop, rebindable_name))
+    ) -> "_Group":
+        group_key = (id(region), key)
+        if group_key not in self._groups:
+            self._groups[group_key] = _Group(region, is_loop, rebindable_name)
+        return self._groups[group_key]
 
     # -- subprocesses -------------------------------------------------------------------------
 
@@ -173,76 +206,130 @@ def _calls_within(args: Sequence[cst.Arg]) -> list[cst.Call]:
     return collector.calls
 
 
-class _LoopUses(cst.CSTVisitor):
-    """Reads every use of one loop in its region into its LoopCreation."""
+@dataclass(eq=False)
+class _Group:
+    """The creations of one variable in one region, read together."""
 
-    def __init__(
-        self,
-        loops: LoopAnalysis,
-        creation: LoopCreation,
-        is_loop: Callable[[cst.BaseExpression], bool],
-        rebindable_name: Optional[str],
-    ) -> None:
+    region: cst.CSTNode
+    is_loop: Callable[[cst.BaseExpression], bool]
+    # The variable's name when a nested function can rebind it (None for ``self.attr``).
+    rebindable_name: Optional[str]
+    creations: dict[int, LoopCreation] = field(default_factory=dict)  # id(creating call) ->
+
+    def add(self, creation: LoopCreation) -> None:
+        self.creations[id(creation.call)] = creation
+
+
+@dataclass
+class _Frame:
+    """The body being read: the region's own, or (for ``self.attr``) one method of the class."""
+
+    is_method: bool
+    latest: Optional[LoopCreation] = None  # the creation the variable holds at this point
+    nesting: int = 0  # how deep inside functions nested in this body
+
+
+class _LoopUses(cst.CSTVisitor):
+    """Reads every use of one variable in its region into the creations it may hold.
+
+    A use in the creating body belongs to the latest creation before it. A use in a nested
+    function (a closure, a thread target), or in a method before any creation there, may run
+    at any time, so it belongs to every creation of the variable in the region.
+    """
+
+    def __init__(self, loops: LoopAnalysis, group: _Group) -> None:
         super().__init__()
         self._loops = loops
         self._analysis = loops._analysis
-        self._creation = creation
-        self._is_loop = is_loop
-        self._name = rebindable_name
-        self._created = False
+        self._group = group
+        self._is_loop = group.is_loop
+        self._class = self._analysis.index.class_for(group.region)
+        self._frames = [_Frame(is_method=False)]
+        self._entered: list[str] = []  # per function entered: "frame", "nested" or "skipped"
         self._method_receivers: set[int] = set()
 
-    def _rebinds(self, node: Union[cst.FunctionDef, cst.Lambda]) -> bool:
-        """Whether a nested function has its own variable of the loop's name."""
-        if self._name is None or node is self._creation_function_node():
-            return False
-        info = self._analysis.index.function_for(node)
-        return info is not None and self._name in info.scope.bindings
+    def _holders(self) -> list[LoopCreation]:
+        frame = self._frames[-1]
+        if frame.nesting == 0 and frame.latest is not None:
+            return [frame.latest]
+        if frame.nesting or frame.is_method:
+            return list(self._group.creations.values())
+        return []
 
-    def _creation_function_node(self) -> Optional[cst.CSTNode]:
-        return self._creation.function.node if self._creation.function is not None else None
+    def _enter(self, node: Union[cst.FunctionDef, cst.Lambda]) -> bool:
+        if node is self._group.region:
+            return True
+        info = self._analysis.index.function_for(node)
+        name = self._group.rebindable_name
+        if name is not None and info is not None and name in info.scope.bindings:
+            self._entered.append("skipped")  # libcst still calls leave_* for a skipped node
+            return False  # a nested function with its own variable of that name
+        if self._class is not None and info is not None and info.owner_class is self._class:
+            self._frames.append(_Frame(is_method=True))
+            self._entered.append("frame")
+        else:
+            self._frames[-1].nesting += 1
+            self._entered.append("nested")
+        return True
+
+    def _leave(self, node: Union[cst.FunctionDef, cst.Lambda]) -> None:
+        if node is self._group.region:
+            return
+        entered = self._entered.pop()
+        if entered == "frame":
+            self._frames.pop()
+        elif entered == "nested":
+            self._frames[-1].nesting -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return not self._rebinds(node)
+        return self._enter(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._leave(original_node)
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return not self._rebinds(node)
+        return self._enter(node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._leave(original_node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        creation = self._creation
-        if node is creation.call:
-            self._created = True
         site = self._analysis.index.call_sites.get(id(node))
         if site is None:
             return
         if isinstance(node.func, cst.Attribute) and self._is_loop(node.func.value):
             self._method_receivers.add(id(node.func))
             method = node.func.attr.value
-            if method in apis.LOOP_RUN_METHODS:
-                creation.runs.append(node)
-            if method in apis.LOOP_SUBPROCESS_METHODS or (
+            spawns = method in apis.LOOP_SUBPROCESS_METHODS or (
                 method in _COROUTINE_RUNNERS and self._loops._runs_subprocesses(node)
-            ):
-                creation.spawns_subprocesses = True
-        if (
-            self._created
-            and site.function is creation.function
-            and not site.guarded_by_runtime_error
-            and self._analysis.is_get_event_loop(site)
-        ):
-            creation.looks_up_again = True
+            )
+            for creation in self._holders():
+                if method in apis.LOOP_RUN_METHODS:
+                    creation.runs.append(node)
+                creation.spawns_subprocesses |= spawns
+        # In the main thread a later lookup does not raise, it returns another loop: a
+        # try/except around it does not help, so guarded lookups count too.
+        frame = self._frames[-1]
+        if frame.latest is not None and not frame.nesting and self._analysis.is_get_event_loop(site):
+            frame.latest.looks_up_again = True
         for arg in node.args:
             if self._is_loop(arg.value):
-                self._loop_passed_to(site)
+                for creation in self._holders():
+                    self._loop_passed_to(creation, site)
 
-    def _loop_passed_to(self, site: CallSite) -> None:
-        creation = self._creation
+    def leave_Call(self, original_node: cst.Call) -> None:
+        # The assigned variable holds the new loop once the creating call has returned.
+        created = self._group.creations.get(id(original_node))
+        if created is not None and not self._frames[-1].nesting:
+            self._frames[-1].latest = created
+
+    def _loop_passed_to(self, creation: LoopCreation, site: CallSite) -> None:
         callee = self._analysis.callee(site) or ""
         method = method_name(site.node)
         if self._analysis.installs_loop(site):
-            creation.installed = True
+            creation.installs.append(site)
         elif method == "attach_loop":
-            creation.attached = True
+            creation.attaches.append(site)
         elif callee in apis.CONTEXTLIB_CLOSING:
             pass
         elif callee.startswith("asyncio."):
@@ -255,11 +342,13 @@ class _LoopUses(cst.CSTVisitor):
         # ``loop.run_forever`` handed over uncalled (a thread target, a callback) runs elsewhere.
         if self._is_loop(node.value) and id(node) not in self._method_receivers:
             if node.attr.value in apis.LOOP_RUN_METHODS:
-                self._creation.escapes = True
+                for creation in self._holders():
+                    creation.runs_elsewhere = True
 
     def _escapes_if_loop(self, value: Optional[cst.BaseExpression]) -> None:
         if value is not None and self._is_loop(value):
-            self._creation.escapes = True
+            for creation in self._holders():
+                creation.escapes = True
 
     def visit_Return(self, node: cst.Return) -> None:
         self._escapes_if_loop(node.value)

@@ -23,35 +23,45 @@ class Resolver:
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
 
-    def qualified_name(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
-        """The dotted name ``expr`` refers to (``asyncio.get_event_loop``), or None if unknown."""
+    def qualified_name(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The dotted name ``expr`` refers to (``asyncio.get_event_loop``), or None if not exactly one."""
+        names = self.possible_names(expr, scope)
+        return next(iter(names)) if len(names) == 1 else None
+
+    def possible_names(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> frozenset[str]:
+        """Every dotted name ``expr`` may refer to, or the empty set if any of them is unknown.
+
+        ``if win: Loop = asyncio.ProactorEventLoop`` / ``else: Loop = asyncio.SelectorEventLoop``
+        gives both names; a parameter or local definition among the bindings gives none.
+        """
         if isinstance(expr, cst.Name):
             return self._name(expr.value, scope, depth)
         if isinstance(expr, cst.Attribute):
-            base = self.qualified_name(expr.value, scope, depth)
-            return f"{base}.{expr.attr.value}" if base is not None else None
-        return None
+            attr = expr.attr.value
+            return frozenset(f"{base}.{attr}" for base in self.possible_names(expr.value, scope, depth))
+        return frozenset()
 
-    def _name(self, name: str, scope: Scope, depth: int) -> Optional[str]:
+    def _name(self, name: str, scope: Scope, depth: int) -> frozenset[str]:
         bindings = scope.lookup(name)
         if bindings is None:
-            return self._star_imported(name, scope)
+            star = self._star_imported(name, scope)
+            return frozenset([star]) if star is not None else frozenset()
         found: set[str] = set()
         for binding in bindings:
             if binding.kind == "none":
                 continue
-            resolved = self._binding_name(binding, depth)
-            if resolved is None:
-                return None
-            found.add(resolved)
-        return found.pop() if len(found) == 1 else None
+            resolved = self._binding_names(binding, depth)
+            if not resolved:
+                return frozenset()
+            found |= resolved
+        return frozenset(found)
 
-    def _binding_name(self, binding: Binding, depth: int) -> Optional[str]:
-        if binding.kind == "import":
-            return binding.qualified
+    def _binding_names(self, binding: Binding, depth: int) -> frozenset[str]:
+        if binding.kind == "import" and binding.qualified is not None:
+            return frozenset([binding.qualified])
         if binding.kind == "alias" and binding.value is not None and depth < _MAX_ALIAS_DEPTH:
-            return self.qualified_name(binding.value, binding.scope, depth + 1)
-        return None
+            return self.possible_names(binding.value, binding.scope, depth + 1)
+        return frozenset()
 
     @staticmethod
     def _star_imported(name: str, scope: Scope) -> Optional[str]:
@@ -69,26 +79,35 @@ class Resolver:
             return bindings[0].owner
         return None
 
-    def functions(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
+    def functions(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[FunctionInfo]:
         """The functions of this module that calling ``expr`` may run.
 
-        ``f`` (a def in scope), ``self.method`` / ``cls.method`` (in this class or a base class
-        defined in this module), a lambda, and ``functools.partial(f, ...)``.
+        ``f`` (a def in scope, or a name assigned one), ``self.method`` / ``cls.method`` (in this
+        class or a base class defined in this module), a lambda, ``a if c else b``, and
+        ``functools.partial(f, ...)``.
         """
+        if depth > _MAX_ALIAS_DEPTH:
+            return []
         if isinstance(expr, cst.Lambda):
             info = self.index.function_for(expr)
             return [info] if info is not None else []
         if isinstance(expr, cst.Name):
-            bindings = scope.lookup(expr.value) or []
-            if bindings and all(b.kind == "def" for b in bindings):
-                return [f for b in bindings if b.node is not None for f in [self.index.function_for(b.node)] if f]
-            return []
+            found: list[FunctionInfo] = []
+            for binding in scope.lookup(expr.value) or []:
+                if binding.kind == "def" and binding.node is not None:
+                    info = self.index.function_for(binding.node)
+                    found.extend([info] if info is not None else [])
+                elif binding.kind in ("alias", "value") and binding.value is not None:
+                    found.extend(self.functions(binding.value, binding.scope, depth + 1))
+            return found
         if isinstance(expr, cst.Attribute):
             owner = self.self_class(expr.value, scope)
             method = self.method(owner, expr.attr.value) if owner is not None else None
             return [method] if method is not None else []
+        if isinstance(expr, cst.IfExp):
+            return self.functions(expr.body, scope, depth + 1) + self.functions(expr.orelse, scope, depth + 1)
         if isinstance(expr, cst.Call) and expr.args and self.qualified_name(expr.func, scope) in PARTIAL:
-            return self.functions(expr.args[0].value, scope)
+            return self.functions(expr.args[0].value, scope, depth + 1)
         return []
 
     def method(self, owner: ClassInfo, name: str, depth: int = 0) -> Optional[FunctionInfo]:

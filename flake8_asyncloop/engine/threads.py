@@ -56,14 +56,14 @@ class ThreadAnalysis:
     # -- thread entries -----------------------------------------------------------------------
 
     def _entries(self) -> list[tuple[FunctionInfo, ThreadStart]]:
-        entries = []
+        entries: list[tuple[FunctionInfo, ThreadStart]] = []
         for site in self._analysis.index.calls:
             target = self._thread_target(site)
             if target is not None:
                 start = ThreadStart(site.node)
                 entries.extend((f, start) for f in self._resolver.functions(target, site.scope))
         for info in self._analysis.index.classes.values():
-            run = info.methods.get("run")
+            run = self._resolver.method(info, "run")  # possibly inherited from a local mixin
             if run is not None and self._is_thread_subclass(info, 0):
                 entries.append((run, ThreadStart(info.node)))
         return entries

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 DEFAULT_TARGET_VERSION = ">=3.10"
 

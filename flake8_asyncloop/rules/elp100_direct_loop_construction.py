@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from libcst.helpers import get_full_name_for_node
-
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding
 from flake8_asyncloop.rules.base import Example, Rule
@@ -41,11 +39,16 @@ class DirectLoopConstruction(Rule):
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         for site in analysis.index.calls:
-            callee = analysis.callee(site)
-            if callee not in apis.LOOP_CLASSES:
+            callees = analysis.possible_callees(site)
+            if not callees or not callees <= apis.LOOP_CLASSES:
                 continue
-            written = get_full_name_for_node(site.node.func) or callee
-            instead = "uvloop.new_event_loop()" if callee in apis.UVLOOP_CLASSES else "asyncio.new_event_loop()"
+            written = analysis.source(site.node.func)
+            if callees <= apis.UVLOOP_CLASSES:
+                instead = "uvloop.new_event_loop()"
+            elif callees & apis.UVLOOP_CLASSES:
+                instead = "uvloop.new_event_loop() or asyncio.new_event_loop()"
+            else:
+                instead = "asyncio.new_event_loop()"
             message = f"{written}() bypasses the event-loop policy; create the loop with {instead}"
             if not analysis.targets.includes_below(12):
                 message += f", or pass loop_factory={written} to asyncio.run()"

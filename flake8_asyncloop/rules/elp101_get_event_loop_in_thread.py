@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from libcst.helpers import get_full_name_for_node
-
 from flake8_asyncloop.engine.diagnostics import Finding
 from flake8_asyncloop.rules.base import Example, Rule
 
@@ -61,7 +59,7 @@ class GetEventLoopInThread(Rule):
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         for found in analysis.threads.lookups_without_loop:
-            written = get_full_name_for_node(found.site.node.func) or "get_event_loop"
+            written = analysis.source(found.site.node.func)
             started_on, _ = analysis.position(found.start.origin)
             yield Finding(
                 found.site.node,

@@ -56,7 +56,9 @@ class LoopNotInstalled(Rule):
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         modern = "" if analysis.targets.includes_below(8) else ", or use asyncio.run()"
         for creation in analysis.loops.creations:
-            if creation.installed or creation.escapes or not (creation.runs or creation.looks_up_again):
+            if creation.installed or creation.escapes or creation.runs_elsewhere:
+                continue
+            if not (creation.runs or creation.looks_up_again):
                 continue
             if not creation.target:
                 message = (

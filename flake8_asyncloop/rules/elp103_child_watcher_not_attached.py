@@ -58,23 +58,34 @@ class ChildWatcherNotAttached(Rule):
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         if not analysis.targets.includes_below(8):
             return
+        threads = analysis.threads
         for creation in analysis.loops.creations:
-            if not creation.spawns_subprocesses or creation.escapes:
+            # uvloop reaps its children itself; a loop handed away may be attached elsewhere.
+            if not creation.spawns_subprocesses or creation.is_uvloop or creation.escapes:
                 continue
-            name = creation.target or "the loop"
-            thread = analysis.threads.start_of(creation.function)
+            if creation.target:
+                name = f"'{creation.target}'"
+            elif creation.installed:
+                name = "asyncio.run()"
+            else:
+                name = "the loop"
+            thread = threads.start_of(creation.function)
             if thread is not None:
                 started_on, _ = analysis.position(thread.origin)
                 yield Finding(
                     creation.call,
-                    f"subprocesses started from '{name}' in a worker thread (started on line {started_on}) "
+                    f"subprocesses started from {name} in a worker thread (started on line {started_on}) "
                     "fail on Python 3.7, where no child watcher can attach outside the main thread; start "
                     "them on the main thread's loop, or require Python 3.8+",
                 )
-            elif not creation.installed and not creation.attached:
+                continue
+            # Installing or attaching counts only from the main thread (3.7 refuses elsewhere).
+            set_up = [site for site in creation.installs + creation.attaches if threads.start_of(site.function) is None]
+            if not set_up:
+                variable = creation.target or "loop"
                 yield Finding(
                     creation.call,
-                    f"'{name}' starts subprocesses but no child watcher is attached to it, which fails on "
-                    f"Python 3.7; call asyncio.set_event_loop({creation.target or 'loop'}) or "
-                    f"asyncio.get_child_watcher().attach_loop({creation.target or 'loop'}) first",
+                    f"{name} starts subprocesses but no child watcher is attached to it, which fails on "
+                    f"Python 3.7; in the main thread, call asyncio.set_event_loop({variable}) or "
+                    f"asyncio.get_child_watcher().attach_loop({variable}) first",
                 )

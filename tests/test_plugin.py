@@ -1,0 +1,143 @@
+"""The flake8 adapter, driven through the real flake8 the way editors and CI call it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flake8_asyncloop import plugin
+from flake8_asyncloop.plugin import AsyncLoopChecker
+
+THREADED = (
+    "import asyncio\n"
+    "import threading\n"
+    "\n"
+    "def work():\n"
+    "\tloop = asyncio.get_event_loop()  # héllo, tabs and non-ASCII\n"
+    "\n"
+    "threading.Thread(target=work).start()\n"
+)
+
+
+def flake8(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", *args], input=data, capture_output=True, cwd=cwd
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode(), result.stderr.decode(errors="replace")
+    )
+
+
+def test_standard_input_as_editors_call_it(tmp_path: Path) -> None:
+    result = flake8("--select", "ELP", "--stdin-display-name=src/app.py", "-", stdin=THREADED, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    # flake8 counts a tab as one column, as the editors' LSP clients do.
+    assert result.stdout.startswith("src/app.py:5:9: ELP101 asyncio.get_event_loop() runs in a worker thread")
+    assert "started on line 7" in result.stdout
+
+
+def test_noqa_silences_only_the_named_code(tmp_path: Path) -> None:
+    source = (
+        "import asyncio\n"
+        "a = asyncio.SelectorEventLoop()  # noqa: ELP100\n"
+        "b = asyncio.SelectorEventLoop()  # noqa: ELP101\n"
+        "c = asyncio.SelectorEventLoop()  # noqa\n"
+    )
+    result = flake8("--select", "ELP", "-", stdin=source, cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        "stdin:3:5: ELP100 asyncio.SelectorEventLoop() bypasses the event-loop policy; "
+        "create the loop with asyncio.new_event_loop()"
+    ]
+
+
+def test_target_version_from_requires_python(tmp_path: Path) -> None:
+    source = (
+        "import asyncio\n"
+        "async def main():\n"
+        "    await asyncio.create_subprocess_exec('true')\n"
+        "def run():\n"
+        "    loop = asyncio.new_event_loop()\n"
+        "    asyncio.set_event_loop(None)\n"
+        "    loop.run_until_complete(main())\n"
+    )
+    (tmp_path / "mod.py").write_text(source)
+    assert "ELP103" not in flake8("--select", "ELP", "mod.py", cwd=tmp_path).stdout  # default >=3.10
+    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.7"\n')
+    assert "ELP103" in flake8("--select", "ELP", "mod.py", cwd=tmp_path).stdout
+    # The option (command line or flake8 config) wins over requires-python.
+    assert "ELP103" not in flake8("--select", "ELP", "--asyncloop-target-version=>=3.8", "mod.py", cwd=tmp_path).stdout
+    (tmp_path / "setup.cfg").write_text("[flake8]\nasyncloop-target-version = >=3.8\n")
+    assert "ELP103" not in flake8("--select", "ELP", "mod.py", cwd=tmp_path).stdout
+
+
+@pytest.mark.parametrize("where", ["command line", "config"])
+def test_malformed_target_version_is_one_clear_line(tmp_path: Path, where: str) -> None:
+    (tmp_path / "mod.py").write_text("import asyncio\n")
+    args = ["--select", "ELP", "mod.py"]
+    if where == "config":
+        (tmp_path / "setup.cfg").write_text("[flake8]\nasyncloop-target-version = three point nine\n")
+    else:
+        args.insert(0, "--asyncloop-target-version=three point nine")
+    result = flake8(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "cannot read target version 'three point nine'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"import asyncio\nloop = asyncio.SelectorEventLoop(\n",  # syntax error
+        b"import asyncio\nloop = asyncio.SelectorEventLoop()\nprint 'python 2'\n",
+        b"# -*- coding: latin-1 -*-\nimport asyncio\nx = 'caf\xe9'\nasyncio.SelectorEventLoop()\n",
+        b"import asyncio\nx = '\xff\xfe'\nasyncio.SelectorEventLoop()\n",  # undecodable as UTF-8
+        b"import asyncio\x00\nasyncio.SelectorEventLoop()\n",
+        b"",
+        b"\xef\xbb\xbfimport asyncio\r\nasyncio.SelectorEventLoop()\r\n",
+    ],
+    ids=["syntax-error", "python2", "latin1-cookie", "undecodable", "null-byte", "empty", "bom-crlf"],
+)
+def test_flake8_never_shows_a_traceback(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "mod.py").write_bytes(content)
+    result = flake8("--select", "ELP,E9", "mod.py", cwd=tmp_path)
+    assert result.returncode in (0, 1)
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+
+
+def test_bom_and_crlf_keep_positions(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_bytes(b"\xef\xbb\xbfimport asyncio\r\nx = asyncio.SelectorEventLoop()\r\n")
+    result = flake8("--select", "ELP", "mod.py", cwd=tmp_path)
+    assert result.stdout.startswith("mod.py:2:5: ELP100")
+
+
+def test_plugin_swallows_internal_errors(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def explode(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("engine bug")
+
+    monkeypatch.setattr(plugin, "check_source", explode)
+    monkeypatch.setattr(plugin, "RAISE_INTERNAL_ERRORS", False)  # as for users
+    checker = AsyncLoopChecker(None, "x.py", ["import asyncio\n"])  # type: ignore[arg-type]
+    assert list(checker.run()) == []
+    assert "internal error on x.py" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # CPython accepts 2,500 nested operators (flake8 hands such a file over); libcst's
+        # parser and the tree walkers must not crash on them.
+        ["import asyncio\n", "x = " + "not " * 2500 + "asyncio.SelectorEventLoop()\n"],
+        ["import asyncio\n", "x = " + "(" * 199 + "asyncio.SelectorEventLoop()" + ")" * 199 + "\n"],
+        ["import asyncio\n"] + ["loop = asyncio.new_event_loop()\n", "loop.run_forever()\n"] * 5000,
+        ["import asyncio\n", "\x00\x0c\n"],
+    ],
+    ids=["deep-operators", "deep-brackets", "10k-lines", "control-characters"],
+)
+def test_plugin_never_raises_on_extreme_input(lines: list[str]) -> None:
+    checker = AsyncLoopChecker(None, "x.py", lines)  # type: ignore[arg-type]  # not parsed by CPython yet
+    for line, column, text, kind in checker.run():
+        assert line >= 1 and column >= 0 and text.startswith("ELP")

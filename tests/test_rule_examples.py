@@ -1,0 +1,30 @@
+"""Each rule's own examples (Fixit-style): every invalid one is flagged, every valid one is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES, Example, Rule
+
+CASES = [
+    pytest.param(rule, example, kind, id=f"{rule.code}-{kind}-{number}")
+    for rule in ALL_RULES
+    for kind, examples in (("invalid", rule.invalid), ("valid", rule.valid))
+    for number, example in enumerate(examples)
+]
+
+
+@pytest.mark.parametrize("rule, example, kind", CASES)
+def test_rule_example(rule: Rule, example: Example, kind: str) -> None:
+    compile(example.code, f"<{rule.code} example>", "exec")  # examples are real Python
+    codes = {d.code for d in check_source(example.code, parse_target_versions(example.target_version), [rule])}
+    assert (rule.code in codes) == (kind == "invalid"), example.code
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_rule_is_documented(rule: Rule) -> None:
+    for attribute in ("name", "summary", "why", "how_to_fix"):
+        assert getattr(rule, attribute).strip(), f"{rule.code} lacks {attribute}"
+    assert rule.invalid and rule.valid
