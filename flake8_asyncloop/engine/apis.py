@@ -21,11 +21,19 @@ LOOP_CLASSES: frozenset[str] = (
     | _in_modules("Loop", "uvloop", "uvloop.loop")
 )
 UVLOOP_CLASSES: frozenset[str] = _in_modules("Loop", "uvloop", "uvloop.loop")
+# Loops that start subprocesses through asyncio's Unix child watcher. Not uvloop (it reaps its
+# children itself), not the Windows proactor, not the abstract and base classes (they cannot
+# start subprocesses at all).
+CHILD_WATCHER_LOOPS: frozenset[str] = (
+    _in_modules("new_event_loop", "asyncio", "asyncio.events")
+    | _in_modules("SelectorEventLoop", "asyncio", "asyncio.unix_events")
+    | _in_modules("_UnixSelectorEventLoop", "asyncio.unix_events")
+    | _in_modules("EventLoop", "asyncio", "asyncio.unix_events")
+)
 
 GET_EVENT_LOOP = _in_modules("get_event_loop", "asyncio", "asyncio.events")
 GET_EVENT_LOOP_POLICY = _in_modules("get_event_loop_policy", "asyncio", "asyncio.events")
-UVLOOP_NEW_EVENT_LOOP = _in_modules("new_event_loop", "uvloop")
-NEW_EVENT_LOOP = _in_modules("new_event_loop", "asyncio", "asyncio.events") | UVLOOP_NEW_EVENT_LOOP
+NEW_EVENT_LOOP = _in_modules("new_event_loop", "asyncio", "asyncio.events", "uvloop")
 SET_EVENT_LOOP = _in_modules("set_event_loop", "asyncio", "asyncio.events")
 GET_CHILD_WATCHER = _in_modules("get_child_watcher", "asyncio", "asyncio.events")
 CREATE_SUBPROCESS = _in_modules("create_subprocess_exec", "asyncio", "asyncio.subprocess") | _in_modules(

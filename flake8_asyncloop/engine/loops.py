@@ -32,7 +32,8 @@ class LoopCreation:
     # How the code refers to the loop: "loop", "self.loop", or "" when it is used straight away.
     target: str
     function: Optional[FunctionInfo]
-    is_uvloop: bool = False
+    # Whether it starts subprocesses through asyncio's Unix child watcher (see apis).
+    uses_child_watcher: bool = False
     runs: list[cst.Call] = field(default_factory=list)
     looks_up_again: bool = False
     installs: list[CallSite] = field(default_factory=list)  # set_event_loop(loop) calls
@@ -83,12 +84,10 @@ class LoopAnalysis:
             return self._creating_call(value.args[0].value)
         return None
 
-    def _is_uvloop(self, site: CallSite) -> bool:
-        return self._analysis.callee(site) in apis.UVLOOP_CLASSES | apis.UVLOOP_NEW_EVENT_LOOP
-
-    def _is_uvloop_call(self, call: cst.Call) -> bool:
+    def _uses_child_watcher(self, call: cst.Call) -> bool:
         site = self._analysis.index.call_sites.get(id(call))
-        return site is not None and self._is_uvloop(site)
+        names = self._analysis.possible_callees(site) if site is not None else frozenset()
+        return bool(names) and names <= apis.CHILD_WATCHER_LOOPS
 
     def _creation(self, assignment: Assignment) -> Optional[LoopCreation]:
         call = self._creating_call(assignment.value)
@@ -99,7 +98,7 @@ class LoopAnalysis:
         if isinstance(target, cst.Name):
             if assignment.scope.kind not in ("module", "function"):
                 return None
-            creation = LoopCreation(call, target.value, function, self._is_uvloop_call(call))
+            creation = LoopCreation(call, target.value, function, self._uses_child_watcher(call))
             name = target.value
             region: cst.CSTNode = function.node if function is not None else self._analysis.module
             self._group(region, name, lambda e: isinstance(e, cst.Name) and e.value == name, name).add(creation)
@@ -113,7 +112,7 @@ class LoopAnalysis:
         ):
             attr = target.attr.value
             owner = function.owner_class
-            creation = LoopCreation(call, f"{target.value.value}.{attr}", function, self._is_uvloop_call(call))
+            creation = LoopCreation(call, f"{target.value.value}.{attr}", function, self._uses_child_watcher(call))
             self_names = _self_names(owner)
             self._group(
                 owner.node,
@@ -133,14 +132,14 @@ class LoopAnalysis:
             receiver = call.func.value
             inner = self._analysis.index.call_sites.get(id(receiver))
             if isinstance(receiver, cst.Call) and inner is not None and self._analysis.creates_loop(inner):
-                creation = LoopCreation(receiver, "", site.function, self._is_uvloop(inner), runs=[call])
+                creation = LoopCreation(receiver, "", site.function, self._uses_child_watcher(receiver), runs=[call])
                 creation.spawns_subprocesses = self._runs_subprocesses(call)
                 self.creations.append(creation)
 
     def _asyncio_run(self, site: CallSite) -> None:
         """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
         if self._analysis.callee(site) in apis.ASYNCIO_RUN:
-            creation = LoopCreation(site.node, "", site.function, runs=[site.node], installs=[site])
+            creation = LoopCreation(site.node, "", site.function, True, runs=[site.node], installs=[site])
             creation.spawns_subprocesses = self._runs_subprocesses(site.node)
             self.creations.append(creation)
 
@@ -170,11 +169,21 @@ class LoopAnalysis:
         if self._analysis.callee(site) in apis.CREATE_SUBPROCESS:
             return True
         if method_name(site.node) in apis.LOOP_SUBPROCESS_METHODS:
-            return True
+            return not self._is_local_loop(site)
         return any(
             self._function_spawns(callee, depth + 1)
             for callee in self._analysis.resolver.functions(site.node.func, site.scope)
         )
+
+    def _is_local_loop(self, site: CallSite) -> bool:
+        """``loop.subprocess_exec()`` where ``loop`` is a loop this function made, not the one
+        running the coroutine."""
+        assert isinstance(site.node.func, cst.Attribute)
+        receiver = site.node.func.value
+        if not isinstance(receiver, cst.Name):
+            return False
+        bindings = site.scope.lookup(receiver.value) or []
+        return any(b.kind == "value" and b.value is not None and self._creating_call(b.value) for b in bindings)
 
     def _function_spawns(self, function: FunctionInfo, depth: int) -> bool:
         key = id(function.node)

@@ -60,8 +60,9 @@ class ChildWatcherNotAttached(Rule):
             return
         threads = analysis.threads
         for creation in analysis.loops.creations:
-            # uvloop reaps its children itself; a loop handed away may be attached elsewhere.
-            if not creation.spawns_subprocesses or creation.is_uvloop or creation.escapes:
+            # uvloop reaps its children itself, the proactor is Windows-only, the abstract and
+            # base classes cannot start subprocesses; a loop handed away may be attached elsewhere.
+            if not creation.spawns_subprocesses or not creation.uses_child_watcher or creation.escapes:
                 continue
             if creation.target:
                 name = f"'{creation.target}'"
