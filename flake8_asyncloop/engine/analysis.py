@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.edits import FixBuilder
 from flake8_asyncloop.engine.calls import argument, is_none, method_name
 from flake8_asyncloop.engine.index import CallSite, ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
@@ -20,9 +21,11 @@ from flake8_asyncloop.engine.versions import TargetVersions
 class ModuleAnalysis:
     """Everything the rules know about one module."""
 
-    def __init__(self, module: cst.Module, targets: TargetVersions) -> None:
+    def __init__(self, module: cst.Module, targets: TargetVersions, want_fixes: bool = False) -> None:
         self.module = module
         self.targets = targets
+        # Fixes cost edits and imports to work out; only the fixing adapters ask for them.
+        self.want_fixes = want_fixes
         self.index = ModuleIndex(module)
         self.resolver = Resolver(self.index)
         self._callees: dict[int, frozenset[str]] = {}
@@ -100,4 +103,13 @@ class ModuleAnalysis:
         """(line, column) of ``node``: line 1-based, column 0-based, as flake8 reports them."""
         start = self._positions[node].start
         return start.line, start.column
+
+    def span(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
+        code_range = self._positions[node]
+        return (code_range.start.line, code_range.start.column), (code_range.end.line, code_range.end.column)
+
+    @functools.cached_property
+    def fixes(self) -> FixBuilder:
+        return FixBuilder(self)
 

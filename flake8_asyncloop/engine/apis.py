@@ -21,6 +21,8 @@ LOOP_CLASSES: frozenset[str] = (
     | _in_modules("Loop", "uvloop", "uvloop.loop")
 )
 UVLOOP_CLASSES: frozenset[str] = _in_modules("Loop", "uvloop", "uvloop.loop")
+# The class asyncio.new_event_loop() makes under the default policy, on every platform (3.13+).
+DEFAULT_LOOP_CLASSES: frozenset[str] = _in_modules("EventLoop", "asyncio")
 # Loops that start subprocesses through asyncio's Unix child watcher. Not uvloop (it reaps its
 # children itself), not the Windows proactor, not the abstract and base classes (they cannot
 # start subprocesses at all).

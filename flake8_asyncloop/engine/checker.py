@@ -52,11 +52,17 @@ def parse(source: str, syntax_checked: bool = False) -> Optional[cst.Module]:
 
 
 def check_source(
-    source: str, targets: TargetVersions, rules: Iterable[Rule] = ALL_RULES, *, syntax_checked: bool = False
+    source: str,
+    targets: TargetVersions,
+    rules: Iterable[Rule] = ALL_RULES,
+    *,
+    syntax_checked: bool = False,
+    fixes: bool = False,
 ) -> list[Diagnostic]:
     """Every diagnostic of ``rules`` in ``source``, sorted by position.
 
     ``syntax_checked``: the caller has parsed ``source`` with CPython already (as flake8 has).
+    ``fixes``: attach each rule's fix, where it has one.
     """
     if not mentions_loop_api(source):
         return []
@@ -65,11 +71,11 @@ def check_source(
         return []
     diagnostics = set()
     try:
-        analysis = ModuleAnalysis(module, targets)
+        analysis = ModuleAnalysis(module, targets, want_fixes=fixes)
         for rule in rules:
             for finding in rule.check(analysis):
                 line, column = analysis.position(finding.node)
-                diagnostics.add(Diagnostic(line, column, rule.code, finding.message))
+                diagnostics.add(Diagnostic(line, column, rule.code, finding.message, finding.fix))
     except RecursionError:
         # Expressions nested thousands deep (valid for CPython, never written by hand) exceed
         # the tree walkers' recursion; such a file gets no diagnostics rather than a crash.

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 
 import libcst as cst
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text from (start_line, start_column) to (end_line, end_column) with ``text``.
+
+    Lines are 1-based, columns 0-based and counted in characters, as libcst and LSP (for ASCII)
+    count them; an insertion has equal start and end.
+    """
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that rewrite one problem to the recipe, and whether that is always safe.
+
+    A safe fix cannot change what the program does beyond the recipe; an unsafe one can (ruff's
+    distinction) and is applied only on request.
+    """
+
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool
 
 
 @dataclass(frozen=True)
@@ -13,6 +42,7 @@ class Finding:
 
     node: cst.CSTNode
     message: str
+    fix: Optional[Fix] = None
 
 
 @dataclass(frozen=True, order=True)
@@ -21,6 +51,7 @@ class Diagnostic:
     column: int  # 0-based, as flake8 expects
     code: str
     message: str
+    fix: Optional[Fix] = field(default=None, compare=False)
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"

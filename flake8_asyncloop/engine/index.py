@@ -110,6 +110,8 @@ class Assignment:
     value: cst.BaseExpression
     scope: Scope
     function: Optional[FunctionInfo]
+    # The statement line holding it (None for ``with`` items and one-line compound bodies).
+    statement: Optional[cst.SimpleStatementLine]
 
 
 @dataclass(eq=False)
@@ -188,6 +190,7 @@ class ModuleIndex(cst.CSTVisitor):
         self._classes: list[Optional[ClassInfo]] = [None]
         # One stack of "inside a try body that catches RuntimeError" per function being visited.
         self._guards: list[list[bool]] = [[]]
+        self._statement: Optional[cst.SimpleStatementLine] = None
         module.visit(self)
 
     def function_for(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
@@ -325,7 +328,7 @@ class ModuleIndex(cst.CSTVisitor):
 
     def _bind_assignment(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
         if value is not None:
-            self.assignments.append(Assignment(target, value, self._scope, self._functions[-1]))
+            self.assignments.append(Assignment(target, value, self._scope, self._functions[-1], self._statement))
         if isinstance(target, cst.Name) and value is not None:
             if isinstance(value, cst.Name) and value.value == "None":
                 kind: BindingKind = "none"
@@ -393,6 +396,12 @@ class ModuleIndex(cst.CSTVisitor):
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
             self._scope.global_names.add(item.name.value)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statement = node
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._statement = None
 
     # -- try guards and calls -----------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import method_name
-from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo
+from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -32,6 +32,9 @@ class LoopCreation:
     # How the code refers to the loop: "loop", "self.loop", or "" when it is used straight away.
     target: str
     function: Optional[FunctionInfo]
+    scope: Scope
+    # The statement that assigns it, where a fix can add a line after it.
+    statement: Optional[cst.SimpleStatementLine] = None
     # Whether it starts subprocesses through asyncio's Unix child watcher (see apis).
     uses_child_watcher: bool = False
     runs: list[cst.Call] = field(default_factory=list)
@@ -98,7 +101,9 @@ class LoopAnalysis:
         if isinstance(target, cst.Name):
             if assignment.scope.kind not in ("module", "function"):
                 return None
-            creation = LoopCreation(call, target.value, function, self._uses_child_watcher(call))
+            creation = LoopCreation(
+                call, target.value, function, assignment.scope, assignment.statement, self._uses_child_watcher(call)
+            )
             name = target.value
             region: cst.CSTNode = function.node if function is not None else self._analysis.module
             self._group(region, name, lambda e: isinstance(e, cst.Name) and e.value == name, name).add(creation)
@@ -112,7 +117,14 @@ class LoopAnalysis:
         ):
             attr = target.attr.value
             owner = function.owner_class
-            creation = LoopCreation(call, f"{target.value.value}.{attr}", function, self._uses_child_watcher(call))
+            creation = LoopCreation(
+                call,
+                f"{target.value.value}.{attr}",
+                function,
+                assignment.scope,
+                assignment.statement,
+                self._uses_child_watcher(call),
+            )
             self_names = _self_names(owner)
             self._group(
                 owner.node,
@@ -132,14 +144,16 @@ class LoopAnalysis:
             receiver = call.func.value
             inner = self._analysis.index.call_sites.get(id(receiver))
             if isinstance(receiver, cst.Call) and inner is not None and self._analysis.creates_loop(inner):
-                creation = LoopCreation(receiver, "", site.function, self._uses_child_watcher(receiver), runs=[call])
+                creation = LoopCreation(
+                    receiver, "", site.function, site.scope, None, self._uses_child_watcher(receiver), runs=[call]
+                )
                 creation.spawns_subprocesses = self._runs_subprocesses(call)
                 self.creations.append(creation)
 
     def _asyncio_run(self, site: CallSite) -> None:
         """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
         if self._analysis.callee(site) in apis.ASYNCIO_RUN:
-            creation = LoopCreation(site.node, "", site.function, True, runs=[site.node], installs=[site])
+            creation = LoopCreation(site.node, "", site.function, site.scope, None, True, runs=[site.node], installs=[site])
             creation.spawns_subprocesses = self._runs_subprocesses(site.node)
             self.creations.append(creation)
 

@@ -47,7 +47,10 @@ class ThreadAnalysis:
         self._installs_memo: dict[int, bool] = {}
         self._in_thread: dict[int, ThreadStart] = {}
         self.lookups_without_loop: list[LookupInThread] = []
-        self._follow(self._entries())
+        entries = self._entries()
+        # Functions a thread starts in directly (not helpers they call).
+        self.entry_functions = {id(function.node) for function, _ in entries}
+        self._follow(entries)
 
     def start_of(self, function: Optional[FunctionInfo]) -> Optional[ThreadStart]:
         """The thread start through which ``function`` runs in a worker thread, if any."""

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.diagnostics import Finding
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.index import CallSite
 
 
 class DirectLoopConstruction(Rule):
@@ -54,4 +55,30 @@ class DirectLoopConstruction(Rule):
                 message += f", or pass loop_factory={written} to asyncio.run()"
             elif not analysis.targets.includes_below(11):
                 message += f", or use asyncio.Runner(loop_factory={written})"
-            yield Finding(site.node, message)
+            fix = self._fix(analysis, site, callees) if analysis.want_fixes else None
+            yield Finding(site.node, message, fix)
+
+    @staticmethod
+    def _fix(analysis: "ModuleAnalysis", site: "CallSite", callees: frozenset[str]) -> Optional[Fix]:
+        """``new_event_loop()`` of the same library in place of the class call.
+
+        Safe where the policy's default loop is that very class on every platform:
+        ``uvloop.Loop`` (uvloop.new_event_loop() returns one) and ``asyncio.EventLoop`` (the
+        default loop by definition). Unsafe for the others: SelectorEventLoop is not the default
+        on Windows since 3.8, ProactorEventLoop not on 3.7, and the base and abstract classes do
+        not work at all, so the class the program gets can change.
+        """
+        if site.node.args:
+            return None  # new_event_loop() takes no arguments: a selector or proactor stays
+        if callees <= apis.UVLOOP_CLASSES:
+            module, safe = "uvloop", True
+        elif not callees & apis.UVLOOP_CLASSES:
+            module, safe = "asyncio", callees <= apis.DEFAULT_LOOP_CLASSES
+        else:
+            return None  # uvloop or asyncio, decided at run time
+        reference = analysis.fixes.module_reference(module, site.scope)
+        if reference is None:
+            return None
+        name, import_edits = reference
+        edit = analysis.fixes.replace(site.node, f"{name}.new_event_loop()")
+        return Fix(f"Create the loop with {name}.new_event_loop()", (edit, *import_edits), safe)

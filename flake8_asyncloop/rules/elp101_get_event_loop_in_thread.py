@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from flake8_asyncloop.engine.diagnostics import Finding
+import libcst as cst
+
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.index import CallSite
 
 
 class GetEventLoopInThread(Rule):
@@ -66,4 +69,56 @@ class GetEventLoopInThread(Rule):
                 f"{written}() runs in a worker thread (started on line {started_on}) with no event loop "
                 "set and raises RuntimeError there; pass the caller's loop in, or create and install "
                 "one in the thread with new_event_loop() and set_event_loop()",
+                self._fix(analysis, found.site) if analysis.want_fixes else None,
             )
+
+    @staticmethod
+    def _fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Fix]:
+        """Give the thread its own loop: new_event_loop(), set_event_loop(), close in finally.
+
+        Only for ``loop = asyncio.get_event_loop()`` directly in the body of the function the
+        thread starts in, followed by the code that uses it, which moves into ``try``.
+        Unsafe: the function now makes a new loop on every call, also if something else calls
+        it from a thread that has a loop set.
+        """
+        function = site.function
+        if function is None or id(function.node) not in analysis.threads.entry_functions:
+            return None
+        definition = function.node
+        if not isinstance(definition, cst.FunctionDef) or not isinstance(definition.body, cst.IndentedBlock):
+            return None
+        statements = list(definition.body.body)
+        for index, statement in enumerate(statements):
+            if (
+                isinstance(statement, cst.SimpleStatementLine)
+                and len(statement.body) == 1
+                and isinstance(statement.body[0], cst.Assign)
+                and statement.body[0].value is site.node
+                and len(statement.body[0].targets) == 1
+                and isinstance(statement.body[0].targets[0].target, cst.Name)
+            ):
+                break
+        else:
+            return None
+        rest = statements[index + 1 :]
+        if not rest:
+            return None
+        reference = analysis.fixes.module_reference("asyncio", function.scope)
+        if reference is None:
+            return None
+        asyncio_name, import_edits = reference
+        assign = statement.body[0]
+        target = assign.targets[0].target
+        assert isinstance(assign, cst.Assign) and isinstance(target, cst.Name)
+        name = target.value
+        created = statement.with_changes(
+            body=[assign.with_changes(value=cst.parse_expression(f"{asyncio_name}.new_event_loop()"))]
+        )
+        installed = cst.parse_statement(f"{asyncio_name}.set_event_loop({name})\n")
+        closing = cst.Try(
+            body=cst.IndentedBlock(body=rest),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[cst.parse_statement(f"{name}.close()\n")])),
+        )
+        new_body = definition.body.with_changes(body=[*statements[:index], created, installed, closing])
+        edit = analysis.fixes.rewrite(definition.body, new_body)
+        return Fix("Give the thread its own event loop", (edit, *import_edits), False)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from flake8_asyncloop.engine.diagnostics import Finding
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.loops import LoopCreation
 
 
 class LoopNotInstalled(Rule):
@@ -76,4 +77,29 @@ class LoopNotInstalled(Rule):
                     f"later in this function returns a different loop; call "
                     f"asyncio.set_event_loop({creation.target}) after creating it"
                 )
-            yield Finding(creation.call, message)
+            yield Finding(creation.call, message, self._fix(analysis, creation) if analysis.want_fixes else None)
+
+    @staticmethod
+    def _fix(analysis: "ModuleAnalysis", creation: "LoopCreation") -> Optional[Fix]:
+        """``asyncio.set_event_loop(loop)`` on the line after the loop is made.
+
+        Safe when the loop is a variable run in the function that makes it: it is installed in
+        the thread that runs it, which is the recipe. A ``self`` attribute may be run by another
+        method in another thread, and a loop run from a nested function may run elsewhere:
+        unsafe.
+        """
+        if creation.statement is None or not creation.target:
+            return None
+        reference = analysis.fixes.module_reference("asyncio", creation.scope)
+        if reference is None:
+            return None
+        asyncio_name, import_edits = reference
+        edit = analysis.fixes.insert_after(creation.statement, f"{asyncio_name}.set_event_loop({creation.target})")
+        if edit is None:
+            return None
+        run_here = all(
+            site is not None and site.function is creation.function
+            for site in (analysis.index.call_sites.get(id(run)) for run in creation.runs)
+        )
+        safe = "." not in creation.target and run_here
+        return Fix(f"Install the loop with {asyncio_name}.set_event_loop({creation.target})", (edit, *import_edits), safe)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from flake8_asyncloop.engine.diagnostics import Finding
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.loops import LoopCreation
 
 
 class ChildWatcherNotAttached(Rule):
@@ -89,4 +90,35 @@ class ChildWatcherNotAttached(Rule):
                     f"{name} starts subprocesses but no child watcher is attached to it, which fails on "
                     f"Python 3.7; in the main thread, call asyncio.set_event_loop({variable}) or "
                     f"asyncio.get_child_watcher().attach_loop({variable}) first",
+                    self._fix(analysis, creation) if analysis.want_fixes else None,
                 )
+
+    @staticmethod
+    def _fix(analysis: "ModuleAnalysis", creation: "LoopCreation") -> Optional[Fix]:
+        """Attach the watcher on the line after the loop is made, guarded when targets go past 3.7.
+
+        The attach is needed on 3.7 only; from 3.12 it warns and 3.14 removed it, so unless every
+        target is older than 3.8 it goes under ``if sys.version_info < (3, 8):``. Safe: on 3.7 in
+        the main thread this is the recipe, and no other version runs it.
+        """
+        if creation.statement is None or not creation.target:
+            return None
+        fixes = analysis.fixes
+        asyncio_ref = fixes.module_reference("asyncio", creation.scope)
+        if asyncio_ref is None:
+            return None
+        attach = f"{asyncio_ref[0]}.get_child_watcher().attach_loop({creation.target})"
+        import_edits = list(asyncio_ref[1])
+        if analysis.targets.includes_from(8):
+            sys_ref = fixes.module_reference("sys", creation.scope)
+            indentation = fixes.indentation_of(creation.statement)
+            if sys_ref is None or indentation is None:
+                return None
+            import_edits.extend(sys_ref[1])
+            newline = fixes.lines.line_break(analysis.span(creation.statement)[1][0]) or analysis.module.default_newline
+            inner = indentation + analysis.module.default_indent
+            attach = f"if {sys_ref[0]}.version_info < (3, 8):{newline}{inner}{attach}"
+        edit = fixes.insert_after(creation.statement, attach)
+        if edit is None:
+            return None
+        return Fix("Attach the child watcher to the loop (Python 3.7)", (edit, *import_edits), True)

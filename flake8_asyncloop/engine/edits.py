@@ -1,0 +1,165 @@
+"""Edits on source text, and the building blocks fixes are made of.
+
+Fixes are text edits rather than rewritten trees: every byte outside an edit stays as it was
+(comments, quotes, CRLF, tabs), the same edits serve the command, the codemod and an editor's
+quick fix, and applying them needs no second code generator.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import TYPE_CHECKING, Optional, Sequence
+
+import libcst as cst
+
+from flake8_asyncloop.engine.diagnostics import Edit
+from flake8_asyncloop.engine.index import Scope
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.engine.analysis import ModuleAnalysis
+
+# Python's line breaks; str.splitlines() would also split on form feeds and U+2028.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class SourceLines:
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(code)]
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1]
+
+    def line(self, line: int) -> str:
+        """Line ``line`` without its line break."""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.code)
+        return self.code[start:end].rstrip("\r\n")
+
+    def line_break(self, line: int) -> str:
+        """The break that ends line ``line`` ('' for a last line without one)."""
+        start = self.starts[line - 1] + len(self.line(line))
+        end = self.starts[line] if line < len(self.starts) else len(self.code)
+        return self.code[start:end]
+
+
+class EditConflict(ValueError):
+    """Two edits overlap."""
+
+
+def apply_edits(code: str, edits: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits (identical duplicates, such as one import, count once)."""
+    lines = SourceLines(code)
+    spans = sorted(
+        {(lines.offset(e.start_line, e.start_column), lines.offset(e.end_line, e.end_column), e.text) for e in edits}
+    )
+    for (start, end, _), (next_start, _, _) in zip(spans, spans[1:]):
+        if next_start < end or (next_start == start == end):
+            raise EditConflict(f"edits overlap at offset {next_start}")
+    for start, end, text in reversed(spans):
+        code = code[:start] + text + code[end:]
+    return code
+
+
+class FixBuilder:
+    """Edits expressed on a module's nodes, for the rules' fixes."""
+
+    def __init__(self, analysis: "ModuleAnalysis") -> None:
+        self._analysis = analysis
+        self.lines = SourceLines(analysis.module.code)
+
+    def replace(self, node: cst.CSTNode, text: str) -> Edit:
+        start, end = self._analysis.span(node)
+        return Edit(start[0], start[1], end[0], end[1], text)
+
+    def rewrite(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
+        """The one edit that turns ``old`` into ``new``, found by regenerating the module.
+
+        libcst regenerates every untouched byte exactly, so the new code differs from the old
+        only where ``new`` does; the edit is that difference, with common text trimmed off both
+        ends. Moving statements into a new block this way re-indents them without touching the
+        inside of multi-line strings, which a line-by-line text edit would change.
+        """
+        old_code = self.lines.code
+        replaced = self._analysis.module.deep_replace(old, new)
+        assert isinstance(replaced, cst.Module)
+        new_code = replaced.code
+        prefix = 0
+        limit = min(len(old_code), len(new_code))
+        while prefix < limit and old_code[prefix] == new_code[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < limit - prefix and old_code[-1 - suffix] == new_code[-1 - suffix]:
+            suffix += 1
+        start = self.lines.position(prefix)
+        end = self.lines.position(len(old_code) - suffix)
+        return Edit(start[0], start[1], end[0], end[1], new_code[prefix : len(new_code) - suffix])
+
+    def indentation_of(self, statement: cst.CSTNode) -> Optional[str]:
+        """The whitespace before ``statement`` on its line, or None if code precedes it there."""
+        (line, column), _ = self._analysis.span(statement)
+        prefix = self.lines.line(line)[:column]
+        return prefix if not prefix.strip() else None
+
+    def insert_after(self, statement: cst.SimpleStatementLine, code: str) -> Optional[Edit]:
+        """A new line ``code`` after ``statement``, with its indentation and line break."""
+        indentation = self.indentation_of(statement)
+        if indentation is None:
+            return None  # "if x: loop = ..." keeps its one-line form; no fix
+        _, (end_line, _) = self._analysis.span(statement)
+        line_break = self.lines.line_break(end_line)
+        if line_break:
+            return Edit(end_line + 1, 0, end_line + 1, 0, f"{indentation}{code}{line_break}")
+        end_column = len(self.lines.line(end_line))
+        newline = self._analysis.module.default_newline
+        return Edit(end_line, end_column, end_line, end_column, f"{newline}{indentation}{code}")
+
+    def insert_before(self, statement: cst.CSTNode, code: str) -> Optional[Edit]:
+        indentation = self.indentation_of(statement)
+        if indentation is None:
+            return None
+        (line, column), _ = self._analysis.span(statement)
+        line_break = self.lines.line_break(line) or self._analysis.module.default_newline
+        return Edit(line, column, line, column, f"{code}{line_break}{indentation}")
+
+    def module_reference(self, module_name: str, scope: Scope) -> Optional[tuple[str, tuple[Edit, ...]]]:
+        """How code in ``scope`` can name ``module_name``, and the import to add if none exists.
+
+        An existing ``import asyncio as aio`` is reused as ``aio``; otherwise ``import asyncio``
+        is added after the module's leading imports, unless the name is taken in ``scope``.
+        """
+        module_scope = scope.module
+        for name, bindings in module_scope.bindings.items():
+            if all(b.kind == "import" and b.qualified == module_name for b in bindings):
+                if scope.lookup(name) is bindings:
+                    return name, ()
+        if scope.lookup(module_name) is not None:
+            return None
+        edit = self._import_edit(f"import {module_name}")
+        return (module_name, (edit,)) if edit is not None else None
+
+    def _import_edit(self, statement: str) -> Optional[Edit]:
+        module = self._analysis.module
+        anchor: Optional[cst.SimpleStatementLine] = None
+        for index, node in enumerate(module.body):
+            if not isinstance(node, cst.SimpleStatementLine):
+                break
+            small = node.body
+            is_docstring = index == 0 and len(small) == 1 and isinstance(small[0], cst.Expr) and isinstance(
+                small[0].value, (cst.SimpleString, cst.ConcatenatedString)
+            )
+            if is_docstring or all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in small):
+                anchor = node
+            else:
+                break
+        if anchor is not None:
+            return self.insert_after(anchor, statement)
+        if module.body:
+            return self.insert_before(module.body[0], statement)
+        return None

@@ -1,0 +1,69 @@
+"""Applying fixes until nothing fixable is left: the one fixing loop every adapter uses."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterable
+
+from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
+from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
+from flake8_asyncloop.engine.noqa import is_suppressed
+from flake8_asyncloop.engine.versions import TargetVersions
+from flake8_asyncloop.rules import ALL_RULES, Rule
+
+# One fix can expose another (installing a loop settles its child watcher, a new import makes
+# room for the next fix); a handful of passes reaches the fixpoint in practice.
+MAX_PASSES = 10
+
+
+@dataclass(frozen=True)
+class FixResult:
+    source: str
+    applied: int  # fixes applied
+    remaining: list[Diagnostic]  # diagnostics left (those without an applicable fix)
+
+
+def reported(source: str, targets: TargetVersions, rules: Iterable[Rule], fixes: bool) -> list[Diagnostic]:
+    """The diagnostics of ``source`` that no ``# noqa`` comment silences."""
+    lines = SourceLines(source)
+    return [d for d in check_source(source, targets, rules, fixes=fixes) if not is_suppressed(d, lines)]
+
+
+def fix_source(
+    source: str, targets: TargetVersions, rules: Iterable[Rule] = ALL_RULES, *, unsafe: bool = False
+) -> FixResult:
+    """Apply every applicable fix, pass after pass, until none is left.
+
+    Fixes whose edits overlap wait for the next pass, when they are recomputed on the new text.
+    A pass whose result would not parse is dropped (and fixing stops): a fix that breaks the
+    program is a bug, and the file must stay as it was rather than be damaged.
+    """
+    rules = tuple(rules)
+    applied = 0
+    diagnostics = reported(source, targets, rules, fixes=True)
+    for _ in range(MAX_PASSES):
+        edits: list[Edit] = []
+        chosen = 0
+        for diagnostic in diagnostics:
+            fix = diagnostic.fix
+            if fix is None or not (fix.safe or unsafe):
+                continue
+            try:
+                apply_edits(source, edits + list(fix.edits))
+            except EditConflict:
+                continue
+            edits.extend(fix.edits)
+            chosen += 1
+        if not chosen:
+            break
+        candidate = apply_edits(source, edits)
+        try:
+            ast.parse(candidate)
+        except SyntaxError:
+            break
+        source = candidate
+        applied += chosen
+        diagnostics = reported(source, targets, rules, fixes=True)
+    return FixResult(source, applied, [d for d in diagnostics])
