@@ -102,6 +102,8 @@ def test_malformed_target_version_is_one_clear_line(tmp_path: Path, where: str) 
     ids=["syntax-error", "python2", "latin1-cookie", "undecodable", "null-byte", "empty", "bom-crlf"],
 )
 def test_flake8_never_shows_a_traceback(tmp_path: Path, content: bytes) -> None:
+    if b"\x00" in content and sys.version_info < (3, 11):
+        pytest.skip("flake8 itself crashes here: ast.parse raises ValueError for null bytes before 3.11")
     (tmp_path / "mod.py").write_bytes(content)
     result = flake8("--select", "ELP,E9", "mod.py", cwd=tmp_path)
     assert result.returncode in (0, 1)

@@ -137,9 +137,11 @@ def _catches_runtime_error(handlers: Sequence[Union[cst.ExceptHandler, cst.Excep
     for handler in handlers:
         if handler.type is None:
             return True
-        types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
-        for item in types:
-            expr = item.value if isinstance(item, cst.BaseElement) else item
+        if isinstance(handler.type, cst.Tuple):
+            types = [element.value for element in handler.type.elements]
+        else:
+            types = [handler.type]
+        for expr in types:
             if get_full_name_for_node(expr) in _RUNTIME_ERROR_CATCHERS:
                 return True
     return False

@@ -1,0 +1,3 @@
+from flake8_asyncloop.cli import run
+
+run()

@@ -1,0 +1,113 @@
+"""``[tool.flake8-asyncloop]`` in pyproject.toml, merged with the command line (which wins)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+SECTION = "flake8-asyncloop"
+KNOWN_KEYS = {"select", "ignore", "target-version", "exclude", "unsafe-fixes"}
+# Never descended into when walking a directory (an explicitly named file is always checked).
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "build",
+    "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "__pypackages__",
+)
+
+
+class ConfigError(ValueError):
+    """Configuration that cannot be used; the message names the file or option."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    target_version: Optional[str] = None
+    exclude: tuple[str, ...] = field(default=())
+    unsafe_fixes: bool = False
+
+    def rule_selected(self, code: str) -> bool:
+        selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
+        return selected and not any(code.startswith(prefix) for prefix in self.ignore)
+
+
+def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
+    """Rule codes or prefixes (``ELP1``); anything matching no rule is an error."""
+    known = [rule.code for rule in ALL_RULES]
+    cleaned = []
+    for code in codes:
+        code = code.strip().upper()
+        if not code:
+            continue
+        if not any(k.startswith(code) for k in known):
+            raise ConfigError(f"{where}: unknown rule code {code!r} (known: {', '.join(known)})")
+        cleaned.append(code)
+    return tuple(cleaned)
+
+
+def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
+    """The nearest pyproject.toml with a [tool.flake8-asyncloop] table, walking up from the paths."""
+    starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
+    common = Path(os.path.commonpath([str(p) for p in starts]))
+    directory = common if common.is_dir() else common.parent
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                with open(pyproject, "rb") as stream:
+                    tool = tomllib.load(stream).get("tool", {})
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+                raise ConfigError(f"{pyproject}: cannot read it: {error}") from None
+            if isinstance(tool, dict) and SECTION in tool:
+                return pyproject
+    return None
+
+
+def _as_list(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise ConfigError(f"{where}: '{key}' must be a list of strings")
+
+
+def load_settings(pyproject: Optional[Path]) -> Settings:
+    if pyproject is None:
+        return Settings()
+    with open(pyproject, "rb") as stream:
+        table = tomllib.load(stream)["tool"][SECTION]
+    where = f"{pyproject} [tool.{SECTION}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    target = table.get("target-version")
+    if target is not None:
+        if not isinstance(target, str):
+            raise ConfigError(f"{where}: 'target-version' must be a string such as '>=3.9'")
+        try:
+            parse_target_versions(target)
+        except TargetVersionError as error:
+            raise ConfigError(f"{where}: {error}") from None
+    unsafe = table.get("unsafe-fixes", False)
+    if not isinstance(unsafe, bool):
+        raise ConfigError(f"{where}: 'unsafe-fixes' must be true or false")
+    return Settings(
+        select=validate_codes(_as_list(table.get("select", []), "select", where), where),
+        ignore=validate_codes(_as_list(table.get("ignore", []), "ignore", where), where),
+        target_version=target,
+        exclude=tuple(_as_list(table.get("exclude", []), "exclude", where)),
+        unsafe_fixes=unsafe,
+    )

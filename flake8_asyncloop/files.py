@@ -1,0 +1,133 @@
+"""Reading, checking, fixing and writing one file: what the command does per path, in any process."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import io
+import os
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+from typing import Optional
+
+from flake8_asyncloop.config import Settings
+from flake8_asyncloop.engine.diagnostics import Diagnostic
+from flake8_asyncloop.engine.fixer import fix_source, reported
+from flake8_asyncloop.engine.versions import resolve_target_versions
+from flake8_asyncloop.rules import ALL_RULES
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str  # as shown to the user; "-" for standard input
+    mode: str  # "check" or "fix"
+    settings: Settings
+    write: bool = True  # fix: write changed files (not with --diff or --check)
+    want_diff: bool = False
+    data: Optional[bytes] = None  # standard input's bytes
+    display_path: Optional[str] = None  # --stdin-filename
+
+
+@dataclass
+class Report:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what is left to report
+    fixed: int = 0
+    changed: bool = False
+    output: Optional[bytes] = None  # the fixed bytes of standard input
+    diff: str = ""
+    error: Optional[str] = None  # one line: why the file was skipped
+
+
+class SourceError(Exception):
+    """A file we cannot read as Python text: the message says why, in one line."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and its encoding, as Python itself reads a source file (BOM, coding cookie)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        # Decoded as plain UTF-8, a BOM stays in the text, to be written back as it was.
+        text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        raise SourceError(f"cannot decode: {error}") from None
+    return text, encoding
+
+
+def encode(text: str, encoding: str) -> bytes:
+    return text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data``: a temporary file in the same directory, then a rename,
+    so a crash leaves the old file or the new one, never a truncated one. The mode is kept."""
+    mode = os.stat(path).st_mode
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".flake8-asyncloop-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def run_task(task: Task) -> Report:
+    """Check or fix one file. Never raises for a bad file: the report carries a one-line error."""
+    report = Report(task.display_path or task.path)
+    try:
+        data = task.data if task.data is not None else _read(task.path)
+        text, encoding = decode(data)
+        body = text[1:] if text.startswith(BOM) else text
+        try:
+            ast.parse(body)
+        except (SyntaxError, ValueError) as error:
+            line = getattr(error, "lineno", None)
+            where = f" (line {line})" if line else ""
+            raise SourceError(f"cannot parse{where}: {getattr(error, 'msg', error)}") from None
+        except (RecursionError, MemoryError):
+            raise SourceError("cannot parse: nested too deeply") from None
+        settings = task.settings
+        targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
+        rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
+        if task.mode == "check":
+            report.diagnostics = reported(body, targets, rules, fixes=False)
+            return report
+        result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes)
+        report.diagnostics = result.remaining
+        report.fixed = result.applied
+        report.changed = result.source != body
+        if not report.changed:
+            if task.data is not None:
+                report.output = data  # standard input comes back out, changed or not
+            return report
+        new_text = (BOM if text.startswith(BOM) else "") + result.source
+        if task.want_diff:
+            report.diff = "".join(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True), new_text.splitlines(keepends=True), report.path, report.path
+                )
+            )
+        new_data = encode(new_text, encoding)
+        if task.data is not None:
+            report.output = new_data
+        elif task.write:
+            write_atomically(task.path, new_data)
+    except SourceError as error:
+        report.error = str(error)
+    except OSError as error:
+        report.error = error.strerror or str(error)
+    return report
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read()

@@ -1,0 +1,212 @@
+"""The ``flake8-asyncloop`` command, run as users run it (a real process)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXABLE = (
+    "import asyncio\n"
+    "\n"
+    "\n"
+    "def main():\n"
+    "    loop = asyncio.new_event_loop()  # keep this comment\n"
+    "    loop.run_until_complete(work())\n"
+)
+FIXED = (
+    "import asyncio\n"
+    "\n"
+    "\n"
+    "def main():\n"
+    "    loop = asyncio.new_event_loop()  # keep this comment\n"
+    "    asyncio.set_event_loop(loop)\n"
+    "    loop.run_until_complete(work())\n"
+)
+UNFIXABLE = (
+    "import asyncio\n"
+    "import threading\n"
+    "\n"
+    "def work():\n"
+    "    asyncio.get_event_loop().run_until_complete(job())\n"
+    "\n"
+    "threading.Thread(target=work).start()\n"
+)
+CLEAN = "import asyncio\n\nasyncio.run(main())\n"
+
+
+def command(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_asyncloop", *args], cwd=cwd, input=stdin, capture_output=True
+    )
+
+
+def test_check_reports_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    result = command("check", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.decode().startswith("a.py:5:12: ELP102 event loop 'loop' is run but never installed")
+    assert b"2 files checked, 1 diagnostic" in result.stderr
+
+
+def test_check_clean_tree_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "clean.py").write_text(CLEAN)
+    assert command("check", str(tmp_path), cwd=tmp_path).returncode == 0
+
+
+def test_fix_rewrites_only_changed_files_and_exits_0_when_nothing_remains(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    clean = tmp_path / "clean.py"
+    clean.write_text(CLEAN)
+    os.utime(clean, (1_000_000_000, 1_000_000_000))
+    result = command("fix", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a.py").read_text() == FIXED
+    assert clean.stat().st_mtime == 1_000_000_000  # untouched, not even rewritten
+    assert b"2 files checked, 1 fixed, 0 remaining" in result.stderr
+    second = command("fix", ".", cwd=tmp_path)
+    assert second.returncode == 0 and b"0 fixed" in second.stderr
+
+
+def test_fix_exits_1_while_problems_remain(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE + UNFIXABLE.replace("import asyncio\n", ""))
+    result = command("fix", "a.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert b"ELP101" in result.stdout and b"1 fixed, 1 remaining" in result.stderr
+
+
+def test_unsafe_fixes_only_on_request(tmp_path: Path) -> None:
+    source = "import asyncio\nloop = asyncio.SelectorEventLoop()\n"
+    (tmp_path / "a.py").write_text(source)
+    assert command("fix", "a.py", cwd=tmp_path).returncode == 1
+    assert (tmp_path / "a.py").read_text() == source
+    assert command("fix", "--unsafe-fixes", "a.py", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "a.py").read_text() == "import asyncio\nloop = asyncio.new_event_loop()\n"
+
+
+def test_diff_and_check_write_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    diff = command("fix", "--diff", "a.py", cwd=tmp_path)
+    assert diff.returncode == 1
+    assert diff.stdout.decode().splitlines()[:2] == ["--- a.py", "+++ a.py"]
+    assert "+    asyncio.set_event_loop(loop)" in diff.stdout.decode()
+    assert command("fix", "--check", "a.py", cwd=tmp_path).returncode == 1
+    assert (tmp_path / "a.py").read_text() == FIXABLE
+
+
+def test_crlf_bom_mode_and_encoding_survive(tmp_path: Path) -> None:
+    path = tmp_path / "a.py"
+    original = b"\xef\xbb\xbf" + FIXABLE.replace("\n", "\r\n").encode()
+    path.write_bytes(original)
+    path.chmod(0o751)
+    assert command("fix", "a.py", cwd=tmp_path).returncode == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o751
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\n" + FIXABLE.replace("keep this", "caf\xe9").encode("latin-1"))
+    assert command("fix", "latin.py", cwd=tmp_path).returncode == 0
+    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\n" + FIXED.replace("keep this", "caf\xe9").encode("latin-1")
+
+
+def test_noqa_lines_are_neither_reported_nor_fixed(tmp_path: Path) -> None:
+    source = FIXABLE.replace("# keep this comment", "# noqa: ELP102")
+    (tmp_path / "a.py").write_text(source)
+    assert command("check", "a.py", cwd=tmp_path).returncode == 0
+    assert command("fix", "a.py", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "a.py").read_text() == source
+
+
+def test_standard_input(tmp_path: Path) -> None:
+    fixed = command("fix", "-", cwd=tmp_path, stdin=FIXABLE.encode())
+    assert fixed.returncode == 0 and fixed.stdout == FIXED.encode()
+    unchanged = command("fix", "-", cwd=tmp_path, stdin=CLEAN.encode())
+    assert unchanged.stdout == CLEAN.encode()
+    checked = command("check", "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=FIXABLE.encode())
+    assert checked.returncode == 1 and checked.stdout.startswith(b"src/app.py:5:12: ELP102")
+
+
+def test_directories_recurse_and_skip_excluded(tmp_path: Path) -> None:
+    for directory in (".venv", "build", "pkg/sub", "vendored"):
+        (tmp_path / directory).mkdir(parents=True)
+        (tmp_path / directory / "m.py").write_text(FIXABLE)
+    (tmp_path / "notes.txt").write_text(FIXABLE)
+    result = command("check", "--exclude", "vendored", ".", cwd=tmp_path)
+    assert result.stdout.decode().splitlines() == [
+        "pkg/sub/m.py:5:12: ELP102 event loop 'loop' is run but never installed; call "
+        "asyncio.set_event_loop(loop) after creating it, or use asyncio.run()"
+    ]
+    # A file named on the command line is checked even where a directory walk would skip it.
+    assert command("check", ".venv/m.py", cwd=tmp_path).returncode == 1
+
+
+def test_bad_files_get_one_line_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def f(:\n")
+    (tmp_path / "binary.py").write_bytes(b"x = '\xff\xfe'\n")
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "dir.py").mkdir()  # a directory is walked, whatever its name
+    result = command("fix", "broken.py", "binary.py", "a.py", "dir.py", "missing.py", cwd=tmp_path)
+    errors = result.stderr.decode().splitlines()
+    assert "Traceback" not in result.stderr.decode()
+    assert errors[0].startswith("broken.py: error: cannot parse (line 1)")
+    assert errors[1].startswith("binary.py: error: cannot decode")
+    assert errors[2] == "missing.py: error: No such file or directory"
+    assert errors[3] == "4 files checked, 1 fixed, 0 remaining, 3 skipped with errors"
+    assert (tmp_path / "a.py").read_text() == FIXED
+    assert (tmp_path / "broken.py").read_text() == "def f(:\n"
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "--select", "ELP999"], "unknown rule code 'ELP999'"),
+        (["check", "--target-version", "three"], "cannot read target version 'three'"),
+        (["check", "--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["check", "--jobs", "0"], "--jobs must be at least 1"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = command(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_pyproject_configuration_and_flags_that_win(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flake8-asyncloop]\nignore = ["ELP102"]\ntarget-version = ">=3.7"\nunsafe-fixes = true\n'
+    )
+    (tmp_path / "a.py").write_text(FIXABLE)
+    assert command("check", "a.py", cwd=tmp_path).returncode == 0
+    assert command("check", "--ignore", "ELP100", "a.py", cwd=tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[tool.flake8-asyncloop]\nselct = ['ELP1']\n", "unknown key 'selct'"),
+        ("[tool.flake8-asyncloop]\ntarget-version = 'soon'\n", "cannot read target version 'soon'"),
+        ("[tool.flake8-asyncloop]\nselect = ['XYZ']\n", "unknown rule code 'XYZ'"),
+        ("[tool.flake8-asyncloop\n", "cannot read it"),
+    ],
+)
+def test_broken_configuration_is_one_line_with_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(content)
+    (tmp_path / "a.py").write_text(FIXABLE)
+    result = command("check", "a.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_jobs_give_the_same_output_in_the_same_order(tmp_path: Path) -> None:
+    for number in range(12):
+        (tmp_path / f"m{number:02}.py").write_text(FIXABLE if number % 2 else UNFIXABLE)
+    one = command("check", "--jobs", "1", ".", cwd=tmp_path)
+    two = command("check", "--jobs", "2", ".", cwd=tmp_path)
+    assert one.stdout == two.stdout and one.stdout.count(b"\n") == 12
