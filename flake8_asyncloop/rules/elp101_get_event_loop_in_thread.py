@@ -77,7 +77,9 @@ class GetEventLoopInThread(Rule):
         """Give the thread its own loop: new_event_loop(), set_event_loop(), close in finally.
 
         Only for ``loop = asyncio.get_event_loop()`` directly in the body of the function the
-        thread starts in, followed by the code that uses it, which moves into ``try``.
+        thread starts in; the code after it moves into ``try``. Not when that code hands work to
+        the loop with ``call_soon_threadsafe`` or ``run_coroutine_threadsafe``: it means the
+        caller's loop, which must be passed in (a new loop would never run that work).
         Unsafe: the function now makes a new loop on every call, also if something else calls
         it from a thread that has a loop set.
         """
@@ -100,25 +102,74 @@ class GetEventLoopInThread(Rule):
                 break
         else:
             return None
-        rest = statements[index + 1 :]
-        if not rest:
-            return None
-        reference = analysis.fixes.module_reference("asyncio", function.scope)
-        if reference is None:
-            return None
-        asyncio_name, import_edits = reference
         assign = statement.body[0]
         target = assign.targets[0].target
         assert isinstance(assign, cst.Assign) and isinstance(target, cst.Name)
         name = target.value
+        rest = statements[index + 1 :]
+        if _uses_loop_threadsafe(rest, name):
+            return None  # it posts to the caller's loop: the loop must be passed in, not replaced
+        reference = analysis.fixes.module_reference("asyncio", function.scope)
+        if reference is None:
+            return None
+        asyncio_name, import_edits = reference
         created = statement.with_changes(
             body=[assign.with_changes(value=cst.parse_expression(f"{asyncio_name}.new_event_loop()"))]
         )
-        installed = cst.parse_statement(f"{asyncio_name}.set_event_loop({name})\n")
-        closing = cst.Try(
-            body=cst.IndentedBlock(body=rest),
-            finalbody=cst.Finally(body=cst.IndentedBlock(body=[cst.parse_statement(f"{name}.close()\n")])),
-        )
-        new_body = definition.body.with_changes(body=[*statements[:index], created, installed, closing])
+        replacement: list[cst.BaseStatement] = [created]
+        if rest and _installs(rest[0], name):
+            replacement.append(rest.pop(0))  # the function installs it already
+        else:
+            replacement.append(cst.parse_statement(f"{asyncio_name}.set_event_loop({name})\n"))
+        if rest:
+            replacement.append(
+                cst.Try(
+                    body=cst.IndentedBlock(body=rest),
+                    finalbody=cst.Finally(body=cst.IndentedBlock(body=[cst.parse_statement(f"{name}.close()\n")])),
+                )
+            )
+        new_body = definition.body.with_changes(body=[*statements[:index], *replacement])
         edit = analysis.fixes.rewrite(definition.body, new_body)
         return Fix("Give the thread its own event loop", (edit, *import_edits), False)
+
+
+class _ThreadsafeUse(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = func.value
+            if func.attr.value == "call_soon_threadsafe" and isinstance(receiver, cst.Name):
+                self.found |= receiver.value == self.name
+            if func.attr.value == "run_coroutine_threadsafe":
+                self.found |= any(isinstance(a.value, cst.Name) and a.value.value == self.name for a in node.args)
+        elif isinstance(func, cst.Name) and func.value == "run_coroutine_threadsafe":
+            self.found |= any(isinstance(a.value, cst.Name) and a.value.value == self.name for a in node.args)
+
+
+def _uses_loop_threadsafe(statements: list[cst.BaseStatement], name: str) -> bool:
+    visitor = _ThreadsafeUse(name)
+    for statement in statements:
+        statement.visit(visitor)
+    return visitor.found
+
+
+def _installs(statement: cst.BaseStatement, name: str) -> bool:
+    """``asyncio.set_event_loop(name)`` as a statement of its own."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    expression = statement.body[0]
+    if not (isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)):
+        return False
+    call = expression.value
+    return (
+        isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "set_event_loop"
+        and len(call.args) == 1
+        and isinstance(call.args[0].value, cst.Name)
+        and call.args[0].value.value == name
+    )

@@ -1,0 +1,106 @@
+"""ELP102 in common idioms: the get-or-create fallback, test helpers, fixtures, thread lambdas."""
+# asyncloop-target-version: >=3.7
+import asyncio
+import threading
+import unittest
+from asyncio import set_event_loop as install_loop
+
+
+async def job():
+    await asyncio.sleep(0)
+
+
+def get_or_create_not_installed():
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()  # error: ELP102
+        asyncio.set_event_loop(loop)
+    return loop.run_until_complete(job())
+
+
+def get_or_create_installed():
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()  # ok: ELP102
+        asyncio.set_event_loop(loop)
+    return loop.run_until_complete(job())
+
+
+def lookup_guarded_against_runtime_error():
+    loop = asyncio.new_event_loop()  # error: ELP102
+    asyncio.set_event_loop(loop)
+    try:
+        current = asyncio.get_event_loop()  # a different loop on 3.7-3.13
+    except RuntimeError:
+        current = None
+    loop.close()
+    return current
+
+
+def installed_through_an_imported_alias():
+    loop = asyncio.new_event_loop()  # ok: ELP102
+    install_loop(loop)
+    loop.run_until_complete(job())
+
+
+def installed_through_a_policy_variable():
+    policy = asyncio.get_event_loop_policy()
+    loop = policy.new_event_loop()
+    policy.set_event_loop(loop)
+    loop.run_until_complete(job())
+    other = asyncio.new_event_loop()  # ok: ELP102
+    policy.set_event_loop(other)
+    other.run_forever()
+
+
+def run_by_a_thread_lambda():
+    loop = asyncio.new_event_loop()  # error: ELP102
+    asyncio.set_event_loop(loop)
+    threading.Thread(target=lambda: loop.run_forever(), daemon=True).start()
+
+
+def run_by_a_thread_lambda_installing():
+    loop = asyncio.new_event_loop()  # ok: ELP102
+    threading.Thread(target=lambda: (asyncio.set_event_loop(loop), loop.run_forever()), daemon=True).start()
+
+
+def chained_uvloop():
+    import uvloop
+
+    return uvloop.new_event_loop().run_until_complete(job())  # error: ELP102
+
+
+def chained_forever():
+    asyncio.new_event_loop().run_forever()  # error: ELP102
+
+
+def fixture_style_generator():
+    loop = asyncio.new_event_loop()  # ok: ELP102
+    loop.run_until_complete(job())
+    yield loop
+    loop.close()
+
+
+class LoopTestCase(unittest.TestCase):
+    def setUp(self):
+        self.loop = asyncio.new_event_loop()  # ok: ELP102
+        self.set_event_loop(self.loop)
+
+    def set_event_loop(self, loop):
+        asyncio.set_event_loop(loop)
+        self.addCleanup(loop.close)
+
+    def test_job(self):
+        self.loop.run_until_complete(job())
+
+
+class BareLoopTestCase(unittest.TestCase):
+    def setUp(self):
+        self.loop = asyncio.new_event_loop()  # error: ELP102
+        asyncio.set_event_loop(self.loop)
+        self.addCleanup(self.loop.close)
+
+    def test_job(self):
+        self.loop.run_until_complete(job())

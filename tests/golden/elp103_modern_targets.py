@@ -1,0 +1,111 @@
+# asyncloop-target-version: >=3.8
+"""ELP103 is silent when no target is older than 3.8: from 3.8 the default ThreadedChildWatcher
+needs no attach, in any thread. These are the shapes elp103_subprocesses.py flags at >=3.7;
+ELP102 (loop run but never installed) does not depend on the version and still applies.
+"""
+import asyncio
+import contextlib
+import sys
+import threading
+
+
+async def spawn():
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    return await process.wait()
+
+
+async def spawn_shell():
+    process = await asyncio.create_subprocess_shell("true")
+    return await process.wait()
+
+
+async def spawn_through_helper():
+    return await spawn()
+
+
+def run_coroutine():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(spawn())
+
+
+def run_shell_coroutine():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(spawn_shell())
+
+
+def run_transitively():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(spawn_through_helper())
+
+
+def run_as_task():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    loop.create_task(spawn())
+    loop.run_forever()
+
+
+def run_protocol_exec():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(loop.subprocess_exec(asyncio.SubprocessProtocol, "true"))
+
+
+def run_protocol_shell():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(loop.subprocess_shell(asyncio.SubprocessProtocol, "true"))
+
+
+def run_on_selector_loop():
+    loop = asyncio.new_event_loop()  # error: ELP100, ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(spawn())
+
+
+def run_in_closing():
+    with contextlib.closing(asyncio.new_event_loop()) as loop:  # error: ELP102  # ok: ELP103
+        return loop.run_until_complete(spawn())
+
+
+def run_chained():
+    return asyncio.new_event_loop().run_until_complete(spawn())  # error: ELP102  # ok: ELP103
+
+
+def run_on_loop_thread():
+    loop = asyncio.new_event_loop()  # ok: ELP103
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    return asyncio.run_coroutine_threadsafe(spawn(), loop).result()
+
+
+class ProcessRunner:
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+        asyncio.set_event_loop(self.loop)
+
+    def run(self):
+        return self.loop.run_until_complete(spawn_shell())
+
+
+def thread_installs_loop():
+    loop = asyncio.new_event_loop()  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(spawn())
+    finally:
+        loop.close()
+
+
+def thread_installs_and_attaches():
+    loop = asyncio.new_event_loop()  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    asyncio.get_child_watcher().attach_loop(loop)
+    loop.run_until_complete(spawn())
+
+
+def start_threads():
+    threading.Thread(target=thread_installs_loop).start()
+    threading.Thread(target=thread_installs_and_attaches).start()

@@ -1,0 +1,27 @@
+# asyncloop-target-version: >=3.7
+"""Runtime evidence for ELP103, fix 2: attach the child watcher to the loop in the main thread.
+
+The loop is not installed (so ELP102 still applies), but subprocesses work on 3.7: prints
+"exit status 0" on every version that still has get_child_watcher (removed in 3.14).
+"""
+import asyncio
+import sys
+
+
+async def spawn():
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    return await process.wait()
+
+
+def main():
+    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
+    asyncio.set_event_loop(loop)
+    asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        print("exit status", loop.run_until_complete(spawn()))
+    finally:
+        loop.close()
+
+
+if __name__ == "__main__":
+    main()

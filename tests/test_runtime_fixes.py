@@ -1,0 +1,62 @@
+"""The fixes, shown at run time: each program fails before the fix and works after it.
+
+The fixed programs are the golden files (tests/golden/), produced by the fixer from the runtime
+fixtures; here they are run next to the originals.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixture_support import FIXTURES
+from tests.test_runtime_elp101 import pyenv_pythons
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(python: str, program: Path, *args: str, warnings: str = "ignore") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [python, "-I", "-W", warnings, str(program), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=program.parent,
+    )
+
+
+def test_elp101_fix_gives_the_thread_a_loop_that_works() -> None:
+    before = run(sys.executable, FIXTURES / "runtime" / "elp101_thread_lookup.py")
+    assert "RuntimeError: There is no current event loop in thread 'elp101-worker'" in before.stderr
+    assert "job done" not in before.stdout
+    after = run(sys.executable, GOLDEN / "runtime__elp101_thread_lookup.py")
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == "job done\nmain finished\n" and after.stderr == ""
+
+
+def test_elp102_fix_makes_the_lookups_see_the_loop() -> None:
+    before = run(sys.executable, FIXTURES / "runtime" / "elp102_not_installed.py")
+    assert "get_event_loop() is loop -> False" in before.stdout
+    after = run(sys.executable, GOLDEN / "runtime__elp102_not_installed.py")
+    assert after.returncode == 0, after.stderr
+    assert "get_event_loop() is loop -> False" not in after.stdout
+    assert "is loop -> True" in after.stdout
+
+
+@pytest.mark.parametrize("version", ["3.7", "3.8", "3.12"])
+def test_elp103_fixes_run_subprocesses_on_every_version(version: str) -> None:
+    """On 3.7 the fix is what makes it work; elsewhere it must change nothing (no warning)."""
+    python = pyenv_pythons().get(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} here")
+    programs = {"elp103_unattached_loop.py": (), "elp103_installed_in_worker.py": ("install",)}
+    for name, args in programs.items():
+        before = run(python, FIXTURES / "runtime" / name, *args)
+        after = run(python, GOLDEN / f"runtime__{name}", *args, warnings="error::DeprecationWarning")
+        if version == "3.7":
+            assert "Cannot add child handler" in before.stdout + before.stderr, name
+        assert after.returncode == 0, (name, after.stdout, after.stderr)
+        assert "Cannot add child handler" not in after.stdout + after.stderr
