@@ -1,3 +1,4 @@
 from flake8_asyncloop.cli import run
 
-run()
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,140 @@
+"""The fixes as a libcst codemod, for projects that run their rewrites through libcst.tool.
+
+``python -m libcst.tool codemod -x flake8_asyncloop.codemod.FixEventLoops --no-format src/``
+
+Like the flake8 plugin and the command, this is a thin adapter: the module's text goes through
+the engine's ``fix_source`` and the result is parsed back, so the three cannot disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Optional, Sequence, Union
+
+import libcst as cst
+from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
+
+from flake8_asyncloop.config import ConfigError, Settings, find_pyproject, load_settings, validate_codes
+from flake8_asyncloop.engine.fixer import fix_source
+from flake8_asyncloop.engine.versions import (
+    DEFAULT_TARGET_VERSION,
+    TargetVersionError,
+    parse_target_versions,
+    resolve_target_versions,
+)
+from flake8_asyncloop.plugin import RAISE_INTERNAL_ERRORS
+from flake8_asyncloop.rules import ALL_RULES
+
+Codes = Union[str, Sequence[str]]
+
+
+def _split(codes: Codes) -> list[str]:
+    """A comma- or space-separated string, or codes already split (as from Python code)."""
+    if isinstance(codes, str):
+        return codes.replace(",", " ").split()
+    return list(codes)
+
+
+def _target_version_option(value: str) -> str:
+    """argparse ``type=``: a malformed range stops libcst.tool with a usage error, not per file."""
+    try:
+        parse_target_versions(value)
+    except TargetVersionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def _codes_option(value: str) -> tuple[str, ...]:
+    """argparse ``type=``: unknown codes are a usage error, as for the command."""
+    try:
+        return validate_codes(_split(value), "rule codes")
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+class FixEventLoops(CodemodCommand):
+    DESCRIPTION = (
+        "Rewrite asyncio event-loop misuse to the recipe for the target Python versions "
+        "(flake8-asyncloop's fixes: ELP100-ELP103)."
+    )
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument(
+            "--target-version",
+            type=_target_version_option,
+            default=None,
+            metavar="RANGE",
+            help=(
+                "Python versions the code must run on, as a requires-python range such as '>=3.9' "
+                f"(default: requires-python from the nearest pyproject.toml, else '{DEFAULT_TARGET_VERSION}')"
+            ),
+        )
+        arg_parser.add_argument(
+            "--unsafe-fixes", action="store_true", default=None, help="also apply fixes marked unsafe"
+        )
+        arg_parser.add_argument("--select", type=_codes_option, default=None, help="only these codes or prefixes")
+        arg_parser.add_argument("--ignore", type=_codes_option, default=None, help="never these codes or prefixes")
+
+    def __init__(
+        self,
+        context: CodemodContext,
+        *,
+        target_version: Optional[str] = None,
+        unsafe_fixes: Optional[bool] = None,
+        select: Optional[Codes] = None,
+        ignore: Optional[Codes] = None,
+    ) -> None:
+        super().__init__(context)
+        if target_version is not None:
+            parse_target_versions(target_version)  # a bad range fails here, not once per file
+        # Options given here win over [tool.flake8-asyncloop], read per file as the command does.
+        self._target_version = target_version
+        self._unsafe_fixes = unsafe_fixes
+        self._select = validate_codes(_split(select), "select") if select is not None else None
+        self._ignore = validate_codes(_split(ignore), "ignore") if ignore is not None else None
+
+    def settings_for(self, filename: Optional[str]) -> Settings:
+        try:
+            base = load_settings(find_pyproject([filename])) if filename else Settings()
+        except ConfigError as error:
+            raise SkipFile(str(error)) from None
+        return Settings(
+            select=base.select if self._select is None else self._select,
+            ignore=base.ignore if self._ignore is None else self._ignore,
+            target_version=self._target_version or base.target_version,
+            unsafe_fixes=base.unsafe_fixes if self._unsafe_fixes is None else self._unsafe_fixes,
+        )
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        """The fixed module, or SkipFile: libcst then reports the file as skipped and leaves it be.
+
+        ``tree.code`` has no BOM and is decoded; the fixed text is parsed with the original's
+        ``config_for_parsing``, so its ``bytes`` keep the encoding (BOM, coding cookie) and the
+        newline style.
+        """
+        source = tree.code
+        settings = self.settings_for(self.context.filename)
+        targets = resolve_target_versions(settings.target_version, self.context.filename or "")
+        rules = tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code))
+        try:
+            result = fix_source(source, targets, rules, unsafe=settings.unsafe_fixes)
+        except Exception as error:  # libcst would print a traceback; like the plugin, say it in one line
+            if RAISE_INTERNAL_ERRORS:
+                raise
+            raise SkipFile(f"flake8-asyncloop internal error: {error!r}") from error
+        for diagnostic in result.remaining:
+            self.warn(f"line {diagnostic.line}:{diagnostic.column + 1}: {diagnostic.flake8_text()}")
+        if result.source == source:
+            if not result.remaining:
+                raise SkipFile("nothing to fix")
+            unsafe = 0 if settings.unsafe_fixes else sum(1 for d in result.remaining if d.fix and not d.fix.safe)
+            left = len(result.remaining)
+            hint = f", {unsafe} with a fix that --unsafe-fixes applies" if unsafe else ""
+            raise SkipFile(f"nothing to fix automatically ({left} problem{'s' if left != 1 else ''} left{hint})")
+        try:
+            fixed = cst.parse_module(result.source, config=tree.config_for_parsing)
+            fixed.bytes  # what libcst.tool writes: fail here, while the file can still be skipped
+        except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
+            raise SkipFile(f"the fixed code cannot be written: {error}") from error
+        return fixed
