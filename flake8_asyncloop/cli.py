@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import Iterator, NoReturn, Optional, Sequence
 
 from flake8_asyncloop import __version__
-from flake8_asyncloop.config import DEFAULT_EXCLUDES, ConfigError, Settings, find_pyproject, load_settings, validate_codes
-from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
+from flake8_asyncloop.config import (
+    DEFAULT_EXCLUDES,
+    ConfigError,
+    Settings,
+    find_pyproject,
+    load_settings,
+    validate_codes,
+)
+from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import Report, Task, run_task
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -22,14 +29,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line and exit code 2, as for every other usage error of this command.
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
-
-
-def _target_version(value: str) -> str:
-    try:
-        parse_target_versions(value)
-    except TargetVersionError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return value
 
 
 def _codes(value: str) -> list[str]:
@@ -46,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("paths", nargs="*", default=["."], help="files and directories; - for standard input")
         sub.add_argument("--select", type=_codes, help="only these codes or prefixes (comma-separated)")
         sub.add_argument("--ignore", type=_codes, help="never these codes or prefixes")
-        sub.add_argument("--target-version", type=_target_version, metavar="RANGE", help="e.g. '>=3.9'")
+        sub.add_argument("--target-version", type=target_version_argument, metavar="RANGE", help="e.g. '>=3.9'")
         sub.add_argument("--exclude", type=_codes, metavar="PATTERNS", help="glob patterns to skip in directories")
         sub.add_argument("--stdin-filename", help="the path standard input stands for (targets, messages)")
         sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")

@@ -18,9 +18,9 @@ from flake8_asyncloop.config import ConfigError, Settings, find_pyproject, load_
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import (
     DEFAULT_TARGET_VERSION,
-    TargetVersionError,
     parse_target_versions,
     resolve_target_versions,
+    target_version_argument,
 )
 from flake8_asyncloop.plugin import RAISE_INTERNAL_ERRORS
 from flake8_asyncloop.rules import ALL_RULES
@@ -33,15 +33,6 @@ def _split(codes: Codes) -> list[str]:
     if isinstance(codes, str):
         return codes.replace(",", " ").split()
     return list(codes)
-
-
-def _target_version_option(value: str) -> str:
-    """argparse ``type=``: a malformed range stops libcst.tool with a usage error, not per file."""
-    try:
-        parse_target_versions(value)
-    except TargetVersionError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return value
 
 
 def _codes_option(value: str) -> tuple[str, ...]:
@@ -62,7 +53,7 @@ class FixEventLoops(CodemodCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument(
             "--target-version",
-            type=_target_version_option,
+            type=target_version_argument,
             default=None,
             metavar="RANGE",
             help=(

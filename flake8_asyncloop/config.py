@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
 from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 SECTION = "flake8-asyncloop"
 KNOWN_KEYS = {"select", "ignore", "target-version", "exclude", "unsafe-fixes"}
@@ -65,10 +60,9 @@ def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             try:
-                with open(pyproject, "rb") as stream:
-                    tool = tomllib.load(stream).get("tool", {})
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-                raise ConfigError(f"{pyproject}: cannot read it: {error}") from None
+                tool = read_pyproject(pyproject).get("tool", {})
+            except PyprojectError as error:
+                raise ConfigError(str(error)) from None
             if isinstance(tool, dict) and SECTION in tool:
                 return pyproject
     return None
@@ -85,8 +79,10 @@ def _as_list(value: Any, key: str, where: str) -> list[str]:
 def load_settings(pyproject: Optional[Path]) -> Settings:
     if pyproject is None:
         return Settings()
-    with open(pyproject, "rb") as stream:
-        table = tomllib.load(stream)["tool"][SECTION]
+    try:
+        table = read_pyproject(pyproject)["tool"][SECTION]
+    except PyprojectError as error:
+        raise ConfigError(str(error)) from None
     where = f"{pyproject} [tool.{SECTION}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")

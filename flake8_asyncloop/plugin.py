@@ -10,20 +10,11 @@ from typing import Any, ClassVar, Iterator, Optional, Sequence
 
 from flake8_asyncloop import __version__
 from flake8_asyncloop.engine.checker import check_source
-from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions, resolve_target_versions
+from flake8_asyncloop.engine.versions import resolve_target_versions, target_version_argument
 
 LOG = logging.getLogger(__name__)
 # Set by this project's own tests, so that an engine bug fails them instead of being swallowed.
 RAISE_INTERNAL_ERRORS = os.environ.get("FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS") == "1"
-
-
-def _target_version_option(value: str) -> str:
-    """argparse ``type=``: reject a malformed range with flake8's own one-line usage error."""
-    try:
-        parse_target_versions(value)
-    except TargetVersionError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return value
 
 
 class AsyncLoopChecker:
@@ -42,7 +33,7 @@ class AsyncLoopChecker:
     def add_options(cls, option_manager: Any) -> None:
         option_manager.add_option(
             "--asyncloop-target-version",
-            type=_target_version_option,
+            type=target_version_argument,
             default=None,
             parse_from_config=True,
             metavar="RANGE",

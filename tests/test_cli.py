@@ -110,7 +110,8 @@ def test_crlf_bom_mode_and_encoding_survive(tmp_path: Path) -> None:
     latin = tmp_path / "latin.py"
     latin.write_bytes(b"# -*- coding: latin-1 -*-\n" + FIXABLE.replace("keep this", "caf\xe9").encode("latin-1"))
     assert command("fix", "latin.py", cwd=tmp_path).returncode == 0
-    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\n" + FIXED.replace("keep this", "caf\xe9").encode("latin-1")
+    expected = FIXED.replace("keep this", "caf\xe9").encode("latin-1")
+    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\n" + expected
 
 
 def test_noqa_lines_are_neither_reported_nor_fixed(tmp_path: Path) -> None:

@@ -71,7 +71,10 @@ def test_no_fix_when_the_module_name_is_taken_in_that_scope() -> None:
 
 
 def test_tabs_and_crlf_are_kept_in_inserted_lines() -> None:
-    source = "import asyncio\r\n\r\nclass A:\r\n\tdef run(self):\r\n\t\tloop = asyncio.new_event_loop()\r\n\t\tloop.run_forever()\r\n"
+    source = (
+        "import asyncio\r\n\r\nclass A:\r\n\tdef run(self):\r\n"
+        "\t\tloop = asyncio.new_event_loop()\r\n\t\tloop.run_forever()\r\n"
+    )
     assert fixed(source) == source.replace(
         "new_event_loop()\r\n", "new_event_loop()\r\n\t\tasyncio.set_event_loop(loop)\r\n"
     )

@@ -60,11 +60,11 @@ def test_fix_on_a_copy_of_asyncio_and_its_tests(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "flake8_asyncloop", "fix", "--unsafe-fixes", "--target-version", ">=3.8", "."]
     first = subprocess.run(command, cwd=copy, capture_output=True, text=True)
     assert first.returncode in (0, 1) and "Traceback" not in first.stderr, first.stderr
-    changed = [
-        path
-        for path in sorted(copy.rglob("*.py"))
-        if not filecmp.cmp(path, STDLIB / ("test" if path.parts[-2] == "test_asyncio" else "") / path.relative_to(copy), shallow=False)
-    ]
+
+    def original(path: Path) -> Path:
+        return STDLIB / ("test" if path.parts[-2] == "test_asyncio" else "") / path.relative_to(copy)
+
+    changed = [path for path in sorted(copy.rglob("*.py")) if not filecmp.cmp(path, original(path), shallow=False)]
     assert changed, first.stderr
     for path in copy.rglob("*.py"):
         compile(path.read_bytes(), str(path), "exec")

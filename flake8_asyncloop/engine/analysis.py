@@ -112,4 +112,3 @@ class ModuleAnalysis:
     @functools.cached_property
     def fixes(self) -> FixBuilder:
         return FixBuilder(self)
-

@@ -321,7 +321,9 @@ class ModuleIndex(cst.CSTVisitor):
             name = get_full_name_for_node(alias.name)
             if name is None:
                 continue
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
             if absolute:
                 self._scope.bind(local, Binding("import", self._scope, qualified=f"{module}.{name}"))
             else:

@@ -153,7 +153,9 @@ class LoopAnalysis:
     def _asyncio_run(self, site: CallSite) -> None:
         """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
         if self._analysis.callee(site) in apis.ASYNCIO_RUN:
-            creation = LoopCreation(site.node, "", site.function, site.scope, None, True, runs=[site.node], installs=[site])
+            creation = LoopCreation(
+                site.node, "", site.function, site.scope, None, True, runs=[site.node], installs=[site]
+            )
             creation.spawns_subprocesses = self._runs_subprocesses(site.node)
             self.creations.append(creation)
 

@@ -8,16 +8,13 @@ at least one release satisfies every clause.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import re
-import sys
 from dataclasses import dataclass
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
 
 DEFAULT_TARGET_VERSION = ">=3.10"
 
@@ -61,6 +58,16 @@ class TargetVersions:
         if low == high:
             return f"Python 3.{low}"
         return f"Python 3.{low}-3.{high}"
+
+
+def target_version_argument(value: str) -> str:
+    """argparse ``type=`` for every adapter's target-version option: a malformed range becomes
+    the parser's own one-line usage error (exit code 2), never a traceback or a per-file error."""
+    try:
+        parse_target_versions(value)
+    except TargetVersionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -135,9 +142,8 @@ def _requires_python_in(directory: str) -> str | None:
     candidate = os.path.join(directory, "pyproject.toml")
     if os.path.isfile(candidate):
         try:
-            with open(candidate, "rb") as stream:
-                data = tomllib.load(stream)
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = read_pyproject(candidate)
+        except PyprojectError:
             return None
         project = data.get("project")
         requires = project.get("requires-python") if isinstance(project, dict) else None

@@ -46,7 +46,12 @@ class LoopNotInstalled(Rule):
             "asyncio.set_event_loop(loop)\n"
             "loop.run_until_complete(main())\n"
         ),
-        Example("import asyncio\nwith asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:\n    runner.run(main())\n", ">=3.11"),
+        Example(
+            "import asyncio\n"
+            "with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:\n"
+            "    runner.run(main())\n",
+            ">=3.11",
+        ),
         Example(
             "import asyncio, threading\n"
             "loop = asyncio.new_event_loop()\n"
@@ -102,4 +107,5 @@ class LoopNotInstalled(Rule):
             for site in (analysis.index.call_sites.get(id(run)) for run in creation.runs)
         )
         safe = "." not in creation.target and run_here
-        return Fix(f"Install the loop with {asyncio_name}.set_event_loop({creation.target})", (edit, *import_edits), safe)
+        description = f"Install the loop with {asyncio_name}.set_event_loop({creation.target})"
+        return Fix(description, (edit, *import_edits), safe)
