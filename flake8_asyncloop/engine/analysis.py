@@ -11,6 +11,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.edits import FixBuilder
 from flake8_asyncloop.engine.calls import argument, is_none, method_name
+from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
 from flake8_asyncloop.engine.index import CallSite, ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
 from flake8_asyncloop.engine.names import Resolver
@@ -47,6 +48,12 @@ class ModuleAnalysis:
     def source(self, node: cst.CSTNode) -> str:
         """The code of ``node`` as written (for messages)."""
         return self.module.code_for_node(node)
+
+    def reach(self, call: cst.Call) -> Reach:
+        """The target versions and the platforms that can execute ``call``, given its guards."""
+        site = self.index.call_sites.get(id(call))
+        guarded = site.reach if site is not None else EVERYWHERE
+        return Reach.of(minors=self.targets.minors) & guarded
 
     def is_get_event_loop(self, site: CallSite) -> bool:
         """``asyncio.get_event_loop()`` under any alias, or ``asyncio.get_event_loop_policy().get_event_loop()``."""

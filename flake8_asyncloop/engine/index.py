@@ -14,6 +14,8 @@ from typing import Iterator, Literal, Optional, Sequence, Union
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from flake8_asyncloop.engine.guards import EVERYWHERE, Reach, condition_reach, ends_in_exit
+
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 BindingKind = Literal["import", "alias", "none", "value", "def", "class", "self", "other"]
 FunctionNode = Union[cst.FunctionDef, cst.Lambda]
@@ -120,6 +122,7 @@ class CallSite:
     scope: Scope
     function: Optional[FunctionInfo]
     guarded_by_runtime_error: bool
+    reach: Reach  # the versions and platforms its guards let through
 
 
 def assigned_names(target: cst.BaseExpression) -> Iterator[str]:
@@ -193,6 +196,10 @@ class ModuleIndex(cst.CSTVisitor):
         # One stack of "inside a try body that catches RuntimeError" per function being visited.
         self._guards: list[list[bool]] = [[]]
         self._statement: Optional[cst.SimpleStatementLine] = None
+        # What the enclosing version and platform guards let through, innermost last; and per
+        # block, how many early-exit guards ("if ...: return") narrow the rest of that block.
+        self._reach: list[Reach] = [EVERYWHERE]
+        self._exits_per_block: list[int] = [0]
         module.visit(self)
 
     def function_for(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
@@ -407,6 +414,33 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
         self._statement = None
 
+    # -- version and platform guards ------------------------------------------------------------
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._reach.append(self._reach[-1] & condition_reach(node.test)[0])
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._reach.pop()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._reach.append(self._reach[-1] & condition_reach(node.test)[1])
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._reach.pop()
+
+    def leave_If(self, original_node: cst.If) -> None:
+        # "if sys.version_info < (3, 8): raise ImportError(...)" narrows the rest of the block.
+        if original_node.orelse is None and ends_in_exit(original_node.body):
+            self._reach.append(self._reach[-1] & condition_reach(original_node.test)[1])
+            self._exits_per_block[-1] += 1
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._exits_per_block.append(0)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        for _ in range(self._exits_per_block.pop()):
+            self._reach.pop()
+
     # -- try guards and calls -----------------------------------------------------------------
 
     def visit_Try_body(self, node: cst.Try) -> None:
@@ -430,7 +464,7 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_Call(self, original_node: cst.Call) -> None:
         node = original_node
         function = self._functions[-1]
-        site = CallSite(node, self._scope, function, any(self._guards[-1]))
+        site = CallSite(node, self._scope, function, any(self._guards[-1]), self._reach[-1])
         self.calls.append(site)
         self.call_sites[id(node)] = site
         if function is not None:

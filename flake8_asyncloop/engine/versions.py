@@ -24,7 +24,9 @@ _FIRST_MINOR = 6
 _LAST_MINOR = 20
 # Patch levels probed per minor version: enough for every released 3.x and for clauses such as
 # ">=3.8.10", which exclude only part of a minor series.
-_PATCH_PROBES = range(0, 40)
+PATCH_PROBES = range(0, 40)
+
+ALL_MINORS = frozenset(range(_FIRST_MINOR, _LAST_MINOR + 1))
 
 _CLAUSE = re.compile(r"^\s*(===|==|!=|~=|>=|<=|>|<)?\s*v?(\d+(?:\.\d+)*)(\.\*)?\s*$")
 _PY_SHORTHAND = re.compile(r"^\s*py(\d)(\d+)\s*$")
@@ -129,7 +131,7 @@ def parse_target_versions(spec: str) -> TargetVersions:
         for minor in range(_FIRST_MINOR, _LAST_MINOR + 1)
         if any(
             all(_clause_matches(op, version, wildcard, (3, minor, patch)) for op, version, wildcard in clauses)
-            for patch in _PATCH_PROBES
+            for patch in PATCH_PROBES
         )
     )
     if not minors:

@@ -61,6 +61,8 @@ class ChildWatcherNotAttached(Rule):
             return
         threads = analysis.threads
         for creation in analysis.loops.creations:
+            if not analysis.reach(creation.call).includes(range(8), "unix"):
+                continue  # guarded to 3.8+ or to Windows, where no child watcher is involved
             # uvloop reaps its children itself, the proactor is Windows-only, the abstract and
             # base classes cannot start subprocesses; a loop handed away may be attached elsewhere.
             if not creation.spawns_subprocesses or not creation.uses_child_watcher or creation.escapes:
@@ -109,7 +111,7 @@ class ChildWatcherNotAttached(Rule):
             return None
         attach = f"{asyncio_ref[0]}.get_child_watcher().attach_loop({creation.target})"
         import_edits = list(asyncio_ref[1])
-        if analysis.targets.includes_from(8):
+        if analysis.reach(creation.call).includes(range(8, 100)):
             sys_ref = fixes.module_reference("sys", creation.scope)
             indentation = fixes.indentation_of(creation.statement)
             if sys_ref is None or indentation is None:
