@@ -35,10 +35,11 @@ def test_engine_never_raises_on_the_standard_library() -> None:
 
 @pytest.mark.skipif(not (STDLIB / "test" / "test_asyncio").is_dir(), reason="no test_asyncio here")
 def test_flake8_on_asyncio_and_its_tests() -> None:
-    """Every diagnostic here was read and judged (see docs/stdlib-triage.md); none is an ELP101."""
+    """Every diagnostic here was read and judged (see docs/stdlib-triage.md); none is an ELP101 or
+    ELP103 (no thread looks up a loop it lacks; no 3.7 subprocess loop goes unattached)."""
     found = run_flake8([STDLIB / "asyncio", STDLIB / "test" / "test_asyncio"], ">=3.8")
     codes = {code for diagnostics in found.values() for _, code in diagnostics}
-    assert codes <= {"ELP100", "ELP102"}
+    assert codes <= {"ELP100", "ELP102", "ELP104", "ELP106", "ELP107"}
     # asyncio's own modules import each other relatively: nothing there resolves to the public API.
     assert not any(STDLIB / "asyncio" in path.parents for path in found)
 

@@ -63,3 +63,21 @@ STAR_IMPORTABLE: frozenset[str] = frozenset(
     | CREATE_SUBPROCESS | TO_THREAD | THREAD_CLASSES | TIMER_CLASSES | GET_EVENT_LOOP_POLICY
 )
 RUN_COROUTINE_THREADSAFE = _in_modules("run_coroutine_threadsafe", "asyncio", "asyncio.tasks")
+SET_CHILD_WATCHER = _in_modules("set_child_watcher", "asyncio", "asyncio.events")
+CHILD_WATCHER_CLASSES: frozenset[str] = frozenset(
+    name
+    for cls in ("SafeChildWatcher", "FastChildWatcher", "ThreadedChildWatcher", "PidfdChildWatcher",
+                "MultiLoopChildWatcher")
+    for name in _in_modules(cls, "asyncio", "asyncio.unix_events")
+)
+CHILD_WATCHER_APIS = GET_CHILD_WATCHER | SET_CHILD_WATCHER | CHILD_WATCHER_CLASSES
+UVLOOP_INSTALL = _in_modules("install", "uvloop")
+POLICY_APIS: frozenset[str] = (
+    GET_EVENT_LOOP_POLICY
+    | _in_modules("set_event_loop_policy", "asyncio", "asyncio.events")
+    | _in_modules("DefaultEventLoopPolicy", "asyncio", "asyncio.unix_events", "asyncio.windows_events")
+    | _in_modules("WindowsSelectorEventLoopPolicy", "asyncio", "asyncio.windows_events")
+    | _in_modules("WindowsProactorEventLoopPolicy", "asyncio", "asyncio.windows_events")
+    | _in_modules("EventLoopPolicy", "uvloop")
+    | UVLOOP_INSTALL
+)

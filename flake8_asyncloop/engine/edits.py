@@ -7,6 +7,7 @@ quick fix, and applying them needs no second code generator.
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from typing import TYPE_CHECKING, Optional, Sequence
@@ -100,6 +101,15 @@ class FixBuilder:
         start = self.lines.position(prefix)
         end = self.lines.position(len(old_code) - suffix)
         return Edit(start[0], start[1], end[0], end[1], new_code[prefix : len(new_code) - suffix])
+
+    def still_parses(self, edits: Sequence[Edit]) -> bool:
+        """Whether the module with ``edits`` applied is still valid Python (a deleted statement
+        must not leave an empty block)."""
+        try:
+            ast.parse(apply_edits(self.lines.code, edits))
+        except (SyntaxError, ValueError):
+            return False
+        return True
 
     def indentation_of(self, statement: cst.CSTNode) -> Optional[str]:
         """The whitespace before ``statement`` on its line, or None if code precedes it there."""

@@ -123,6 +123,7 @@ class CallSite:
     function: Optional[FunctionInfo]
     guarded_by_runtime_error: bool
     reach: Reach  # the versions and platforms its guards let through
+    statement: Optional[cst.SimpleStatementLine]  # the statement line holding it, if any
 
 
 def assigned_names(target: cst.BaseExpression) -> Iterator[str]:
@@ -464,7 +465,7 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_Call(self, original_node: cst.Call) -> None:
         node = original_node
         function = self._functions[-1]
-        site = CallSite(node, self._scope, function, any(self._guards[-1]), self._reach[-1])
+        site = CallSite(node, self._scope, function, any(self._guards[-1]), self._reach[-1], self._statement)
         self.calls.append(site)
         self.call_sites[id(node)] = site
         if function is not None:

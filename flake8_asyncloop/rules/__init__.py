@@ -7,12 +7,18 @@ from flake8_asyncloop.rules.elp100_direct_loop_construction import DirectLoopCon
 from flake8_asyncloop.rules.elp101_get_event_loop_in_thread import GetEventLoopInThread
 from flake8_asyncloop.rules.elp102_loop_not_installed import LoopNotInstalled
 from flake8_asyncloop.rules.elp103_child_watcher_not_attached import ChildWatcherNotAttached
+from flake8_asyncloop.rules.elp104_get_event_loop_in_coroutine import GetEventLoopInCoroutine
+from flake8_asyncloop.rules.elp106_child_watcher_api import ChildWatcherApi
+from flake8_asyncloop.rules.elp107_event_loop_policy import EventLoopPolicyApi
 
 ALL_RULES: tuple[Rule, ...] = (
     DirectLoopConstruction(),
     GetEventLoopInThread(),
     LoopNotInstalled(),
     ChildWatcherNotAttached(),
+    GetEventLoopInCoroutine(),
+    ChildWatcherApi(),
+    EventLoopPolicyApi(),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 

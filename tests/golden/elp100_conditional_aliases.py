@@ -39,4 +39,4 @@ def submodule_imported_as():
 
 
 def submodule_policy():
-    return ue.DefaultEventLoopPolicy()  # ok: ELP100
+    return ue.DefaultEventLoopPolicy()  # ok: ELP100  # error: ELP107

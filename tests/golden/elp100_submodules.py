@@ -19,7 +19,7 @@ def unix_selector_loop_from_module():
 
 def unix_new_loop_from_module():
     # The submodule's policy is what new_event_loop() would consult.
-    return unix_events.DefaultEventLoopPolicy().new_event_loop()  # ok: ELP100
+    return unix_events.DefaultEventLoopPolicy().new_event_loop()  # ok: ELP100  # error: ELP107
 
 
 def windows_proactor_loop():

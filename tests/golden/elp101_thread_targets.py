@@ -207,7 +207,7 @@ class BaseWorker(Thread):
 
 class DerivedWorker(BaseWorker):
     def run(self):
-        asyncio.get_event_loop_policy().get_event_loop().run_until_complete(job())  # error: ELP101
+        asyncio.get_event_loop_policy().get_event_loop().run_until_complete(job())  # error: ELP101, ELP107
 
 
 class LoopOwningWorker(threading.Thread):

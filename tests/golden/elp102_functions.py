@@ -52,7 +52,7 @@ def run_with_imported_name():
 
 def run_with_policy_install():
     loop = make_loop()  # ok: ELP102
-    asyncio.get_event_loop_policy().set_event_loop(loop)
+    asyncio.get_event_loop_policy().set_event_loop(loop)  # error: ELP107
     loop.run_until_complete(job())
 
 

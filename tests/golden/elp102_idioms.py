@@ -46,7 +46,7 @@ def installed_through_an_imported_alias():
 
 
 def installed_through_a_policy_variable():
-    policy = asyncio.get_event_loop_policy()
+    policy = asyncio.get_event_loop_policy()  # error: ELP107
     loop = policy.new_event_loop()
     policy.set_event_loop(loop)
     loop.run_until_complete(job())

@@ -39,7 +39,8 @@ async def calls_own_namesake():
 
 
 def configure(loop):
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
 
 
 # -- installed or attached in the main thread, next to one that is neither -----------------------
@@ -54,21 +55,22 @@ def installed():
 def attached():
     loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
     asyncio.set_event_loop(loop)
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
     return loop.run_until_complete(spawn())
 
 
 def attached_through_variable():
     loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
     asyncio.set_event_loop(loop)
-    watcher = asyncio.get_child_watcher()
+    watcher = asyncio.get_child_watcher()  # error: ELP106
     watcher.attach_loop(loop)
     return loop.run_until_complete(spawn())
 
 
 def installed_through_policy():
     loop = asyncio.new_event_loop()  # ok: ELP103
-    asyncio.get_event_loop_policy().set_event_loop(loop)
+    asyncio.get_event_loop_policy().set_event_loop(loop)  # error: ELP107
     return loop.run_until_complete(loop.subprocess_exec(asyncio.SubprocessProtocol, "true"))
 
 
@@ -97,7 +99,8 @@ class AttachedRunner:
     def __init__(self):
         self.loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
         asyncio.set_event_loop(self.loop)
-        asyncio.get_child_watcher().attach_loop(self.loop)
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(self.loop)  # error: ELP106
 
     def run(self):
         return self.loop.run_until_complete(spawn())
@@ -176,7 +179,8 @@ def start_thread():
 
 def attached_in_main_then_served_by_thread():
     loop = asyncio.new_event_loop()  # ok: ELP103
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
 
     def serve():
         asyncio.set_event_loop(loop)

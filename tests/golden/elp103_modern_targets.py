@@ -102,7 +102,6 @@ def thread_installs_loop():
 def thread_installs_and_attaches():
     loop = asyncio.new_event_loop()  # ok: ELP103
     asyncio.set_event_loop(loop)
-    asyncio.get_child_watcher().attach_loop(loop)
     loop.run_until_complete(spawn())
 
 

@@ -165,14 +165,16 @@ def thread_installs_loop():
 def thread_installs_and_attaches():
     loop = asyncio.new_event_loop()  # error: ELP103
     asyncio.set_event_loop(loop)
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
     loop.run_until_complete(spawn())
 
 
 def thread_attaches_only():
     loop = asyncio.new_event_loop()  # error: ELP102, ELP103
     asyncio.set_event_loop(loop)
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
     loop.run_until_complete(spawn())
 
 
@@ -233,7 +235,8 @@ def attached_only_in_worker():
     asyncio.set_event_loop(loop)
 
     def serve():
-        asyncio.get_child_watcher().attach_loop(loop)
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
         loop.run_until_complete(spawn())
 
     threading.Thread(target=serve).start()

@@ -16,7 +16,8 @@ async def spawn():
 def main():
     loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
     asyncio.set_event_loop(loop)
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
     try:
         print("exit status", loop.run_until_complete(spawn()))
     finally:

@@ -41,7 +41,8 @@ def attach_in_worker():
 
     def serve():
         asyncio.set_event_loop(loop)
-        asyncio.get_child_watcher().attach_loop(loop)
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
         print("exit status", loop.run_until_complete(spawn()))
 
     thread = threading.Thread(target=serve, name="loop-thread")
@@ -52,7 +53,8 @@ def attach_in_worker():
 
 def attach_in_main():
     loop = asyncio.new_event_loop()  # ok: ELP103
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
 
     def serve():
         asyncio.set_event_loop(loop)

@@ -32,7 +32,8 @@ def serve_unattached():
 
 def serve_attached():
     loop = asyncio.new_event_loop()  # ok: ELP103
-    asyncio.get_child_watcher().attach_loop(loop)
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
     thread = threading.Thread(target=loop.run_forever, name="loop-thread")
     thread.start()
     try:

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Optional
+
+import libcst as cst
+
+from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
+from flake8_asyncloop.rules.base import Example, Rule
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.guards import Reach
+    from flake8_asyncloop.engine.index import CallSite
+
+_NEEDED_BEFORE = range(0, 8)  # 3.7 and older need the attach
+_LATER = range(8, 100)
+
+
+def _consequence(reach: "Reach") -> str:
+    if reach.includes(range(14, 100)):
+        return "raises AttributeError on Python 3.14+ (removed), warns on 3.12-3.13 and does nothing on 3.8+"
+    if reach.includes(range(12, 14)):
+        return "is deprecated (DeprecationWarning) on Python 3.12+ and does nothing on 3.8+"
+    return "does nothing on Python 3.8+, whose default child watcher needs no loop"
+
+
+class ChildWatcherApi(Rule):
+    code = "ELP106"
+    name = "child-watcher-api"
+    summary = "A child-watcher API is used where the target Pythons do not need it (3.8+)."
+    why = (
+        "Only Python 3.7's SafeChildWatcher needs to be attached to a loop. From 3.8 the default "
+        "ThreadedChildWatcher (PidfdChildWatcher on 3.12+ where available) works for every loop, so "
+        "get_child_watcher().attach_loop() is a no-op; 3.12 deprecated the whole child-watcher API "
+        "and 3.14 removed it, so the same line raises AttributeError there."
+    )
+    how_to_fix = (
+        "Delete the call when every target is 3.8 or newer; when 3.7 is still a target, put it "
+        "under `if sys.version_info < (3, 8):`."
+    )
+    invalid = (
+        Example(
+            "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.get_child_watcher().attach_loop(loop)\n",
+            ">=3.8",
+        ),
+        Example("import asyncio\nasyncio.set_child_watcher(asyncio.ThreadedChildWatcher())\n", ">=3.9"),
+    )
+    valid = (
+        Example(
+            "import asyncio, sys\n"
+            "loop = asyncio.new_event_loop()\n"
+            "if sys.version_info < (3, 8):\n"
+            "    asyncio.get_child_watcher().attach_loop(loop)\n",
+            ">=3.7",
+        ),
+        Example("import asyncio\nasyncio.get_child_watcher().attach_loop(loop)\n", "<3.8"),
+    )
+
+    def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        watcher_sites = [site for site in analysis.index.calls if analysis.callee(site) in apis.CHILD_WATCHER_APIS]
+        custom_watcher = any(analysis.callee(site) not in apis.GET_CHILD_WATCHER for site in watcher_sites)
+        for site in watcher_sites:
+            reach = analysis.reach(site.node)
+            if not reach.includes(_LATER):
+                continue
+            written = analysis.source(site.node.func)
+            yield Finding(
+                site.node,
+                f"{written}() {_consequence(reach)}; delete it, or guard it with "
+                "`if sys.version_info < (3, 8):` while 3.7 is a target",
+                self._fix(analysis, site, reach, custom_watcher) if analysis.want_fixes else None,
+            )
+
+    @staticmethod
+    def _fix(analysis: "ModuleAnalysis", site: "CallSite", reach: "Reach", custom_watcher: bool) -> Optional[Fix]:
+        """For a statement that is only ``get_child_watcher()`` or ``get_child_watcher().attach_loop(x)``.
+
+        Guarding it is safe (3.7 keeps it, nothing else runs it). Deleting it, when no target
+        needs it, is safe with the default watcher; unsafe when the module installs its own
+        (set_child_watcher or a watcher class), whose attach may matter.
+        """
+        statement = site.statement
+        if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
+            return None
+        expression = statement.body[0].value
+        attach = (
+            isinstance(expression, cst.Call)
+            and isinstance(expression.func, cst.Attribute)
+            and expression.func.attr.value == "attach_loop"
+            and expression.func.value is site.node
+        )
+        if expression is not site.node and not attach:
+            return None
+        if analysis.callee(site) not in apis.GET_CHILD_WATCHER:
+            return None  # set_child_watcher(...) and watcher classes change which watcher runs
+        fixes = analysis.fixes
+        indentation = fixes.indentation_of(statement)
+        if indentation is None:
+            return None
+        (start_line, _), (end_line, _) = analysis.span(statement)
+        if reach.includes(_NEEDED_BEFORE):
+            sys_reference = fixes.module_reference("sys", site.scope)
+            if sys_reference is None:
+                return None
+            newline = fixes.lines.line_break(end_line) or analysis.module.default_newline
+            guarded = (
+                f"if {sys_reference[0]}.version_info < (3, 8):{newline}"
+                f"{indentation}{analysis.module.default_indent}{analysis.source(statement.body[0]).rstrip('; ')}"
+            )
+            edit = fixes.replace(statement.body[0], guarded)
+            return Fix("Run it only on Python 3.7", (edit, *sys_reference[1]), True)
+        last = end_line + 1 if fixes.lines.line_break(end_line) else end_line
+        end_column = 0 if last > end_line else len(fixes.lines.line(end_line))
+        deletion = Edit(start_line, 0, last, end_column, "")
+        if not fixes.still_parses([deletion]):
+            return None  # the only statement of its block
+        return Fix("Delete the child-watcher call", (deletion,), not custom_watcher)
