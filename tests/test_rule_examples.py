@@ -28,3 +28,18 @@ def test_rule_is_documented(rule: Rule) -> None:
     for attribute in ("name", "summary", "why", "how_to_fix"):
         assert getattr(rule, attribute).strip(), f"{rule.code} lacks {attribute}"
     assert rule.invalid and rule.valid
+
+
+def test_readme_rule_table_and_example_output_are_current() -> None:
+    """The README's rule table lists every rule's summary, and its example output is real."""
+    import subprocess
+    import sys
+
+    from tests.fixture_support import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        assert f"| {rule.code} | {rule.summary} |" in readme, rule.code
+    command = [sys.executable, "-m", "flake8", "--select", "ELP", "--asyncloop-target-version", ">=3.7"]
+    output = subprocess.run([*command, "fixtures/example.py"], capture_output=True, text=True, cwd=ROOT).stdout
+    assert output and output in readme
