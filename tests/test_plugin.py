@@ -143,3 +143,30 @@ def test_plugin_never_raises_on_extreme_input(lines: list[str]) -> None:
     checker = AsyncLoopChecker(None, "x.py", lines)  # type: ignore[arg-type]  # not parsed by CPython yet
     for line, column, text, kind in checker.run():
         assert line >= 1 and column >= 0 and text.startswith("ELP")
+
+
+def test_long_elif_chains_keep_their_diagnostics() -> None:
+    """Hundreds of elif branches nest hundreds deep in the tree: the analysis still runs."""
+    from flake8_asyncloop.engine.checker import check_source
+    from flake8_asyncloop.engine.versions import parse_target_versions
+
+    branches = "".join(f"    elif x == {number}:\n        return {number}\n" for number in range(1, 1000))
+    source = (
+        "import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever()\n"
+        f"def f(x):\n    if x == 0:\n        return 0\n{branches}"
+    )
+    assert [d.code for d in check_source(source, parse_target_versions(">=3.10"))] == ["ELP102"]
+    import threading
+
+    assert threading.stack_size() == 0  # the large stack of the analysis thread is not left behind
+
+
+def test_self_referencing_class_bases_do_not_explode() -> None:
+    import time
+
+    from flake8_asyncloop.engine.checker import check_source
+    from flake8_asyncloop.engine.versions import parse_target_versions
+
+    started = time.monotonic()
+    check_source("# event_loop\nclass A(" + ", ".join(["A"] * 30) + "):\n    pass\n", parse_target_versions(">=3.10"))
+    assert time.monotonic() - started < 5

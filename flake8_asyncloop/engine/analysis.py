@@ -45,6 +45,10 @@ class ModuleAnalysis:
         names = self.possible_callees(site)
         return next(iter(names)) if len(names) == 1 else None
 
+    def callee_of(self, call: cst.Call) -> Optional[str]:
+        site = self.index.call_sites.get(id(call))
+        return self.callee(site) if site is not None else None
+
     def source(self, node: cst.CSTNode) -> str:
         """The code of ``node`` as written (for messages)."""
         return self.module.code_for_node(node)

@@ -72,6 +72,7 @@ CHILD_WATCHER_CLASSES: frozenset[str] = frozenset(
 )
 CHILD_WATCHER_APIS = GET_CHILD_WATCHER | SET_CHILD_WATCHER | CHILD_WATCHER_CLASSES
 UVLOOP_INSTALL = _in_modules("install", "uvloop")
+UVLOOP_POLICIES = _in_modules("EventLoopPolicy", "uvloop")
 POLICY_APIS: frozenset[str] = (
     GET_EVENT_LOOP_POLICY
     | _in_modules("set_event_loop_policy", "asyncio", "asyncio.events")

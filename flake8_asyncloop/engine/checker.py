@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import sys
 import threading
-from typing import Iterable, Optional
+from typing import Callable, Iterable, TypeVar
 
 import libcst as cst
 
@@ -15,40 +16,65 @@ from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
 
-# libcst's native parser recurses on the C stack: thousands of nested brackets or operators
-# overflow the main thread's 8 MiB and kill the process. A parser thread with a large stack
-# turns that into a clean failure; the memory is reserved, and only touched when used.
-_PARSER_STACK_BYTES = 512 * 1024 * 1024
+# libcst's native parser recurses on the C stack, and the tree walkers recurse in Python: an
+# `elif` chain of a few hundred branches or thousands of nested operators exceed the main thread's
+# 8 MiB stack or the default recursion limit. The work runs in a thread with a large stack (the
+# memory is reserved, and only touched when used) and a raised recursion limit.
+_DEEP_STACK_BYTES = 512 * 1024 * 1024
+_DEEP_RECURSION_LIMIT = 50_000
+# Both settings are process-wide: one deep run at a time, and each restored afterwards.
+_DEEP_LOCK = threading.Lock()
+
+T = TypeVar("T")
 
 
-def parse(source: str, syntax_checked: bool = False) -> Optional[cst.Module]:
-    """The libcst module, or None for source that is not valid Python (flake8 reports E999).
+def run_deep(work: Callable[[], T]) -> T:
+    """``work()``, where deep trees fit; in the calling thread if no large stack can be had."""
+    results: list[T] = []
+    errors: list[BaseException] = []
 
-    Unless the caller already parsed ``source`` with CPython (flake8 has, for its ``ast`` tree),
-    CPython's parser goes first: its nesting limits (a few thousand levels) keep libcst away from
-    input that would take it minutes and gigabytes, and it is several times faster than libcst.
-    """
-    if not syntax_checked:
+    def target() -> None:
         try:
-            ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-    parsed: list[cst.Module] = []
+            results.append(work())
+        except BaseException as error:  # handed to the caller below
+            errors.append(error)
 
-    def parse_in_thread() -> None:
+    with _DEEP_LOCK:
+        limit = sys.getrecursionlimit()
         try:
-            parsed.append(cst.parse_module(source))
-        except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
-            pass
+            previous_stack = threading.stack_size(_DEEP_STACK_BYTES)
+        except (ValueError, RuntimeError):
+            previous_stack = None
+        thread = threading.Thread(target=target, name="flake8-asyncloop-deep")
+        sys.setrecursionlimit(max(limit, _DEEP_RECURSION_LIMIT))
+        try:
+            thread.start()
+            started = True
+        except (RuntimeError, MemoryError):
+            started = False  # no memory for the stack (a ulimit, a 32-bit process)
+        finally:
+            if previous_stack is not None:
+                threading.stack_size(previous_stack)
+        try:
+            if started:
+                thread.join()
+        finally:
+            sys.setrecursionlimit(limit)
+    if not started:
+        return work()
+    if errors:
+        raise errors[0]
+    return results[0]
 
-    previous = threading.stack_size(_PARSER_STACK_BYTES)
+
+def _is_python(source: str) -> bool:
+    """CPython's parser accepts it. Its nesting limits (a few thousand levels) keep libcst away
+    from input that would take it minutes and gigabytes, and it is several times faster."""
     try:
-        parser = threading.Thread(target=parse_in_thread, name="flake8-asyncloop-parser")
-        parser.start()
-    finally:
-        threading.stack_size(previous)
-    parser.join()
-    return parsed[0] if parsed else None
+        ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def check_source(
@@ -66,18 +92,26 @@ def check_source(
     """
     if not mentions_loop_api(source):
         return []
-    module = parse(source[1:] if source.startswith("\ufeff") else source, syntax_checked)
-    if module is None:
+    text = source[1:] if source.startswith("\ufeff") else source
+    if not syntax_checked and not _is_python(text):
         return []
-    diagnostics = set()
     try:
-        analysis = ModuleAnalysis(module, targets, want_fixes=fixes)
-        for rule in rules:
-            for finding in rule.check(analysis):
-                line, column = analysis.position(finding.node)
-                diagnostics.add(Diagnostic(line, column, rule.code, finding.message, finding.fix))
+        return run_deep(lambda: _check(text, targets, tuple(rules), fixes))
     except RecursionError:
-        # Expressions nested thousands deep (valid for CPython, never written by hand) exceed
-        # the tree walkers' recursion; such a file gets no diagnostics rather than a crash.
+        # Even the raised limit is not enough (tens of thousands of levels, never written by
+        # hand): such a file gets no diagnostics rather than a crash.
         return []
+
+
+def _check(source: str, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool) -> list[Diagnostic]:
+    try:
+        module = cst.parse_module(source)
+    except (cst.ParserSyntaxError, MemoryError, ValueError):
+        return []
+    analysis = ModuleAnalysis(module, targets, want_fixes=fixes)
+    diagnostics = set()
+    for rule in rules:
+        for finding in rule.check(analysis):
+            line, column = analysis.position(finding.node)
+            diagnostics.add(Diagnostic(line, column, rule.code, finding.message, finding.fix))
     return sorted(diagnostics)

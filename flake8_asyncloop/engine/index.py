@@ -97,6 +97,7 @@ class FunctionInfo:
     is_async: bool
     owner_class: Optional[ClassInfo]
     self_name: Optional[str]
+    parameters: frozenset[str] = frozenset()
     calls: list["CallSite"] = field(default_factory=list)
 
     @property
@@ -124,6 +125,9 @@ class CallSite:
     guarded_by_runtime_error: bool
     reach: Reach  # the versions and platforms its guards let through
     statement: Optional[cst.SimpleStatementLine]  # the statement line holding it, if any
+    # Runs only when a parameter is missing: "loop = loop or get_event_loop()",
+    # "if loop is None: loop = get_event_loop()".
+    parameter_fallback: bool = False
 
 
 def assigned_names(target: cst.BaseExpression) -> Iterator[str]:
@@ -200,6 +204,7 @@ class ModuleIndex(cst.CSTVisitor):
         # What the enclosing version and platform guards let through, innermost last; and per
         # block, how many early-exit guards ("if ...: return") narrow the rest of that block.
         self._reach: list[Reach] = [EVERYWHERE]
+        self._fallbacks: list[cst.CSTNode] = []  # enclosing parameter-fallback expressions
         self._exits_per_block: list[int] = [0]
         module.visit(self)
 
@@ -227,7 +232,8 @@ class ModuleIndex(cst.CSTVisitor):
         if owner is not None and isinstance(node, cst.FunctionDef) and not _is_staticmethod(node):
             self_name = _first_positional_param(params)
         scope = self._push("function" if isinstance(node, cst.FunctionDef) else "lambda")
-        info = FunctionInfo(node, outer, scope, is_async, owner, self_name)
+        parameters = frozenset(param.name.value for param in _all_params(params))
+        info = FunctionInfo(node, outer, scope, is_async, owner, self_name, parameters)
         self.functions[id(node)] = info
         if owner is not None and isinstance(node, cst.FunctionDef):
             owner.methods[node.name.value] = info
@@ -419,9 +425,38 @@ class ModuleIndex(cst.CSTVisitor):
 
     def visit_If_body(self, node: cst.If) -> None:
         self._reach.append(self._reach[-1] & condition_reach(node.test)[0])
+        if self._is_missing_parameter_test(node.test):
+            self._fallbacks.append(node)
 
     def leave_If_body(self, node: cst.If) -> None:
         self._reach.pop()
+        if self._fallbacks and self._fallbacks[-1] is node:
+            self._fallbacks.pop()
+
+    def _is_parameter(self, expr: cst.BaseExpression) -> bool:
+        function = self._functions[-1]
+        return function is not None and isinstance(expr, cst.Name) and expr.value in function.parameters
+
+    def _is_missing_parameter_test(self, test: cst.BaseExpression) -> bool:
+        """``param is None`` or ``not param``."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._is_parameter(test.expression)
+        return (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Is)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"
+            and self._is_parameter(test.left)
+        )
+
+    def visit_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
+        if isinstance(node.operator, cst.Or) and self._is_parameter(node.left):
+            self._fallbacks.append(node)
+
+    def leave_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
+        if self._fallbacks and self._fallbacks[-1] is node:
+            self._fallbacks.pop()
 
     def visit_If_orelse(self, node: cst.If) -> None:
         self._reach.append(self._reach[-1] & condition_reach(node.test)[1])
@@ -465,7 +500,9 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_Call(self, original_node: cst.Call) -> None:
         node = original_node
         function = self._functions[-1]
-        site = CallSite(node, self._scope, function, any(self._guards[-1]), self._reach[-1], self._statement)
+        site = CallSite(
+            node, self._scope, function, any(self._guards[-1]), self._reach[-1], self._statement, bool(self._fallbacks)
+        )
         self.calls.append(site)
         self.call_sites[id(node)] = site
         if function is not None:

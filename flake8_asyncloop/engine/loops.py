@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.calls import method_name
+from flake8_asyncloop.engine.calls import argument, is_none, method_name
 from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class LoopCreation:
     # another thread, where only its own callbacks execute.
     runs_elsewhere: bool = False
     spawns_subprocesses: bool = False
+    deliberately_uninstalled: bool = False  # set_event_loop(None) in the same region
 
     @property
     def installed(self) -> bool:
@@ -68,6 +69,7 @@ class LoopAnalysis:
                 self.creations.append(creation)
         for group in self._groups.values():
             group.region.visit(_LoopUses(self, group))
+        self._installs_by_attribute()
         for site in analysis.index.calls:
             self._chained_run(site)
             self._asyncio_run(site)
@@ -149,6 +151,39 @@ class LoopAnalysis:
                 )
                 creation.spawns_subprocesses = self._runs_subprocesses(call)
                 self.creations.append(creation)
+
+    def _installs_by_attribute(self) -> None:
+        """``set_event_loop(obj.loop)`` outside the class (code using the object) or in a
+        subclass's method (``super().setUp()`` then install) counts for the class's ``self.loop``."""
+        resolver = self._analysis.resolver
+        installs: list[tuple[str, Optional[ClassInfo], CallSite]] = []
+        for site in self._analysis.index.calls:
+            value = argument(site.node, 0, "loop")
+            if isinstance(value, cst.Attribute) and self._analysis.installs_loop(site):
+                installs.append((value.attr.value, resolver.self_class(value.value, site.scope), site))
+        if not installs:
+            return
+        for creation in self.creations:
+            owner = creation.function.owner_class if creation.function is not None else None
+            if owner is None or creation.target.count(".") != 1:
+                continue
+            attribute = creation.target.split(".")[1]
+            for name, installer, site in installs:
+                if name == attribute and (installer is None or self._inherits(installer, owner)):
+                    creation.installs.append(site)
+
+    def _inherits(self, cls: ClassInfo, base: ClassInfo) -> bool:
+        """Whether ``cls`` is ``base`` or derives from it through classes of this module."""
+        seen: set[int] = set()
+        pending = [cls]
+        while pending:
+            current = pending.pop()
+            if current is base:
+                return True
+            if id(current) not in seen:
+                seen.add(id(current))
+                pending.extend(self._analysis.resolver.local_bases(current))
+        return False
 
     def _asyncio_run(self, site: CallSite) -> None:
         """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
@@ -337,10 +372,36 @@ class _LoopUses(cst.CSTVisitor):
         frame = self._frames[-1]
         if frame.latest is not None and not frame.nesting and self._analysis.is_get_event_loop(site):
             frame.latest.looks_up_again = True
+        if _unsets_loop(node, self._analysis.callee(site)):
+            # set_event_loop(None) next to a private loop: keeping the loop out of the global
+            # slot is deliberate (CPython's own tests do it), not a forgotten install.
+            for creation in self._group.creations.values():
+                creation.deliberately_uninstalled = True
         for arg in node.args:
             if self._is_loop(arg.value):
                 for creation in self._holders():
                     self._loop_passed_to(creation, site)
+
+    def _rebound(self, target: cst.BaseExpression) -> None:
+        """``loop = other``, ``for loop in ...``, ``with ... as loop``: the old loop is gone."""
+        names = [target] if not isinstance(target, (cst.Tuple, cst.List)) else [e.value for e in target.elements]
+        if any(self._is_loop(name) for name in names) and not self._frames[-1].nesting:
+            self._frames[-1].latest = None
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._rebound(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._rebound(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        # Before the item is evaluated: "with closing(new_event_loop()) as loop" then binds the
+        # new loop, which the creating call records when it returns.
+        if node.asname is not None:
+            self._rebound(node.asname.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._rebound(node.target)
 
     def leave_Call(self, original_node: cst.Call) -> None:
         # The assigned variable holds the new loop once the creating call has returned.
@@ -399,3 +460,8 @@ class _LoopUses(cst.CSTVisitor):
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
         self._escapes_if_loop(node.body)
+
+
+def _unsets_loop(call: cst.Call, callee: Optional[str]) -> bool:
+    named = method_name(call) == "set_event_loop" or callee in apis.SET_EVENT_LOOP
+    return named and len(call.args) == 1 and is_none(call.args[0].value)

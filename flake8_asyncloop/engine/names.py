@@ -110,16 +110,19 @@ class Resolver:
             return self.functions(expr.args[0].value, scope, depth + 1)
         return []
 
-    def method(self, owner: ClassInfo, name: str, depth: int = 0) -> Optional[FunctionInfo]:
-        """``owner.name`` looked up through ``owner`` and its bases defined in this module."""
-        if name in owner.methods:
-            return owner.methods[name]
-        if depth >= _MAX_ALIAS_DEPTH:
-            return None
-        for base in self.local_bases(owner):
-            found = self.method(base, name, depth + 1)
-            if found is not None:
-                return found
+    def method(self, owner: ClassInfo, name: str) -> Optional[FunctionInfo]:
+        """``owner.name`` looked up through ``owner`` and its bases defined in this module, in
+        order (a simplified MRO: depth first, each class once)."""
+        seen: set[int] = set()
+        pending = [owner]
+        while pending:
+            current = pending.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if name in current.methods:
+                return current.methods[name]
+            pending[0:0] = self.local_bases(current)
         return None
 
     def local_bases(self, owner: ClassInfo) -> list[ClassInfo]:
@@ -129,6 +132,6 @@ class Resolver:
                 bindings = owner.outer_scope.lookup(arg.value.value) or []
                 if len(bindings) == 1 and bindings[0].kind == "class" and bindings[0].node is not None:
                     info = self.index.class_for(bindings[0].node)
-                    if info is not None:
+                    if info is not None and info is not owner:  # "class A(A)" names an earlier A
                         bases.append(info)
         return bases

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.calls import argument, method_name
+from flake8_asyncloop.engine.calls import argument, is_none, method_name
 from flake8_asyncloop.engine.index import CallSite, ClassInfo, FunctionInfo, Scope
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class ThreadAnalysis:
                 entries.extend((f, start) for f in self._resolver.functions(target, site.scope))
         for info in self._analysis.index.classes.values():
             run = self._resolver.method(info, "run")  # possibly inherited from a local mixin
-            if run is not None and self._is_thread_subclass(info, 0):
+            if run is not None and self._is_thread_subclass(info, set()):
                 entries.append((run, ThreadStart(info.node)))
         return entries
 
@@ -86,8 +86,10 @@ class ThreadAnalysis:
             return argument(call, 2, "initializer")
         method = method_name(call)
         if method == "run_in_executor":
+            # None is the loop's default thread pool; any other executor must be known to be
+            # one (a process pool's worker runs in its process's main thread).
             executor = argument(call, 0, "executor")
-            if executor is not None and self.executor_kind(executor, site.scope, 0) == "process":
+            if executor is None or not (is_none(executor) or self.executor_kind(executor, site.scope, 0) == "thread"):
                 return None
             return argument(call, 1, "func")
         if method in ("submit", "map") and isinstance(call.func, cst.Attribute):
@@ -120,38 +122,44 @@ class ThreadAnalysis:
         kinds = {self.executor_kind(value, value_scope, depth + 1) for value, value_scope in values}
         return kinds.pop() if len(kinds) == 1 else None
 
-    def _is_thread_subclass(self, info: ClassInfo, depth: int) -> bool:
-        if depth > _MAX_DEPTH:
+    def _is_thread_subclass(self, info: ClassInfo, seen: set[int]) -> bool:
+        if id(info) in seen:
             return False
+        seen.add(id(info))
         for arg in info.node.bases:
             if self._resolver.qualified_name(arg.value, info.outer_scope) in apis.THREAD_CLASSES:
                 return True
-        return any(self._is_thread_subclass(base, depth + 1) for base in self._resolver.local_bases(info))
+        return any(self._is_thread_subclass(base, seen) for base in self._resolver.local_bases(info))
 
     # -- following calls ----------------------------------------------------------------------
 
     def _follow(self, entries: list[tuple[FunctionInfo, ThreadStart]]) -> None:
         # Each function is walked at most twice: reached with no loop installed, and with one.
-        seen: set[tuple[int, bool]] = set()
-        work = [(function, start, False) for function, start in entries if not function.is_async]
+        seen: set[tuple[int, bool, bool]] = set()
+        # (function, its thread's start, loop installed yet, reached through a call)
+        work = [(function, start, False, False) for function, start in entries if not function.is_async]
         while work:
-            function, start, installed = work.pop()
-            if (id(function.node), installed) in seen:
+            function, start, installed, called = work.pop()
+            if (id(function.node), installed, called) in seen:
                 continue
-            seen.add((id(function.node), installed))
+            seen.add((id(function.node), installed, called))
             self._in_thread.setdefault(id(function.node), start)
             for site in function.calls:
                 if self._analysis.installs_loop(site):
                     installed = True
                     continue
                 if self._analysis.is_get_event_loop(site):
+                    # A fallback for a missing parameter, in a helper: the caller usually passes
+                    # the loop (precision first: a helper's own default is not followed).
+                    if called and site.parameter_fallback:
+                        continue
                     if not installed and not site.guarded_by_runtime_error:
                         self.lookups_without_loop.append(LookupInThread(site, start))
                     continue
                 for callee in self._resolver.functions(site.node.func, site.scope):
                     if callee.is_async:
                         continue  # a coroutine runs under a running loop, if at all
-                    work.append((callee, start, installed))
+                    work.append((callee, start, installed, True))
                     if self._installs(callee, 0):
                         installed = True
         # A lookup reached from several threads is one problem: keep the first start found.

@@ -39,10 +39,15 @@ class DirectLoopConstruction(Rule):
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        factories = _loop_factories(analysis)
         for site in analysis.index.calls:
             callees = analysis.possible_callees(site)
             if not callees or not callees <= apis.LOOP_CLASSES:
                 continue
+            if site.node.args:
+                continue  # SelectorEventLoop(selector): new_event_loop() cannot say that
+            if site.function is not None and id(site.function.node) in factories:
+                continue  # the loop factory itself, which is where a class is called
             written = analysis.source(site.node.func)
             if callees <= apis.UVLOOP_CLASSES:
                 instead = "uvloop.new_event_loop()"
@@ -82,3 +87,17 @@ class DirectLoopConstruction(Rule):
         name, import_edits = reference
         edit = analysis.fixes.replace(site.node, f"{name}.new_event_loop()")
         return Fix(f"Create the loop with {name}.new_event_loop()", (edit, *import_edits), safe)
+
+
+def _loop_factories(analysis: "ModuleAnalysis") -> set[int]:
+    """Functions that are loop factories: a policy's ``new_event_loop`` method, and lambdas or
+    functions passed as ``loop_factory=`` (asyncio.run, asyncio.Runner)."""
+    factories: set[int] = set()
+    for info in analysis.index.functions.values():
+        if info.owner_class is not None and info.name in ("new_event_loop", "_loop_factory"):
+            factories.add(id(info.node))
+    for site in analysis.index.calls:
+        for arg in site.node.args:
+            if arg.keyword is not None and arg.keyword.value == "loop_factory":
+                factories.update(id(f.node) for f in analysis.resolver.functions(arg.value, site.scope))
+    return factories

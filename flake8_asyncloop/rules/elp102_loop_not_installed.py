@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Optional
 
+import libcst as cst
+
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
@@ -64,6 +66,11 @@ class LoopNotInstalled(Rule):
         for creation in analysis.loops.creations:
             if creation.installed or creation.escapes or creation.runs_elsewhere:
                 continue
+            if creation.deliberately_uninstalled:
+                continue
+            runs_here = [run for run in creation.runs if not _in_another_thread(analysis, creation, run)]
+            if not creation.looks_up_again and not runs_here:
+                continue  # run only by a thread's own function: "loop in a background thread"
             if not (creation.runs or creation.looks_up_again):
                 continue
             if not creation.target:
@@ -109,3 +116,9 @@ class LoopNotInstalled(Rule):
         safe = "." not in creation.target and run_here
         description = f"Install the loop with {asyncio_name}.set_event_loop({creation.target})"
         return Fix(description, (edit, *import_edits), safe)
+
+
+def _in_another_thread(analysis: "ModuleAnalysis", creation: "LoopCreation", run: cst.Call) -> bool:
+    site = analysis.index.call_sites.get(id(run))
+    function = site.function if site is not None else None
+    return function is not creation.function and analysis.threads.start_of(function) is not None

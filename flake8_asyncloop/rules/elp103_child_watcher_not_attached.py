@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
@@ -60,7 +61,13 @@ class ChildWatcherNotAttached(Rule):
         if not analysis.targets.includes_below(8):
             return
         threads = analysis.threads
+        # uvloop.install() or its policy: new_event_loop() makes uvloop loops, which need no watcher.
+        uvloop_policy = any(
+            analysis.callee(site) in apis.UVLOOP_INSTALL | apis.UVLOOP_POLICIES for site in analysis.index.calls
+        )
         for creation in analysis.loops.creations:
+            if uvloop_policy and analysis.callee_of(creation.call) in apis.NEW_EVENT_LOOP:
+                continue
             if not analysis.reach(creation.call).includes(range(8), "unix"):
                 continue  # guarded to 3.8+ or to Windows, where no child watcher is involved
             # uvloop reaps its children itself, the proactor is Windows-only, the abstract and

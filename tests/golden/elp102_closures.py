@@ -21,8 +21,8 @@ def start_background_installed():
 
 
 def start_background_not_installed():
-    loop = asyncio.new_event_loop()  # error: ELP102
-    asyncio.set_event_loop(loop)
+    # Run only by the thread's own function: the loop-in-a-background-thread pattern.
+    loop = asyncio.new_event_loop()  # ok: ELP102
 
     def run():
         loop.run_forever()

@@ -56,8 +56,8 @@ def installed_through_a_policy_variable():
 
 
 def run_by_a_thread_lambda():
-    loop = asyncio.new_event_loop()  # error: ELP102
-    asyncio.set_event_loop(loop)
+    # Run only by the thread's lambda, like Thread(target=loop.run_forever).
+    loop = asyncio.new_event_loop()  # ok: ELP102
     threading.Thread(target=lambda: loop.run_forever(), daemon=True).start()
 
 

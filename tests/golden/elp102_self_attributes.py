@@ -77,8 +77,8 @@ class BackgroundThreadInstalling:
 
 class BackgroundThreadNotInstalling:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP102
-        asyncio.set_event_loop(self.loop)
+        # Run only by the thread's own method: a background-thread loop.
+        self.loop = asyncio.new_event_loop()  # ok: ELP102
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):

@@ -118,8 +118,9 @@ def run_chained():
 
 
 def run_on_nested_server():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
+    loop = asyncio.new_event_loop()  # error: ELP103  # ok: ELP102
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
 
     def serve():
         loop.run_forever()
@@ -231,8 +232,9 @@ def installed_only_in_worker():
 
 
 def attached_only_in_worker():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
+    loop = asyncio.new_event_loop()  # error: ELP103  # ok: ELP102
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
 
     def serve():
         if sys.version_info < (3, 8):
