@@ -6,7 +6,7 @@ import pytest
 
 from flake8_asyncloop.engine.checker import check_source
 from flake8_asyncloop.engine.versions import parse_target_versions
-from flake8_asyncloop.rules import ALL_RULES, Example, Rule
+from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE, Example, Rule
 
 CASES = [
     pytest.param(rule, example, kind, id=f"{rule.code}-{kind}-{number}")
@@ -43,3 +43,10 @@ def test_readme_rule_table_and_example_output_are_current() -> None:
     command = [sys.executable, "-m", "flake8", "--select", "ELP", "--asyncloop-target-version", ">=3.7"]
     output = subprocess.run([*command, "fixtures/example.py"], capture_output=True, text=True, cwd=ROOT).stdout
     assert output and output in readme
+
+
+def test_elp107_reports_a_nested_policy_once_with_its_own_advice() -> None:
+    source = "import asyncio, uvloop\nasyncio.set_event_loop_policy(uvloop.EventLoopPolicy())\n"
+    found = check_source(source, parse_target_versions(">=3.9"), [RULES_BY_CODE["ELP107"]])
+    assert [(d.line, d.column) for d in found] == [(2, 0)]
+    assert "loop_factory=uvloop.new_event_loop" in found[0].message

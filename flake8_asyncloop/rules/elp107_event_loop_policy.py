@@ -52,15 +52,27 @@ class EventLoopPolicyApi(Rule):
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         if not analysis.targets.includes_from(14):
             return
+        flagged: dict[int, str] = {}  # id(call) -> the API's short name
         for site in analysis.index.calls:
             names = analysis.possible_callees(site)
-            if not names or not names <= apis.POLICY_APIS:
+            if names and names <= apis.POLICY_APIS and analysis.reach(site.node).includes(_FROM_314):
+                flagged[id(site.node)] = next(iter(names)).rsplit(".", 1)[1]
+        # set_event_loop_policy(uvloop.EventLoopPolicy()) is one problem: reported once, on the
+        # outer call, with the advice for the policy it installs.
+        inner = {
+            id(arg.value): id(site.node)
+            for site in analysis.index.calls
+            if id(site.node) in flagged
+            for arg in site.node.args
+            if id(arg.value) in flagged
+        }
+        for site in analysis.index.calls:
+            key = id(site.node)
+            if key not in flagged or key in inner:
                 continue
-            if not analysis.reach(site.node).includes(_FROM_314):
-                continue
+            advised = next((flagged[i] for i, outer in inner.items() if outer == key), flagged[key])
+            instead = _INSTEAD.get(advised, _DEFAULT_INSTEAD)
             written = analysis.source(site.node.func)
-            short = next(iter(names)).rsplit(".", 1)[1]
-            instead = _INSTEAD.get(short, _DEFAULT_INSTEAD)
             yield Finding(
                 site.node,
                 f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); use {instead}",
