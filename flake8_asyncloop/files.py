@@ -99,9 +99,9 @@ def run_task(task: Task) -> Report:
         targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
         rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
         if task.mode == "check":
-            report.diagnostics = reported(body, targets, rules, fixes=False)
+            report.diagnostics = reported(body, targets, rules, fixes=False, syntax_checked=True)
             return report
-        result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes)
+        result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, syntax_checked=True)
         report.diagnostics = result.remaining
         report.fixed = result.applied
         report.changed = result.source != body

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from flake8_asyncloop.engine.versions import (
+    DEFAULT_TARGET_VERSION,
     TargetVersionError,
     parse_target_versions,
     requires_python_for,
@@ -60,9 +61,9 @@ def test_nearest_pyproject_without_requires_python_means_default(tmp_path: Path)
     inner.mkdir()
     (inner / "pyproject.toml").write_text("[tool.other]\nx = 1\n")
     assert requires_python_for(str(inner / "mod.py")) is None
-    assert resolve_target_versions(None, str(inner / "mod.py")).describe() == "Python 3.10+"
+    assert resolve_target_versions(None, str(inner / "mod.py")) == parse_target_versions(DEFAULT_TARGET_VERSION)
 
 
 def test_broken_pyproject_falls_back_to_default(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project\nrequires-python = \n")
-    assert resolve_target_versions(None, str(tmp_path / "mod.py")).describe() == "Python 3.10+"
+    assert resolve_target_versions(None, str(tmp_path / "mod.py")) == parse_target_versions(DEFAULT_TARGET_VERSION)

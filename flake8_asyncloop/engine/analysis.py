@@ -80,14 +80,20 @@ class ModuleAnalysis:
         site = self.index.call_sites.get(id(expr)) if isinstance(expr, cst.Call) else None
         return site is not None and self.callee(site) in apis.GET_EVENT_LOOP_POLICY
 
-    def installs_loop(self, site: CallSite) -> bool:
-        """``asyncio.set_event_loop(x)`` or any ``<policy>.set_event_loop(x)`` with x not None.
+    def _sets_event_loop(self, site: CallSite) -> bool:
+        """``asyncio.set_event_loop(...)`` or any ``<policy>.set_event_loop(...)``.
 
         Any receiver counts (a policy, a test case's helper): precision over recall.
         """
-        call = site.node
-        named = method_name(call) == "set_event_loop" or self.callee(site) in apis.SET_EVENT_LOOP
-        return named and not is_none(argument(call, 0, "loop"))
+        return method_name(site.node) == "set_event_loop" or self.callee(site) in apis.SET_EVENT_LOOP
+
+    def installs_loop(self, site: CallSite) -> bool:
+        """``set_event_loop(x)`` with x not None."""
+        return self._sets_event_loop(site) and not is_none(argument(site.node, 0, "loop"))
+
+    def uninstalls_loop(self, site: CallSite) -> bool:
+        """``set_event_loop(None)``."""
+        return self._sets_event_loop(site) and is_none(argument(site.node, 0, "loop"))
 
     def creates_loop(self, site: CallSite) -> bool:
         return self.callee(site) in apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES

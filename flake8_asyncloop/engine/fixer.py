@@ -25,16 +25,26 @@ class FixResult:
     remaining: list[Diagnostic]  # diagnostics left (those without an applicable fix)
 
 
-def reported(source: str, targets: TargetVersions, rules: Iterable[Rule], fixes: bool) -> list[Diagnostic]:
+def reported(
+    source: str, targets: TargetVersions, rules: Iterable[Rule], fixes: bool, *, syntax_checked: bool = False
+) -> list[Diagnostic]:
     """The diagnostics of ``source`` that no ``# noqa`` comment silences."""
     lines = SourceLines(source)
-    return [d for d in check_source(source, targets, rules, fixes=fixes) if not is_suppressed(d, lines)]
+    found = check_source(source, targets, rules, fixes=fixes, syntax_checked=syntax_checked)
+    return [d for d in found if not is_suppressed(d, lines)]
 
 
 def fix_source(
-    source: str, targets: TargetVersions, rules: Iterable[Rule] = ALL_RULES, *, unsafe: bool = False
+    source: str,
+    targets: TargetVersions,
+    rules: Iterable[Rule] = ALL_RULES,
+    *,
+    unsafe: bool = False,
+    syntax_checked: bool = False,
 ) -> FixResult:
     """Apply every applicable fix, pass after pass, until none is left.
+
+    ``syntax_checked``: the caller has parsed ``source`` with CPython already.
 
     Fixes whose edits overlap wait for the next pass, when they are recomputed on the new text.
     A pass whose result would not parse is dropped (and fixing stops): a fix that breaks the
@@ -42,7 +52,7 @@ def fix_source(
     """
     rules = tuple(rules)
     applied = 0
-    diagnostics = reported(source, targets, rules, fixes=True)
+    diagnostics = reported(source, targets, rules, fixes=True, syntax_checked=syntax_checked)
     for _ in range(MAX_PASSES):
         edits: list[Edit] = []
         chosen = 0
@@ -65,5 +75,5 @@ def fix_source(
             break
         source = candidate
         applied += chosen
-        diagnostics = reported(source, targets, rules, fixes=True)
-    return FixResult(source, applied, [d for d in diagnostics])
+        diagnostics = reported(source, targets, rules, fixes=True, syntax_checked=True)  # parsed just above
+    return FixResult(source, applied, diagnostics)

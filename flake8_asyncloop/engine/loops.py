@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.calls import argument, is_none, method_name
+from flake8_asyncloop.engine.calls import argument, method_name
 from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
 
 if TYPE_CHECKING:
@@ -372,7 +372,7 @@ class _LoopUses(cst.CSTVisitor):
         frame = self._frames[-1]
         if frame.latest is not None and not frame.nesting and self._analysis.is_get_event_loop(site):
             frame.latest.looks_up_again = True
-        if _unsets_loop(node, self._analysis.callee(site)):
+        if self._analysis.uninstalls_loop(site):
             # set_event_loop(None) next to a private loop: keeping the loop out of the global
             # slot is deliberate (CPython's own tests do it), not a forgotten install.
             for creation in self._group.creations.values():
@@ -460,8 +460,3 @@ class _LoopUses(cst.CSTVisitor):
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
         self._escapes_if_loop(node.body)
-
-
-def _unsets_loop(call: cst.Call, callee: Optional[str]) -> bool:
-    named = method_name(call) == "set_event_loop" or callee in apis.SET_EVENT_LOOP
-    return named and len(call.args) == 1 and is_none(call.args[0].value)

@@ -51,16 +51,6 @@ class TargetVersions:
         """Whether some target is 3.<minor> or newer."""
         return any(m >= minor for m in self.minors)
 
-    def describe(self) -> str:
-        if not self.minors:
-            return "no Python version"
-        low, high = min(self.minors), max(self.minors)
-        if high == _LAST_MINOR:
-            return f"Python 3.{low}+"
-        if low == high:
-            return f"Python 3.{low}"
-        return f"Python 3.{low}-3.{high}"
-
 
 def target_version_argument(value: str) -> str:
     """argparse ``type=`` for every adapter's target-version option: a malformed range becomes
@@ -128,7 +118,7 @@ def parse_target_versions(spec: str) -> TargetVersions:
         clauses.append((op, version, wildcard))
     minors = frozenset(
         minor
-        for minor in range(_FIRST_MINOR, _LAST_MINOR + 1)
+        for minor in ALL_MINORS
         if any(
             all(_clause_matches(op, version, wildcard, (3, minor, patch)) for op, version, wildcard in clauses)
             for patch in PATCH_PROBES
