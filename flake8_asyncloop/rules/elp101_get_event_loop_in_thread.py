@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
+from flake8_asyncloop.engine.calls import argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
@@ -117,7 +118,7 @@ class GetEventLoopInThread(Rule):
             body=[assign.with_changes(value=cst.parse_expression(f"{asyncio_name}.new_event_loop()"))]
         )
         replacement: list[cst.BaseStatement] = [created]
-        if rest and _installs(rest[0], name):
+        if rest and _installs(analysis, rest[0], name):
             replacement.append(rest.pop(0))  # the function installs it already
         else:
             replacement.append(cst.parse_statement(f"{asyncio_name}.set_event_loop({name})\n"))
@@ -158,18 +159,18 @@ def _uses_loop_threadsafe(statements: list[cst.BaseStatement], name: str) -> boo
     return visitor.found
 
 
-def _installs(statement: cst.BaseStatement, name: str) -> bool:
-    """``asyncio.set_event_loop(name)`` as a statement of its own."""
+def _installs(analysis: "ModuleAnalysis", statement: cst.BaseStatement, name: str) -> bool:
+    """``asyncio.set_event_loop(name)`` (as the analysis recognises it) as a statement of its own."""
     if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
         return False
     expression = statement.body[0]
     if not (isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)):
         return False
-    call = expression.value
+    site = analysis.index.call_sites.get(id(expression.value))
+    installed = argument(expression.value, 0, "loop")
     return (
-        isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "set_event_loop"
-        and len(call.args) == 1
-        and isinstance(call.args[0].value, cst.Name)
-        and call.args[0].value.value == name
+        site is not None
+        and analysis.installs_loop(site)
+        and isinstance(installed, cst.Name)
+        and installed.value == name
     )
