@@ -6,6 +6,8 @@ import ast
 import difflib
 import io
 import os
+import stat
+import sys
 import tempfile
 import tokenize
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ class Task:
     want_diff: bool = False
     data: Optional[bytes] = None  # standard input's bytes
     display_path: Optional[str] = None  # --stdin-filename
+    attach_fixes: bool = False  # check: give each diagnostic its fix (SARIF, JSON, --show-fixes)
 
 
 @dataclass
@@ -54,17 +57,37 @@ def decode(data: bytes) -> tuple[str, str]:
         text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as error:
         raise SourceError(f"cannot decode: {error}") from None
+    if "\0" in text:
+        raise SourceError("cannot decode: it contains a null byte, as binary data does")
     return text, encoding
+
+
+def read_standard_input() -> bytes:
+    """Standard input's bytes, if they are Python text; else a one-line SourceError."""
+    if sys.stdin is None:
+        raise SourceError("standard input is closed")
+    data = sys.stdin.buffer.read()
+    try:
+        decode(data)
+    except SourceError as error:
+        raise SourceError(f"standard input is not Python source text ({error})") from None
+    return data
 
 
 def encode(text: str, encoding: str) -> bytes:
     return text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
 
 
-def write_atomically(path: str, data: bytes) -> None:
+class NotRewritten(Exception):
+    """A file that needs changes we will not write: the message says why, in one line."""
+
+
+def write_atomically(path: str, data: bytes, mode: int) -> None:
     """Replace ``path`` with ``data``: a temporary file in the same directory, then a rename,
-    so a crash leaves the old file or the new one, never a truncated one. The mode is kept."""
-    mode = os.stat(path).st_mode
+    so a crash leaves the old file or the new one, never a truncated one. ``mode`` is kept.
+
+    A killed run can leave the temporary file behind; its name starts with a dot and ends in
+    ``.tmp``, so it is never taken for a source file."""
     directory = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".flake8-asyncloop-", suffix=".tmp")
     try:
@@ -84,7 +107,10 @@ def run_task(task: Task) -> Report:
     """Check or fix one file. Never raises for a bad file: the report carries a one-line error."""
     report = Report(task.display_path or task.path)
     try:
-        data = task.data if task.data is not None else _read(task.path)
+        if task.data is not None:
+            data, read_status = task.data, None
+        else:
+            data, read_status = _read(task.path)
         text, encoding = decode(data)
         body = text[1:] if text.startswith(BOM) else text
         try:
@@ -99,7 +125,7 @@ def run_task(task: Task) -> Report:
         targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
         rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
         if task.mode == "check":
-            report.diagnostics = reported(body, targets, rules, fixes=False, syntax_checked=True)
+            report.diagnostics = reported(body, targets, rules, fixes=task.attach_fixes, syntax_checked=True)
             return report
         result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, syntax_checked=True)
         report.diagnostics = result.remaining
@@ -119,15 +145,46 @@ def run_task(task: Task) -> Report:
         new_data = encode(new_text, encoding)
         if task.data is not None:
             report.output = new_data
-        elif task.write:
-            write_atomically(task.path, new_data)
+        elif task.write and read_status is not None:
+            _write_fixed(task.path, read_status, new_data)
     except SourceError as error:
         report.error = str(error)
+    except NotRewritten as error:
+        report.error = f"not rewritten: {error}"
     except OSError as error:
-        report.error = error.strerror or str(error)
+        report.error = f"cannot write: {_describe(error)}" if report.changed else f"cannot read: {_describe(error)}"
     return report
 
 
-def _read(path: str) -> bytes:
+def _describe(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _read(path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file, and its status when they were read."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # A FIFO would block the run forever, a device could be endless.
+        raise SourceError("not a regular file")
     with open(path, "rb") as stream:
-        return stream.read()
+        return stream.read(), os.fstat(stream.fileno())
+
+
+def _write_fixed(path: str, read_status: os.stat_result, new_data: bytes) -> None:
+    """Write the fixed bytes over the file that was read, unless that could lose or misplace data."""
+    current = os.lstat(path)
+    if stat.S_ISLNK(current.st_mode):
+        # Replacing the link would cut it; writing through it changes a file elsewhere.
+        raise NotRewritten("it is a symbolic link; fix the file it points to")
+    if not current.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise NotRewritten("the file is read-only")
+    unchanged = (current.st_ino, current.st_size, current.st_mtime_ns) == (
+        read_status.st_ino, read_status.st_size, read_status.st_mtime_ns
+    )
+    if not unchanged:
+        # Another program (or a second run) wrote it meanwhile: never overwrite their version,
+        # unless it is already exactly ours.
+        with open(path, "rb") as stream:
+            if stream.read() == new_data:
+                return
+        raise NotRewritten("it changed on disk while being fixed")
+    write_atomically(path, new_data, current.st_mode)

@@ -9,7 +9,7 @@ import os
 from typing import Any, ClassVar, Iterator, Optional, Sequence
 
 from flake8_asyncloop import __version__
-from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.versions import resolve_target_versions, target_version_argument
 
 LOG = logging.getLogger(__name__)
@@ -48,9 +48,19 @@ class AsyncLoopChecker:
         cls.target_version = options.asyncloop_target_version
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        source = "".join(self._lines)
+        if not mentions_loop_api(source):
+            return  # most files: decided before libcst is even imported
         try:
+            # Imported on first use: a run over files that never mention a loop API neither
+            # loads libcst nor pays for its memory.
+            from flake8_asyncloop.engine.checker import check_focused, check_source
+
             targets = resolve_target_versions(self.target_version, self._filename)
-            diagnostics = check_source("".join(self._lines), targets, syntax_checked=self._tree is not None)
+            if isinstance(self._tree, ast.Module):
+                diagnostics = check_focused(source, self._tree, targets)
+            else:
+                diagnostics = check_source(source, targets)
         except Exception:  # the plugin must never take flake8 down, whatever the file holds
             if RAISE_INTERNAL_ERRORS:
                 raise

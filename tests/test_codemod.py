@@ -33,11 +33,13 @@ SPAWNS = """
 
 UVLOOP_RUN = """
     import uvloop
+    from asyncio import gather
 
 
     def main():
         loop = uvloop.Loop()
-        loop.run_until_complete(work())
+        loop.run_until_complete(gather(work(), work()))
+        loop.close()
 """
 
 
@@ -50,8 +52,8 @@ class FixEventLoopsTest(CodemodTest):
         self.assertCodemod(before, after, target_version=">=3.9")
 
     def test_elp100_asyncio_event_loop(self) -> None:
-        before = "import asyncio\nloop = asyncio.EventLoop()\n"
-        after = "import asyncio\nloop = asyncio.new_event_loop()\n"
+        before = "import asyncio\nloop = asyncio.EventLoop()\nloop.close()\n"
+        after = "import asyncio\nloop = asyncio.new_event_loop()\nloop.close()\n"
         self.assertCodemod(before, after, target_version=">=3.13")
 
     def test_elp102_installs_the_loop(self) -> None:
@@ -61,7 +63,8 @@ class FixEventLoopsTest(CodemodTest):
 
             def main():
                 loop = asyncio.new_event_loop()
-                loop.run_until_complete(work())
+                loop.run_until_complete(asyncio.gather(work(), work()))
+                loop.close()
         """
         after = """
             import asyncio
@@ -70,7 +73,8 @@ class FixEventLoopsTest(CodemodTest):
             def main():
                 loop = asyncio.new_event_loop()
                 asyncio.set_event_loop(loop)
-                loop.run_until_complete(work())
+                loop.run_until_complete(asyncio.gather(work(), work()))
+                loop.close()
         """
         self.assertCodemod(before, after, target_version=">=3.9")
 
@@ -110,7 +114,7 @@ class FixEventLoopsTest(CodemodTest):
         self.assertCodemod(SPAWNS, after, target_version="<3.8", select=["ELP103"])
 
     def test_unsafe_fix_only_on_request(self) -> None:
-        before = "import asyncio\nloop = asyncio.SelectorEventLoop()\n"
+        before = "import asyncio\nloop = asyncio.SelectorEventLoop()\nloop.close()\n"
         warning = (
             "line 2:8: ELP100 asyncio.SelectorEventLoop() bypasses the event-loop policy; "
             "create the loop with asyncio.new_event_loop()"
@@ -118,7 +122,7 @@ class FixEventLoopsTest(CodemodTest):
         self.assertCodemod(
             before, before, target_version=">=3.9", expected_skip=True, expected_warnings=[warning]
         )
-        after = "import asyncio\nloop = asyncio.new_event_loop()\n"
+        after = "import asyncio\nloop = asyncio.new_event_loop()\nloop.close()\n"
         self.assertCodemod(before, after, target_version=">=3.9", unsafe_fixes=True, expected_warnings=[])
 
     def test_elp101_thread_gets_its_own_loop_when_unsafe(self) -> None:
@@ -160,7 +164,8 @@ class FixEventLoopsTest(CodemodTest):
 
             def main():
                 loop = asyncio.new_event_loop()  # noqa: ELP102
-                loop.run_until_complete(work())
+                loop.run_until_complete(asyncio.gather(work(), work()))
+                loop.close()
         """
         self.assertCodemod(before, before, target_version=">=3.9", expected_skip=True, expected_warnings=[])
 
@@ -171,7 +176,7 @@ class FixEventLoopsTest(CodemodTest):
             FixEventLoops(CodemodContext()).transform_module(cst.parse_module(before))
 
     def test_skip_reason_counts_what_is_left_and_hints_at_unsafe_fixes(self) -> None:
-        module = cst.parse_module("import asyncio\nloop = asyncio.SelectorEventLoop()\n")
+        module = cst.parse_module("import asyncio\nloop = asyncio.SelectorEventLoop()\nloop.close()\n")
         reason = r"^nothing to fix automatically \(1 problem left, 1 with a fix that --unsafe-fixes applies\)$"
         with self.assertRaisesRegex(SkipFile, reason):
             FixEventLoops(CodemodContext(), target_version=">=3.9").transform_module(module)
@@ -179,21 +184,25 @@ class FixEventLoopsTest(CodemodTest):
     def test_select_and_ignore(self) -> None:
         only_elp100 = """
             import uvloop
+            from asyncio import gather
 
 
             def main():
                 loop = uvloop.new_event_loop()
-                loop.run_until_complete(work())
+                loop.run_until_complete(gather(work(), work()))
+                loop.close()
         """
         without_elp100 = """
             import uvloop
+            from asyncio import gather
             import asyncio
 
 
             def main():
                 loop = uvloop.Loop()
                 asyncio.set_event_loop(loop)
-                loop.run_until_complete(work())
+                loop.run_until_complete(gather(work(), work()))
+                loop.close()
         """
         self.assertCodemod(UVLOOP_RUN, only_elp100, target_version=">=3.9", select="elp100")
         self.assertCodemod(UVLOOP_RUN, without_elp100, target_version=">=3.9", ignore="ELP100")
@@ -228,15 +237,17 @@ class FixEventLoopsTest(CodemodTest):
     def test_bom_crlf_and_coding_cookie_survive_the_round_trip(self) -> None:
         cases = [
             (
-                b"\xef\xbb\xbfimport asyncio\r\nloop = asyncio.new_event_loop()\r\nloop.run_forever()\r\n",
                 b"\xef\xbb\xbfimport asyncio\r\nloop = asyncio.new_event_loop()\r\n"
-                b"asyncio.set_event_loop(loop)\r\nloop.run_forever()\r\n",
+                b"asyncio.ensure_future(work())\r\nloop.run_forever()\r\n",
+                b"\xef\xbb\xbfimport asyncio\r\nloop = asyncio.new_event_loop()\r\n"
+                b"asyncio.set_event_loop(loop)\r\nasyncio.ensure_future(work())\r\nloop.run_forever()\r\n",
             ),
             (
                 b"# -*- coding: latin-1 -*-\nimport asyncio\nname = 'caf\xe9'\n"
-                b"loop = asyncio.new_event_loop()\nloop.run_forever()\n",
+                b"loop = asyncio.new_event_loop()\nasyncio.ensure_future(work())\nloop.run_forever()\n",
                 b"# -*- coding: latin-1 -*-\nimport asyncio\nname = 'caf\xe9'\n"
-                b"loop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\nloop.run_forever()\n",
+                b"loop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\nasyncio.ensure_future(work())\n"
+                b"loop.run_forever()\n",
             ),
         ]
         for before, after in cases:
@@ -264,18 +275,31 @@ def libcst_tool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd)
 
 
-FIXABLE = b"import uvloop\n\n\ndef main():\n    loop = uvloop.Loop()\n    loop.run_until_complete(work())\n"
-FIXABLE_FIXED = (
-    b"import uvloop\nimport asyncio\n\n\ndef main():\n    loop = uvloop.new_event_loop()\n"
-    b"    asyncio.set_event_loop(loop)\n    loop.run_until_complete(work())\n"
+FIXABLE = (
+    b"import uvloop\nfrom asyncio import gather\n\n\ndef main():\n    loop = uvloop.Loop()\n"
+    b"    loop.run_until_complete(gather(work(), work()))\n    loop.close()\n"
 )
-CRLF = b"import asyncio\r\n\r\ndef main():\r\n    loop = asyncio.new_event_loop()\r\n    loop.run_forever()\r\n"
+FIXABLE_FIXED = (
+    b"import uvloop\nfrom asyncio import gather\nimport asyncio\n\n\ndef main():\n    loop = uvloop.new_event_loop()\n"
+    b"    asyncio.set_event_loop(loop)\n    loop.run_until_complete(gather(work(), work()))\n    loop.close()\n"
+)
+CRLF = (
+    b"import asyncio\r\n\r\ndef main():\r\n    loop = asyncio.new_event_loop()\r\n"
+    b"    asyncio.ensure_future(work())\r\n    loop.run_forever()\r\n    loop.close()\r\n"
+)
 CRLF_FIXED = (
     b"import asyncio\r\n\r\ndef main():\r\n    loop = asyncio.new_event_loop()\r\n"
-    b"    asyncio.set_event_loop(loop)\r\n    loop.run_forever()\r\n"
+    b"    asyncio.set_event_loop(loop)\r\n    asyncio.ensure_future(work())\r\n    loop.run_forever()\r\n"
+    b"    loop.close()\r\n"
 )
-BOM_CRLF = b"\xef\xbb\xbfimport asyncio\r\nloop = asyncio.new_event_loop()\r\nloop.run_forever()\r\n"
-LATIN1 = b"# -*- coding: latin-1 -*-\nimport asyncio\nloop = asyncio.new_event_loop()  # caf\xe9\nloop.run_forever()\n"
+BOM_CRLF = (
+    b"\xef\xbb\xbfimport asyncio\r\nloop = asyncio.new_event_loop()\r\n"
+    b"asyncio.ensure_future(work())\r\nloop.run_forever()\r\n"
+)
+LATIN1 = (
+    b"# -*- coding: latin-1 -*-\nimport asyncio\nloop = asyncio.new_event_loop()  # caf\xe9\n"
+    b"asyncio.ensure_future(work())\nloop.run_forever()\n"
+)
 CLEAN = b"# -*- coding: latin-1 -*-\nimport asyncio\n\nasyncio.run(main('caf\xe9'))\n"
 
 
@@ -313,11 +337,11 @@ def test_libcst_tool_short_form_from_the_config_modules(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "bom.py").read_bytes() == (
         b"\xef\xbb\xbfimport asyncio\r\nloop = asyncio.new_event_loop()\r\n"
-        b"asyncio.set_event_loop(loop)\r\nloop.run_forever()\r\n"
+        b"asyncio.set_event_loop(loop)\r\nasyncio.ensure_future(work())\r\nloop.run_forever()\r\n"
     )
     assert (tmp_path / "latin1.py").read_bytes() == (
         b"# -*- coding: latin-1 -*-\nimport asyncio\nloop = asyncio.new_event_loop()  # caf\xe9\n"
-        b"asyncio.set_event_loop(loop)\nloop.run_forever()\n"
+        b"asyncio.set_event_loop(loop)\nasyncio.ensure_future(work())\nloop.run_forever()\n"
     )
 
 
@@ -336,7 +360,10 @@ def test_libcst_tool_rejects_unknown_codes_before_touching_files(tmp_path: Path)
 def test_configuration_from_pyproject_and_options_that_win(tmp_path: Path) -> None:
     """[tool.flake8-asyncloop] is read per file, as the command reads it; options win."""
     (tmp_path / "pyproject.toml").write_text('[tool.flake8-asyncloop]\nignore = ["ELP102"]\n')
-    source = "import asyncio\n\ndef main():\n    loop = asyncio.new_event_loop()\n    loop.run_forever()\n"
+    source = (
+        "import asyncio\n\ndef main():\n    loop = asyncio.new_event_loop()\n"
+        "    asyncio.ensure_future(work())\n    loop.run_forever()\n    loop.close()\n"
+    )
     context = CodemodContext(filename=str(tmp_path / "a.py"))
     with pytest.raises(SkipFile, match="nothing to fix"):
         FixEventLoops(context).transform_module(cst.parse_module(source))

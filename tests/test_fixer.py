@@ -17,10 +17,13 @@ def fixed(source: str, unsafe: bool = False, targets: str = ">=3.7") -> str:
 
 
 def test_an_existing_alias_is_used() -> None:
-    source = "import asyncio as aio\n\ndef main():\n    loop = aio.new_event_loop()\n    loop.run_forever()\n"
+    source = (
+        "import asyncio as aio\n\ndef main():\n    loop = aio.new_event_loop()\n"
+        "    aio.ensure_future(job())\n    loop.run_forever()\n    loop.close()\n"
+    )
     assert fixed(source) == (
         "import asyncio as aio\n\ndef main():\n    loop = aio.new_event_loop()\n"
-        "    aio.set_event_loop(loop)\n    loop.run_forever()\n"
+        "    aio.set_event_loop(loop)\n    aio.ensure_future(job())\n    loop.run_forever()\n    loop.close()\n"
     )
 
 
@@ -28,43 +31,53 @@ def test_a_missing_import_is_added_once_after_the_leading_imports() -> None:
     source = (
         '"""Docstring."""\n'
         "from __future__ import annotations\n"
-        "from asyncio import new_event_loop\n"
+        "from asyncio import ensure_future, new_event_loop\n"
         "import os\n"
         "\n"
         "def a():\n"
         "    loop = new_event_loop()\n"
+        "    ensure_future(job())\n"
         "    loop.run_forever()\n"
+        "    loop.close()\n"
         "\n"
         "def b():\n"
         "    other = new_event_loop()\n"
+        "    ensure_future(job())\n"
         "    other.run_forever()\n"
+        "    other.close()\n"
     )
     assert fixed(source) == (
         '"""Docstring."""\n'
         "from __future__ import annotations\n"
-        "from asyncio import new_event_loop\n"
+        "from asyncio import ensure_future, new_event_loop\n"
         "import os\n"
         "import asyncio\n"
         "\n"
         "def a():\n"
         "    loop = new_event_loop()\n"
         "    asyncio.set_event_loop(loop)\n"
+        "    ensure_future(job())\n"
         "    loop.run_forever()\n"
+        "    loop.close()\n"
         "\n"
         "def b():\n"
         "    other = new_event_loop()\n"
         "    asyncio.set_event_loop(other)\n"
+        "    ensure_future(job())\n"
         "    other.run_forever()\n"
+        "    other.close()\n"
     )
 
 
 def test_no_fix_when_the_module_name_is_taken_in_that_scope() -> None:
     source = (
-        "from asyncio import new_event_loop\n"
+        "from asyncio import ensure_future, new_event_loop\n"
         "\n"
         "def main(asyncio):\n"
         "    loop = new_event_loop()\n"
+        "    ensure_future(job())\n"
         "    loop.run_forever()\n"
+        "    loop.close()\n"
     )
     result = fix_source(source, TARGETS)
     assert result.source == source and [d.code for d in result.remaining] == ["ELP102"]
@@ -73,7 +86,8 @@ def test_no_fix_when_the_module_name_is_taken_in_that_scope() -> None:
 def test_tabs_and_crlf_are_kept_in_inserted_lines() -> None:
     source = (
         "import asyncio\r\n\r\nclass A:\r\n\tdef run(self):\r\n"
-        "\t\tloop = asyncio.new_event_loop()\r\n\t\tloop.run_forever()\r\n"
+        "\t\tloop = asyncio.new_event_loop()\r\n\t\tasyncio.ensure_future(job())\r\n"
+        "\t\tloop.run_forever()\r\n\t\tloop.close()\r\n"
     )
     assert fixed(source) == source.replace(
         "new_event_loop()\r\n", "new_event_loop()\r\n\t\tasyncio.set_event_loop(loop)\r\n"
@@ -81,15 +95,21 @@ def test_tabs_and_crlf_are_kept_in_inserted_lines() -> None:
 
 
 def test_last_line_without_a_newline() -> None:
-    source = "import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever(); loop2 = asyncio.EventLoop()"
+    source = (
+        "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.ensure_future(job())\n"
+        "loop.run_forever(); loop2 = asyncio.EventLoop()"
+    )
     assert fixed(source) == (
-        "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\n"
+        "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\nasyncio.ensure_future(job())\n"
         "loop.run_forever(); loop2 = asyncio.new_event_loop()"
     )
 
 
 def test_a_one_line_compound_statement_gets_no_insertion() -> None:
-    source = "import asyncio\nif True: loop = asyncio.new_event_loop()\nloop.run_forever()\n"
+    source = (
+        "import asyncio\nif True: loop = asyncio.new_event_loop(); asyncio.ensure_future(job())\n"
+        "loop.run_forever()\nloop.close()\n"
+    )
     assert fixed(source) == source
 
 
@@ -102,7 +122,8 @@ def test_installing_the_loop_settles_the_child_watcher_in_the_same_run() -> None
         "    await asyncio.create_subprocess_exec('true')\n"
         "def main():\n"
         "    loop = asyncio.new_event_loop()\n"
-        "    loop.run_until_complete(spawn())\n"
+        "    loop.run_until_complete(asyncio.gather(spawn()))\n"
+        "    loop.close()\n"
     )
     result = fix_source(source, TARGETS)
     assert result.applied == 1 and not result.remaining
@@ -115,6 +136,7 @@ def test_attach_fix_under_a_version_guard_adds_sys() -> None:
         "class Server:\n"
         "    def start(self):\n"
         "        self.loop = asyncio.new_event_loop()\n"
+        "        self.done = asyncio.Future()\n"
         "        self.loop.run_until_complete(spawn())\n"
         "async def spawn():\n"
         "    await asyncio.create_subprocess_exec('true')\n"
@@ -128,6 +150,7 @@ def test_attach_fix_under_a_version_guard_adds_sys() -> None:
         "        self.loop = asyncio.new_event_loop()\n"
         "        if sys.version_info < (3, 8):\n"
         "            asyncio.get_child_watcher().attach_loop(self.loop)\n"
+        "        self.done = asyncio.Future()\n"
         "        self.loop.run_until_complete(spawn())\n"
         "async def spawn():\n"
         "    await asyncio.create_subprocess_exec('true')\n"

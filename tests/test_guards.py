@@ -57,3 +57,25 @@ def test_combinations_are_exact() -> None:
 @pytest.mark.parametrize("test", ["PY38", "sys.version_info > x", "sys.version_info[0] == 3", "f(sys.platform)"])
 def test_what_is_not_understood_narrows_nothing(test: str) -> None:
     assert len(reach(test)) == len(reach(test, 1)) == 30
+
+
+@pytest.mark.parametrize(
+    "test, body",
+    [
+        ('hasattr(asyncio, "SafeChildWatcher")', {(minor, "unix") for minor in range(6, 14)}),
+        ('hasattr(asyncio, "PidfdChildWatcher")', {(minor, "unix") for minor in range(9, 14)}),
+        ('hasattr(asyncio, "get_child_watcher")', {(minor, p) for minor in range(6, 14) for p in ("unix", "windows")}),
+    ],
+)
+def test_hasattr_on_a_child_watcher_name_is_a_guard(test: str, body: set[tuple[int, str]]) -> None:
+    # The child-watcher API exists up to 3.13 (the classes only on Unix): the else is the rest.
+    assert reach(test) == body
+    assert reach(f"not {test}", 1) == body
+    assert reach(test, 1) == reach("anything") - body
+
+
+@pytest.mark.parametrize(
+    "test", ['hasattr(asyncio, "run")', 'hasattr(aio, "SafeChildWatcher")', "hasattr(asyncio, name)", "hasattr(x)"]
+)
+def test_other_hasattr_tests_narrow_nothing(test: str) -> None:
+    assert len(reach(test)) == len(reach(test, 1)) == 30

@@ -46,6 +46,7 @@ def test_noqa_silences_only_the_named_code(tmp_path: Path) -> None:
         "a = asyncio.SelectorEventLoop()  # noqa: ELP100\n"
         "b = asyncio.SelectorEventLoop()  # noqa: ELP101\n"
         "c = asyncio.SelectorEventLoop()  # noqa\n"
+        "a.close(), b.close(), c.close()\n"
     )
     result = flake8("--select", "ELP", "-", stdin=source, cwd=tmp_path)
     assert result.stdout.splitlines() == [
@@ -120,10 +121,14 @@ def test_plugin_swallows_internal_errors(monkeypatch: pytest.MonkeyPatch, caplog
     def explode(*args: object, **kwargs: object) -> list[object]:
         raise AssertionError("engine bug")
 
-    monkeypatch.setattr(plugin, "check_source", explode)
+    from flake8_asyncloop.engine import checker
+
+    monkeypatch.setattr(checker, "check_source", explode)  # the plugin imports it when it runs
+    monkeypatch.setattr(checker, "check_focused", explode)
     monkeypatch.setattr(plugin, "RAISE_INTERNAL_ERRORS", False)  # as for users
-    checker = AsyncLoopChecker(None, "x.py", ["import asyncio\n"])  # type: ignore[arg-type]
-    assert list(checker.run()) == []
+    lines = ["import asyncio\n", "asyncio.get_event_loop()\n"]
+    plugin_checker = AsyncLoopChecker(None, "x.py", lines)  # type: ignore[arg-type]
+    assert list(plugin_checker.run()) == []
     assert "internal error on x.py" in caplog.text
 
 
@@ -155,7 +160,7 @@ def test_long_elif_chains_keep_their_diagnostics() -> None:
         "import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever()\n"
         f"def f(x):\n    if x == 0:\n        return 0\n{branches}"
     )
-    assert [d.code for d in check_source(source, parse_target_versions(">=3.10"))] == ["ELP102"]
+    assert [d.code for d in check_source(source, parse_target_versions(">=3.10"))] == ["ELP108"]
     import threading
 
     assert threading.stack_size() == 0  # the large stack of the analysis thread is not left behind

@@ -33,7 +33,8 @@ async def main():
 
 def run():
     loop = asyncio.new_event_loop()
-    loop.run_until_complete(main())
+    loop.run_until_complete(asyncio.gather(main(), main()))
+    loop.close()
 '''
 FIXED = FIXABLE.replace(
     "    loop = asyncio.new_event_loop()\n",
@@ -197,7 +198,7 @@ def test_fixable_problem(project: Project) -> None:
     check = project.run(CHECK)
     assert check.returncode == 1, check.stdout
     assert "- exit code: 1" in check.stdout
-    assert "loops.py:9:12: ELP102 event loop 'loop' is run but never installed" in check.stdout
+    assert "loops.py:9:12: ELP102 event loop 'loop' is never installed" in check.stdout
     assert project.read("loops.py") == FIXABLE
 
     fix = project.run(FIX)

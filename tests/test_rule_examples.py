@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from flake8_asyncloop.engine.checker import check_source
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE, Example, Rule
+from flake8_asyncloop.rules.base import FixAvailability, FixSafety, missing_documentation
 
 CASES = [
     pytest.param(rule, example, kind, id=f"{rule.code}-{kind}-{number}")
@@ -25,13 +28,41 @@ def test_rule_example(rule: Rule, example: Example, kind: str) -> None:
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_rule_is_documented(rule: Rule) -> None:
-    for attribute in ("name", "summary", "why", "how_to_fix"):
+    """Every rule declares all of its documentation (see ``Rule`` in rules/base.py)."""
+    assert not missing_documentation(rule), f"{rule.code} does not declare {missing_documentation(rule)}"
+    for attribute in ("name", "summary", "why", "how_to_fix", "versions"):
         assert getattr(rule, attribute).strip(), f"{rule.code} lacks {attribute}"
     assert rule.invalid and rule.valid
+    assert rule.fix_availability in get_args(FixAvailability)
+    assert rule.fix_safety in get_args(FixSafety)
+    # A rule without fixes says so in all three places; one with fixes explains them.
+    assert (rule.fix_availability == "never") == (rule.fix_safety == "none") == (not rule.fix_details)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_declared_fixes_match_the_examples(rule: Rule) -> None:
+    """What a rule declares about its fixes holds for its flagged examples, and the documentation
+    shows at least one fix of every rule that has fixes."""
+    found = [
+        diagnostic
+        for example in rule.invalid
+        for diagnostic in check_source(example.code, parse_target_versions(example.target_version), [rule], fixes=True)
+        if diagnostic.code == rule.code
+    ]
+    fixes = [diagnostic.fix for diagnostic in found if diagnostic.fix is not None]
+    if rule.fix_availability == "never":
+        assert not fixes
+    else:
+        assert fixes, f"no flagged example of {rule.code} shows its fix"
+    if rule.fix_availability == "always":
+        assert len(fixes) == len(found)
+    if rule.fix_safety in ("safe", "unsafe"):
+        assert {fix.safe for fix in fixes} == {rule.fix_safety == "safe"}
 
 
 def test_readme_rule_table_and_example_output_are_current() -> None:
-    """The README's rule table lists every rule's summary, and its example output is real."""
+    """The README's rule table lists every rule's summary (test_docs checks all of it), and its
+    example output is real."""
     import subprocess
     import sys
 
@@ -39,7 +70,7 @@ def test_readme_rule_table_and_example_output_are_current() -> None:
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for rule in ALL_RULES:
-        assert f"| {rule.code} | {rule.summary} |" in readme, rule.code
+        assert f"| [{rule.code}](docs/rules.md#" in readme and f") | {rule.summary} |" in readme, rule.code
     command = [sys.executable, "-m", "flake8", "--select", "ELP", "--asyncloop-target-version", ">=3.7"]
     output = subprocess.run([*command, "fixtures/example.py"], capture_output=True, text=True, cwd=ROOT).stdout
     assert output and output in readme

@@ -291,6 +291,12 @@ def _engine_snapshot(revision: str) -> tuple[Path, str]:
     return snapshot, commit
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it (as the docs cite it)."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(resolved)
+
+
 def run(dists: list[Dist], target: str, timeout: int, output: Path, jobs: int, engine: Optional[str]) -> int:
     LOGS.mkdir(parents=True, exist_ok=True)
     environment = dict(os.environ)
@@ -353,7 +359,7 @@ def run(dists: list[Dist], target: str, timeout: int, output: Path, jobs: int, e
     summary_path = output.with_name(output.stem + "-summary.txt")
     footer = [f"counts: {dict(sorted(counts.items()))}", *(f"problem: {p}" for p in problems)]
     summary_path.write_text("\n".join(header + summary + footer) + "\n")
-    print(f"\n{len(lines)} diagnostics {dict(sorted(counts.items()))} -> {output.relative_to(ROOT)}")
+    print(f"\n{len(lines)} diagnostics {dict(sorted(counts.items()))} -> {_shown(output)}")
     for problem in problems:
         print(f"problem: {problem}")
     return 1 if problems else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 from typing import Optional
 
@@ -19,11 +20,29 @@ from flake8_asyncloop.engine.threads import ThreadAnalysis
 from flake8_asyncloop.engine.versions import TargetVersions
 
 
+def _called_name(func: "ast.expr | cst.BaseExpression") -> Optional[str]:
+    """The last name in what a call calls (``b`` in ``a.b()``), in either parser's tree."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
 class ModuleAnalysis:
     """Everything the rules know about one module."""
 
-    def __init__(self, module: cst.Module, targets: TargetVersions, want_fixes: bool = False) -> None:
+    def __init__(
+        self, module: cst.Module, targets: TargetVersions, want_fixes: bool = False, source: Optional[str] = None
+    ) -> None:
         self.module = module
+        # The text ``module`` was parsed from, when the caller has it: positions then cost a
+        # statement's worth of work instead of the whole module's.
+        self._source = source
         self.targets = targets
         # Fixes cost edits and imports to work out; only the fixing adapters ask for them.
         self.want_fixes = want_fixes
@@ -76,6 +95,18 @@ class ModuleAnalysis:
             return all(self._is_policy_call(value) for value in values)
         return self._is_policy_call(receiver)
 
+    def looks_up_loop(self, site: CallSite) -> bool:
+        """``site`` asks for the current loop when not run by one: get_event_loop(), or an API
+        that binds to it (``asyncio.gather()``, ``Future()``; queues and locks before 3.10)."""
+        if self.is_get_event_loop(site):
+            return True
+        if argument(site.node, -1, "loop") is not None:
+            return False
+        callee = self.callee(site)
+        if callee in apis.IMPLICIT_LOOKUPS:
+            return True
+        return callee in apis.IMPLICIT_LOOKUPS_BEFORE_310 and self.reach(site.node).includes(range(10))
+
     def _is_policy_call(self, expr: Optional[cst.BaseExpression]) -> bool:
         site = self.index.call_sites.get(id(expr)) if isinstance(expr, cst.Call) else None
         return site is not None and self.callee(site) in apis.GET_EVENT_LOOP_POLICY
@@ -90,6 +121,19 @@ class ModuleAnalysis:
     def installs_loop(self, site: CallSite) -> bool:
         """``set_event_loop(x)`` with x not None."""
         return self._sets_event_loop(site) and not is_none(argument(site.node, 0, "loop"))
+
+    def statement_installs(self, statement: cst.BaseStatement, name: str) -> bool:
+        """Whether ``statement`` is just ``set_event_loop(name)`` (as ``installs_loop`` sees it)."""
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return False
+        expression = statement.body[0]
+        if not (isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)):
+            return False
+        site = self.index.call_sites.get(id(expression.value))
+        installed = argument(expression.value, 0, "loop")
+        if site is None or installed is None or not self.installs_loop(site):
+            return False
+        return self.source(installed) == name
 
     def uninstalls_loop(self, site: CallSite) -> bool:
         """``set_event_loop(None)``."""
@@ -118,8 +162,46 @@ class ModuleAnalysis:
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, column) of ``node``: line 1-based, column 0-based, as flake8 reports them."""
+        if isinstance(node, cst.Call) and not node.lpar:
+            found = self._call_positions.get(id(node))
+            if found is not None:
+                return found
         start = self._positions[node].start
         return start.line, start.column
+
+    @functools.cached_property
+    def _call_positions(self) -> dict[int, tuple[int, int]]:
+        """Where each call starts, from CPython's parser: many times cheaper than libcst's
+        PositionProvider, which walks and regenerates the whole module.
+
+        Both parsers see the same calls; ordered by where they start (an outer call before
+        the calls inside it, which start at the same place), the n-th of one is the n-th of
+        the other. Each pair must also call the same name, or nothing is taken from CPython.
+        """
+        if self._source is None:
+            return {}
+        try:
+            tree = ast.parse(self._source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
+        calls = sorted(
+            (node for node in ast.walk(tree) if isinstance(node, ast.Call)),
+            key=lambda call: (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0)),
+        )
+        ours = self.index.calls_in_source_order
+        if len(calls) != len(ours):
+            return {}
+        lines = self._source.splitlines()
+        positions = {}
+        for theirs, mine in zip(calls, ours):
+            if _called_name(theirs.func) != _called_name(mine.func):
+                return {}
+            column = theirs.col_offset
+            line = lines[theirs.lineno - 1] if theirs.lineno <= len(lines) else ""
+            if not line.isascii():  # CPython counts columns in UTF-8 bytes, flake8 and libcst in characters
+                column = len(line.encode("utf-8")[:column].decode("utf-8", "replace"))
+            positions[id(mine)] = (theirs.lineno, column)
+        return positions
 
     def span(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
         """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""

@@ -20,6 +20,15 @@ LOOP_CLASSES: frozenset[str] = (
     | _in_modules("EventLoop", "asyncio", "asyncio.unix_events", "asyncio.windows_events")
     | _in_modules("Loop", "uvloop", "uvloop.loop")
 )
+ABSTRACT_LOOP_CLASSES: frozenset[str] = _in_modules("AbstractEventLoop", "asyncio", "asyncio.events")
+# Classes that are no working loop on their own: the interface and the bases that loops extend
+# (tests construct them as test doubles).
+INCOMPLETE_LOOP_CLASSES: frozenset[str] = (
+    ABSTRACT_LOOP_CLASSES
+    | _in_modules("BaseEventLoop", "asyncio", "asyncio.base_events")
+    | _in_modules("BaseSelectorEventLoop", "asyncio.selector_events")
+    | _in_modules("BaseProactorEventLoop", "asyncio.proactor_events")
+)
 UVLOOP_CLASSES: frozenset[str] = _in_modules("Loop", "uvloop", "uvloop.loop")
 # The class asyncio.new_event_loop() makes under the default policy, on every platform (3.13+).
 DEFAULT_LOOP_CLASSES: frozenset[str] = _in_modules("EventLoop", "asyncio")
@@ -42,6 +51,28 @@ CREATE_SUBPROCESS = _in_modules("create_subprocess_exec", "asyncio", "asyncio.su
     "create_subprocess_shell", "asyncio", "asyncio.subprocess"
 )
 ASYNCIO_RUN = _in_modules("run", "asyncio", "asyncio.runners")
+ASYNCIO_RUNNER = _in_modules("Runner", "asyncio", "asyncio.runners")
+# Outside a running loop these bind what they make to the loop get_event_loop() returns, on
+# every version (measured on 3.7-3.13: run on another loop, it raises "ValueError: The future
+# belongs to a different loop"). An explicit loop= argument binds it instead.
+IMPLICIT_LOOKUPS: frozenset[str] = (
+    _in_modules("Future", "asyncio", "asyncio.futures")
+    | _in_modules("wrap_future", "asyncio", "asyncio.futures")
+    | _in_modules("ensure_future", "asyncio", "asyncio.tasks")
+    | _in_modules("gather", "asyncio", "asyncio.tasks")
+    | _in_modules("shield", "asyncio", "asyncio.tasks")
+)
+# Before 3.10 queues and synchronisation primitives look the loop up when made (3.10 binds them
+# on first use, inside the running loop): waiting on one from another loop fails on 3.7-3.9.
+IMPLICIT_LOOKUPS_BEFORE_310: frozenset[str] = frozenset(
+    name
+    for cls, module in (
+        ("Queue", "asyncio.queues"), ("LifoQueue", "asyncio.queues"), ("PriorityQueue", "asyncio.queues"),
+        ("Lock", "asyncio.locks"), ("Event", "asyncio.locks"), ("Condition", "asyncio.locks"),
+        ("Semaphore", "asyncio.locks"), ("BoundedSemaphore", "asyncio.locks"),
+    )
+    for name in _in_modules(cls, "asyncio", module)
+)
 
 THREAD_CLASSES = _in_modules("Thread", "threading")
 TIMER_CLASSES = _in_modules("Timer", "threading")
@@ -73,6 +104,19 @@ CHILD_WATCHER_CLASSES: frozenset[str] = frozenset(
 CHILD_WATCHER_APIS = GET_CHILD_WATCHER | SET_CHILD_WATCHER | CHILD_WATCHER_CLASSES
 UVLOOP_INSTALL = _in_modules("install", "uvloop")
 UVLOOP_POLICIES = _in_modules("EventLoopPolicy", "uvloop")
+SET_EVENT_LOOP_POLICY = _in_modules("set_event_loop_policy", "asyncio", "asyncio.events")
+# The loop factory that replaces each policy (module, attribute), for asyncio.run(loop_factory=).
+POLICY_FACTORIES: dict[str, tuple[str, str]] = {
+    **{name: ("uvloop", "new_event_loop") for name in _in_modules("EventLoopPolicy", "uvloop") | UVLOOP_INSTALL},
+    **{
+        name: ("asyncio", "SelectorEventLoop")
+        for name in _in_modules("WindowsSelectorEventLoopPolicy", "asyncio", "asyncio.windows_events")
+    },
+    **{
+        name: ("asyncio", "ProactorEventLoop")
+        for name in _in_modules("WindowsProactorEventLoopPolicy", "asyncio", "asyncio.windows_events")
+    },
+}
 POLICY_APIS: frozenset[str] = (
     GET_EVENT_LOOP_POLICY
     | _in_modules("set_event_loop_policy", "asyncio", "asyncio.events")

@@ -68,6 +68,12 @@ def apply_edits(code: str, edits: Sequence[Edit]) -> str:
     return code
 
 
+def closing_try(body: Sequence[cst.BaseStatement], loop_name: str) -> cst.Try:
+    """``try: <body> finally: <loop_name>.close()``: the recipe's way to close a loop."""
+    close = cst.parse_statement(f"{loop_name}.close()\n")
+    return cst.Try(body=cst.IndentedBlock(body=body), finalbody=cst.Finally(body=cst.IndentedBlock(body=[close])))
+
+
 class FixBuilder:
     """Edits expressed on a module's nodes, for the rules' fixes."""
 
@@ -137,6 +143,23 @@ class FixBuilder:
         (line, column), _ = self._analysis.span(statement)
         line_break = self.lines.line_break(line) or self._analysis.module.default_newline
         return Edit(line, column, line, column, f"{code}{line_break}{indentation}")
+
+    def delete_statement(self, statement: cst.CSTNode) -> Optional[Edit]:
+        """Remove ``statement`` with its whole line(s); None where code shares its line or its
+        block would be left empty."""
+        if self.indentation_of(statement) is None:
+            return None
+        (start_line, _), (end_line, _) = self._analysis.span(statement)
+        last = end_line + 1 if self.lines.line_break(end_line) else end_line
+        end_column = 0 if last > end_line else len(self.lines.line(end_line))
+        between_blank_lines = start_line > 1 and self._is_blank(start_line - 1) and self._is_blank(last)
+        if end_line < last < len(self.lines.starts) and between_blank_lines:
+            last += 1  # one blank line stays, not two
+        deletion = Edit(start_line, 0, last, end_column, "")
+        return deletion if self.still_parses([deletion]) else None
+
+    def _is_blank(self, line: int) -> bool:
+        return not self.lines.line(line).strip()
 
     def module_reference(self, module_name: str, scope: Scope) -> Optional[tuple[str, tuple[Edit, ...]]]:
         """How code in ``scope`` can name ``module_name``, and the import to add if none exists.

@@ -2,9 +2,10 @@
 
 ``if sys.version_info < (3, 8):`` (and ``>=``, ``==``, ``[:2]``, ``.minor``, reversed operands,
 ``and``/``or``/``not``), ``sys.platform == "win32"``, ``sys.platform.startswith("linux")``,
-``os.name == "nt"`` and ``platform.system() == "Windows"`` narrow what reaches their body, their
-``else`` the rest; an ``if`` whose body ends in ``return``/``raise``/``sys.exit()`` narrows what
-follows it in the same block. Anything else is not understood and narrows nothing, so a guard
+``os.name == "nt"``, ``platform.system() == "Windows"`` and ``hasattr(asyncio, "SafeChildWatcher")``
+(any child-watcher name: they exist up to 3.13) narrow what reaches their body, their ``else`` the
+rest; an ``if`` whose body ends in ``return``/``raise``/``sys.exit()`` narrows what follows it in
+the same block. Anything else is not understood and narrows nothing, so a guard
 can only silence a rule, never make one fire.
 """
 
@@ -39,6 +40,20 @@ _FLIPPED: dict[type, type] = {
 }
 _VERSION_INFO = ("sys.version_info", "version_info")
 _PLATFORM_NAMES = ("sys.platform", "platform")
+_LAST_CHILD_WATCHER_MINOR = 13  # the whole child-watcher API was removed in 3.14
+# asyncio's child-watcher names: (first 3.x minor that has it, platforms that have it). The
+# classes live in asyncio.unix_events, which Windows does not import; the functions are in
+# asyncio.events everywhere (on Windows they raise NotImplementedError when called).
+_CHILD_WATCHER_NAMES: dict[str, tuple[int, frozenset[str]]] = {
+    "AbstractChildWatcher": (min(ALL_MINORS), frozenset({"unix"})),
+    "SafeChildWatcher": (min(ALL_MINORS), frozenset({"unix"})),
+    "FastChildWatcher": (min(ALL_MINORS), frozenset({"unix"})),
+    "ThreadedChildWatcher": (8, frozenset({"unix"})),
+    "MultiLoopChildWatcher": (8, frozenset({"unix"})),
+    "PidfdChildWatcher": (9, frozenset({"unix"})),
+    "get_child_watcher": (min(ALL_MINORS), frozenset({"unix", "windows"})),
+    "set_child_watcher": (min(ALL_MINORS), frozenset({"unix", "windows"})),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,8 @@ def condition_reach(test: cst.BaseExpression) -> tuple[Reach, Reach]:
         return left_true | right_true, left_false & right_false
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         return _comparison(test.left, test.comparisons[0].operator, test.comparisons[0].comparator)
+    if isinstance(test, cst.Call) and get_full_name_for_node(test.func) == "hasattr":
+        return _asyncio_hasattr(test)
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith":
         # sys.platform.startswith("win")
         if get_full_name_for_node(test.func.value) in _PLATFORM_NAMES and len(test.args) == 1:
@@ -136,6 +153,26 @@ def _membership(left: cst.BaseExpression, op: cst.BaseCompOp, right: cst.BaseExp
     platforms = frozenset(_platform_of(value) for value in values if value is not None)
     reach = Reach.of(platforms=platforms)
     return (reach, EVERYWHERE) if isinstance(op, cst.In) else (EVERYWHERE, reach)
+
+
+def _asyncio_hasattr(test: cst.Call) -> tuple[Reach, Reach]:
+    """``hasattr(asyncio, "SafeChildWatcher")``: true exactly where asyncio has that name.
+
+    Libraries test for the child-watcher API this way instead of comparing versions (asynctest's
+    policy raises NotImplementedError without it), so the test says "3.13 and older" as surely as
+    ``sys.version_info < (3, 14)`` does. Other names are not known and narrow nothing.
+    """
+    if len(test.args) != 2 or any(arg.keyword is not None or arg.star for arg in test.args):
+        return EVERYWHERE, EVERYWHERE
+    name = _string(test.args[1].value)
+    if get_full_name_for_node(test.args[0].value) != "asyncio" or name not in _CHILD_WATCHER_NAMES:
+        return EVERYWHERE, EVERYWHERE
+    first_minor, platforms = _CHILD_WATCHER_NAMES[name]
+    present = Reach.of(
+        minors=frozenset(minor for minor in ALL_MINORS if first_minor <= minor <= _LAST_CHILD_WATCHER_MINOR),
+        platforms=platforms,
+    )
+    return present, Reach(EVERYWHERE.pairs - present.pairs)
 
 
 def _version_operand(expr: cst.BaseExpression) -> Optional[Any]:

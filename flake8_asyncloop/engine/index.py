@@ -8,6 +8,7 @@ Python), so resolution waits until the whole module has been seen (see ``names.p
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator, Literal, Optional, Sequence, Union
 
@@ -19,6 +20,8 @@ from flake8_asyncloop.engine.guards import EVERYWHERE, Reach, condition_reach, e
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 BindingKind = Literal["import", "alias", "none", "value", "def", "class", "self", "other"]
 FunctionNode = Union[cst.FunctionDef, cst.Lambda]
+# Context managers of test frameworks that expect the body to raise.
+_EXPECTING_ERRORS = frozenset({"assertRaises", "assertRaisesRegex", "raises"})
 
 _RUNTIME_ERROR_CATCHERS = frozenset(
     {"RuntimeError", "Exception", "BaseException", "builtins.RuntimeError", "builtins.Exception"}
@@ -128,6 +131,14 @@ class CallSite:
     # Runs only when a parameter is missing: "loop = loop or get_event_loop()",
     # "if loop is None: loop = get_event_loop()".
     parameter_fallback: bool = False
+    # The statement blocks that enclose it, outermost first (ids of the block nodes): a call
+    # whose blocks are a prefix of another's runs whenever that one does, if it comes first.
+    blocks: tuple[int, ...] = ()
+
+    def always_runs_before(self, later: "CallSite") -> bool:
+        """Given that this call comes first in the same body, whether it runs whenever ``later``
+        does: every block around it also encloses ``later`` (not an ``if`` branch of its own)."""
+        return later.blocks[: len(self.blocks)] == self.blocks
 
 
 def assigned_names(target: cst.BaseExpression) -> Iterator[str]:
@@ -156,10 +167,16 @@ def _catches_runtime_error(handlers: Sequence[Union[cst.ExceptHandler, cst.Excep
 
 
 def _suppresses_runtime_error(items: Sequence[cst.WithItem]) -> bool:
-    """``with contextlib.suppress(RuntimeError):`` (or Exception) around the body."""
+    """``with contextlib.suppress(RuntimeError):`` (or Exception) around the body, or a test's
+    ``with self.assertRaises(...)`` / ``pytest.raises(...)``, which expects the error."""
     for item in items:
         call = item.item
-        if isinstance(call, cst.Call) and get_full_name_for_node(call.func) in ("suppress", "contextlib.suppress"):
+        if not isinstance(call, cst.Call):
+            continue
+        name = get_full_name_for_node(call.func) or ""
+        if name.rsplit(".", 1)[-1] in _EXPECTING_ERRORS:
+            return True
+        if name in ("suppress", "contextlib.suppress"):
             if any(get_full_name_for_node(arg.value) in _RUNTIME_ERROR_CATCHERS for arg in call.args):
                 return True
     return False
@@ -195,6 +212,10 @@ class ModuleIndex(cst.CSTVisitor):
         self.calls: list[CallSite] = []  # in evaluation order: arguments before the call
         self.assignments: list[Assignment] = []
         self.call_sites: dict[int, CallSite] = {}  # id(call node) -> site
+        # Every call in the order their code starts (a call before the calls inside it).
+        self.calls_in_source_order: list[cst.Call] = []
+        # How often each identifier occurs as a Name node (definitions, uses, attributes).
+        self.name_counts: Counter[str] = Counter()
         self._scope = self.module_scope
         self._functions: list[Optional[FunctionInfo]] = [None]
         self._classes: list[Optional[ClassInfo]] = [None]
@@ -206,7 +227,27 @@ class ModuleIndex(cst.CSTVisitor):
         self._reach: list[Reach] = [EVERYWHERE]
         self._fallbacks: list[cst.CSTNode] = []  # enclosing parameter-fallback expressions
         self._exits_per_block: list[int] = [0]
+        self._blocks: list[int] = []
+        # Blocks that are alternatives of one statement: id(block) -> (id(statement), branch).
+        # Two blocks of the same statement with different branches never both run, except a
+        # try body, which may run (in part) before any handler.
+        self.branches: dict[int, tuple[int, str]] = {}
+        self._next_branch: Optional[tuple[int, str]] = None
+        self._if_chains: dict[int, tuple[int, int]] = {}  # id(elif If) -> (id(first If), position)
+        self._tries: list[cst.Try] = []
         module.visit(self)
+
+    def may_run_before(self, first: CallSite, later: CallSite) -> bool:
+        """Given that ``first`` comes first in the same body, whether one run can execute both:
+        not when they sit in two branches of one ``if``/``elif``/``else``, in two handlers of one
+        ``try``, or in a handler and that ``try``'s ``else``."""
+        for outer, inner in zip(first.blocks, later.blocks):
+            if outer != inner:
+                first_branch, later_branch = self.branches.get(outer), self.branches.get(inner)
+                if first_branch is None or later_branch is None or first_branch[0] != later_branch[0]:
+                    return True
+                return "body" in (first_branch[1], later_branch[1])
+        return True
 
     def function_for(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
         return self.functions.get(id(node))
@@ -411,6 +452,9 @@ class ModuleIndex(cst.CSTVisitor):
         if node.rest is not None:
             self._bind_other(node.rest)
 
+    def visit_Name(self, node: cst.Name) -> None:
+        self.name_counts[node.value] += 1
+
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
             self._scope.global_names.add(item.name.value)
@@ -423,8 +467,36 @@ class ModuleIndex(cst.CSTVisitor):
 
     # -- version and platform guards ------------------------------------------------------------
 
+    def _condition_reach(self, test: cst.BaseExpression) -> tuple[Reach, Reach]:
+        return condition_reach(self._inline_constants(test, 0))
+
+    def _inline_constants(self, test: cst.BaseExpression, depth: int) -> cst.BaseExpression:
+        """``PY38`` in ``if PY38:`` replaced by its module-level definition, ``PY38 =
+        sys.version_info >= (3, 8)``, when that is its only binding (also under ``not``,
+        ``and``, ``or``), so compatibility constants guard like the test they name."""
+        if depth > 8:
+            return test
+        if isinstance(test, cst.Name):
+            bindings = self.module_scope.bindings.get(test.value, [])
+            if len(bindings) == 1 and bindings[0].kind == "value" and bindings[0].value is not None:
+                value = bindings[0].value
+                if isinstance(value, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Name)):
+                    return self._inline_constants(value, depth + 1)
+            return test
+        if isinstance(test, cst.UnaryOperation):
+            return test.with_changes(expression=self._inline_constants(test.expression, depth + 1))
+        if isinstance(test, cst.BooleanOperation):
+            return test.with_changes(
+                left=self._inline_constants(test.left, depth + 1), right=self._inline_constants(test.right, depth + 1)
+            )
+        return test
+
     def visit_If_body(self, node: cst.If) -> None:
-        self._reach.append(self._reach[-1] & condition_reach(node.test)[0])
+        chain, position = self._if_chains.get(id(node), (id(node), 0))
+        self._next_branch = (chain, str(position))
+        if isinstance(node.orelse, cst.If):
+            self._if_chains[id(node.orelse)] = (chain, position + 1)
+        self._reach.append(self._reach[-1] & self._condition_reach(node.test)[0])
         if self._is_missing_parameter_test(node.test):
             self._fallbacks.append(node)
 
@@ -459,7 +531,10 @@ class ModuleIndex(cst.CSTVisitor):
             self._fallbacks.pop()
 
     def visit_If_orelse(self, node: cst.If) -> None:
-        self._reach.append(self._reach[-1] & condition_reach(node.test)[1])
+        if isinstance(node.orelse, cst.Else):
+            chain, position = self._if_chains.get(id(node), (id(node), 0))
+            self._next_branch = (chain, str(position + 1))
+        self._reach.append(self._reach[-1] & self._condition_reach(node.test)[1])
 
     def leave_If_orelse(self, node: cst.If) -> None:
         self._reach.pop()
@@ -467,19 +542,48 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_If(self, original_node: cst.If) -> None:
         # "if sys.version_info < (3, 8): raise ImportError(...)" narrows the rest of the block.
         if original_node.orelse is None and ends_in_exit(original_node.body):
-            self._reach.append(self._reach[-1] & condition_reach(original_node.test)[1])
+            self._reach.append(self._reach[-1] & self._condition_reach(original_node.test)[1])
             self._exits_per_block[-1] += 1
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._exits_per_block.append(0)
+        self._enter_block(node)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         for _ in range(self._exits_per_block.pop()):
             self._reach.pop()
+        self._blocks.pop()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._enter_block(node)
+
+    def _enter_block(self, node: cst.BaseSuite) -> None:
+        self._blocks.append(id(node))
+        if self._next_branch is not None:
+            self.branches[id(node)] = self._next_branch
+            self._next_branch = None
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._blocks.pop()
 
     # -- try guards and calls -----------------------------------------------------------------
 
+    def visit_Try(self, node: cst.Try) -> None:
+        self._tries.append(node)
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self._tries.pop()
+
+    def visit_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+        if self._tries:
+            self._next_branch = (id(self._tries[-1]), f"handler {id(node)}")
+
+    def visit_Try_orelse(self, node: cst.Try) -> None:
+        if node.orelse is not None:
+            self._next_branch = (id(node), "else")
+
     def visit_Try_body(self, node: cst.Try) -> None:
+        self._next_branch = (id(node), "body")
         self._guards[-1].append(_catches_runtime_error(node.handlers))
 
     def leave_Try_body(self, node: cst.Try) -> None:
@@ -497,11 +601,21 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_TryStar_body(self, node: cst.TryStar) -> None:
         self._guards[-1].pop()
 
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls_in_source_order.append(node)
+
     def leave_Call(self, original_node: cst.Call) -> None:
         node = original_node
         function = self._functions[-1]
         site = CallSite(
-            node, self._scope, function, any(self._guards[-1]), self._reach[-1], self._statement, bool(self._fallbacks)
+            node,
+            self._scope,
+            function,
+            any(self._guards[-1]),
+            self._reach[-1],
+            self._statement,
+            bool(self._fallbacks),
+            tuple(self._blocks),
         )
         self.calls.append(site)
         self.call_sites[id(node)] = site

@@ -9,6 +9,7 @@ region: the creating function (with closures that do not rebind the name), the w
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
@@ -38,7 +39,10 @@ class LoopCreation:
     # Whether it starts subprocesses through asyncio's Unix child watcher (see apis).
     uses_child_watcher: bool = False
     runs: list[cst.Call] = field(default_factory=list)
-    looks_up_again: bool = False
+    # Calls later in the creating body, outside the loop, that look the current loop up
+    # (get_event_loop(), gather(), Future(), ...): with the new loop not installed, they get
+    # another one. They are the evidence that a missing install matters.
+    lookups: list[cst.Call] = field(default_factory=list)
     installs: list[CallSite] = field(default_factory=list)  # set_event_loop(loop) calls
     attaches: list[CallSite] = field(default_factory=list)  # <watcher>.attach_loop(loop) calls
     # Handed to code we cannot see (an argument, a return value, another variable): that code
@@ -49,6 +53,13 @@ class LoopCreation:
     runs_elsewhere: bool = False
     spawns_subprocesses: bool = False
     deliberately_uninstalled: bool = False  # set_event_loop(None) in the same region
+    # close() is called on it or handed over (atexit.register(loop.close)), or it is made in
+    # contextlib.closing(...) or by asyncio.run(), which close it themselves.
+    closed: bool = False
+    # A function nested in the creating body uses it: that code may run after the body ends.
+    used_in_nested_function: bool = False
+    # A function nested in the creating body runs it (a thread's target, a callback).
+    run_by_nested_function: bool = False
 
     @property
     def installed(self) -> bool:
@@ -106,6 +117,7 @@ class LoopAnalysis:
             creation = LoopCreation(
                 call, target.value, function, assignment.scope, assignment.statement, self._uses_child_watcher(call)
             )
+            creation.closed = assignment.value is not call  # contextlib.closing(...)
             name = target.value
             region: cst.CSTNode = function.node if function is not None else self._analysis.module
             self._group(region, name, lambda e: isinstance(e, cst.Name) and e.value == name, name).add(creation)
@@ -126,6 +138,7 @@ class LoopAnalysis:
                 assignment.scope,
                 assignment.statement,
                 self._uses_child_watcher(call),
+                closed=assignment.value is not call,
             )
             self_names = _self_names(owner)
             self._group(
@@ -151,6 +164,24 @@ class LoopAnalysis:
                 )
                 creation.spawns_subprocesses = self._runs_subprocesses(call)
                 self.creations.append(creation)
+
+    @functools.cached_property
+    def closes_installed_loop(self) -> bool:
+        """Whether the module closes whatever loop is installed: ``get_event_loop().close()``,
+        directly or through a variable holding it (a test's tearDown, a script's last line)."""
+        analysis = self._analysis
+        for site in analysis.index.calls:
+            if method_name(site.node) != "close" or not isinstance(site.node.func, cst.Attribute):
+                continue
+            receiver = site.node.func.value
+            values: list[Optional[cst.BaseExpression]] = [receiver]
+            if isinstance(receiver, cst.Name):
+                values = [binding.value for binding in site.scope.lookup(receiver.value) or []]
+            for value in values:
+                inner = analysis.index.call_sites.get(id(value)) if isinstance(value, cst.Call) else None
+                if inner is not None and analysis.is_get_event_loop(inner):
+                    return True
+        return False
 
     def _installs_by_attribute(self) -> None:
         """``set_event_loop(obj.loop)`` outside the class (code using the object) or in a
@@ -189,7 +220,7 @@ class LoopAnalysis:
         """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
         if self._analysis.callee(site) in apis.ASYNCIO_RUN:
             creation = LoopCreation(
-                site.node, "", site.function, site.scope, None, True, runs=[site.node], installs=[site]
+                site.node, "", site.function, site.scope, None, True, runs=[site.node], installs=[site], closed=True
             )
             creation.spawns_subprocesses = self._runs_subprocesses(site.node)
             self.creations.append(creation)
@@ -246,6 +277,20 @@ class LoopAnalysis:
         return self._spawns_memo[key]
 
 
+def _is_whole_statement(site: CallSite) -> bool:
+    statement = site.statement
+    return (
+        statement is not None
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and statement.body[0].value is site.node
+    )
+
+
+def _is_coroutine(function: Optional[FunctionInfo]) -> bool:
+    return function is not None and function.is_async
+
+
 def _self_names(owner: ClassInfo) -> set[str]:
     return {method.self_name for method in owner.methods.values() if method.self_name is not None}
 
@@ -285,14 +330,18 @@ class _Frame:
     """The body being read: the region's own, or (for ``self.attr``) one method of the class."""
 
     is_method: bool
-    latest: Optional[LoopCreation] = None  # the creation the variable holds at this point
+    # The creations the variable may hold at this point: the latest one, or after a block that
+    # assigned it (an if branch, a try body), that one or whichever it held before the block.
+    live: list[LoopCreation] = field(default_factory=list)
+    before_blocks: list[list[LoopCreation]] = field(default_factory=list)  # per block entered
     nesting: int = 0  # how deep inside functions nested in this body
 
 
 class _LoopUses(cst.CSTVisitor):
     """Reads every use of one variable in its region into the creations it may hold.
 
-    A use in the creating body belongs to the latest creation before it. A use in a nested
+    A use in the creating body belongs to the creations it may see: the latest one, or after
+    a block that assigned it, that one or the one from before. A use in a nested
     function (a closure, a thread target), or in a method before any creation there, may run
     at any time, so it belongs to every creation of the variable in the region.
     """
@@ -310,8 +359,8 @@ class _LoopUses(cst.CSTVisitor):
 
     def _holders(self) -> list[LoopCreation]:
         frame = self._frames[-1]
-        if frame.nesting == 0 and frame.latest is not None:
-            return [frame.latest]
+        if frame.nesting == 0 and frame.live:
+            return list(frame.live)
         if frame.nesting or frame.is_method:
             return list(self._group.creations.values())
         return []
@@ -344,6 +393,29 @@ class _LoopUses(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return self._enter(node)
 
+    def _enter_block(self) -> None:
+        frame = self._frames[-1]
+        frame.before_blocks.append(list(frame.live))
+
+    def _leave_block(self) -> None:
+        # The block may not have run (or not to its end): what the variable held before it
+        # may still be there.
+        frame = self._frames[-1]
+        before = frame.before_blocks.pop()
+        frame.live = before + [creation for creation in frame.live if creation not in before]
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._enter_block()
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._leave_block()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._enter_block()
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._leave_block()
+
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._leave(original_node)
 
@@ -363,15 +435,23 @@ class _LoopUses(cst.CSTVisitor):
             spawns = method in apis.LOOP_SUBPROCESS_METHODS or (
                 method in _COROUTINE_RUNNERS and self._loops._runs_subprocesses(node)
             )
+            nested = self._frames[-1].nesting > 0
             for creation in self._holders():
                 if method in apis.LOOP_RUN_METHODS:
                     creation.runs.append(node)
+                    creation.run_by_nested_function |= nested
                 creation.spawns_subprocesses |= spawns
+                creation.closed |= method == "close"
         # In the main thread a later lookup does not raise, it returns another loop: a
-        # try/except around it does not help, so guarded lookups count too.
+        # try/except around it does not help, so guarded lookups count too. In a coroutine the
+        # lookup finds the running loop instead (ELP104's concern).
         frame = self._frames[-1]
-        if frame.latest is not None and not frame.nesting and self._analysis.is_get_event_loop(site):
-            frame.latest.looks_up_again = True
+        if not frame.nesting and frame.live and self._analysis.looks_up_loop(site):
+            for creation in frame.live:
+                # Not from an if branch into its else: both must be able to run.
+                creation_site = self._creation_site(creation)
+                if not _is_coroutine(creation.function) and self._analysis.index.may_run_before(creation_site, site):
+                    creation.lookups.append(node)
         if self._analysis.uninstalls_loop(site):
             # set_event_loop(None) next to a private loop: keeping the loop out of the global
             # slot is deliberate (CPython's own tests do it), not a forgotten install.
@@ -382,11 +462,14 @@ class _LoopUses(cst.CSTVisitor):
                 for creation in self._holders():
                     self._loop_passed_to(creation, site)
 
+    def _creation_site(self, creation: LoopCreation) -> CallSite:
+        return self._analysis.index.call_sites[id(creation.call)]
+
     def _rebound(self, target: cst.BaseExpression) -> None:
         """``loop = other``, ``for loop in ...``, ``with ... as loop``: the old loop is gone."""
         names = [target] if not isinstance(target, (cst.Tuple, cst.List)) else [e.value for e in target.elements]
         if any(self._is_loop(name) for name in names) and not self._frames[-1].nesting:
-            self._frames[-1].latest = None
+            self._frames[-1].live = []
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._rebound(node.target)
@@ -407,7 +490,7 @@ class _LoopUses(cst.CSTVisitor):
         # The assigned variable holds the new loop once the creating call has returned.
         created = self._group.creations.get(id(original_node))
         if created is not None and not self._frames[-1].nesting:
-            self._frames[-1].latest = created
+            self._frames[-1].live = [created]
 
     def _loop_passed_to(self, creation: LoopCreation, site: CallSite) -> None:
         callee = self._analysis.callee(site) or ""
@@ -417,7 +500,9 @@ class _LoopUses(cst.CSTVisitor):
         elif method == "attach_loop":
             creation.attaches.append(site)
         elif callee in apis.CONTEXTLIB_CLOSING:
-            pass
+            # "with closing(loop):", "stack.enter_context(closing(loop))"; not a closing() that
+            # is made and dropped, which closes nothing.
+            creation.closed |= not _is_whole_statement(site)
         elif callee.startswith("asyncio."):
             if callee in apis.RUN_COROUTINE_THREADSAFE and self._loops._runs_subprocesses(site.node):
                 creation.spawns_subprocesses = True
@@ -430,6 +515,18 @@ class _LoopUses(cst.CSTVisitor):
             if node.attr.value in apis.LOOP_RUN_METHODS:
                 for creation in self._holders():
                     creation.runs_elsewhere = True
+            elif node.attr.value == "close":  # atexit.register(loop.close), addCleanup(loop.close)
+                for creation in self._holders():
+                    creation.closed = True
+        self._note_nested_use(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._note_nested_use(node)
+
+    def _note_nested_use(self, node: cst.BaseExpression) -> None:
+        if self._frames[-1].nesting and self._is_loop(node):
+            for creation in self._group.creations.values():
+                creation.used_in_nested_function = True
 
     def _escapes_if_loop(self, value: Optional[cst.BaseExpression]) -> None:
         if value is not None and self._is_loop(value):

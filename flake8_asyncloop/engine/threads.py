@@ -4,7 +4,10 @@ A thread starts from ``threading.Thread(target=...)``, a ``Thread`` subclass's `
 ``threading.Timer``, ``_thread.start_new_thread``, a thread-pool executor's ``submit``/``map``
 /``initializer``, ``loop.run_in_executor`` and ``asyncio.to_thread``. From each entry the
 analysis follows calls to functions of the same module, in source order, tracking whether the
-thread has installed a loop (``set_event_loop``) by the time each call happens.
+thread has installed a loop (``set_event_loop``) by the time each call happens. A pool task starts
+with a loop installed when the pool's ``initializer`` installs one, or when an earlier task on the
+same single-worker pool did (its one thread runs the tasks in order); any thread does when a
+policy of the module's own was set before it started (such a policy may create loops anywhere).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ if TYPE_CHECKING:
 
 ExecutorKind = Literal["thread", "process"]
 _MAX_DEPTH = 8
+# The policies asyncio and uvloop ship: in a thread with no loop set, their get_event_loop() raises.
+_SHIPPED_POLICIES = frozenset(name for name in apis.POLICY_APIS if name.endswith("EventLoopPolicy"))
+# Test fixtures that run before each test method of their class.
+_SET_UP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setup_method", "setup_class", "setup"})
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,13 @@ class ThreadAnalysis:
         self._analysis = analysis
         self._resolver = analysis.resolver
         self._installs_memo: dict[int, bool] = {}
+        self._order = {id(site.node): number for number, site in enumerate(analysis.index.calls)}
+        self._custom_policies = [site for site in analysis.index.calls if self._sets_custom_policy(site)]
         self._in_thread: dict[int, ThreadStart] = {}
         self.lookups_without_loop: list[LookupInThread] = []
         entries = self._entries()
         # Functions a thread starts in directly (not helpers they call).
-        self.entry_functions = {id(function.node) for function, _ in entries}
+        self.entry_functions = {id(function.node) for function, _, _ in entries}
         self._follow(entries)
 
     def start_of(self, function: Optional[FunctionInfo]) -> Optional[ThreadStart]:
@@ -58,17 +67,19 @@ class ThreadAnalysis:
 
     # -- thread entries -----------------------------------------------------------------------
 
-    def _entries(self) -> list[tuple[FunctionInfo, ThreadStart]]:
-        entries: list[tuple[FunctionInfo, ThreadStart]] = []
+    def _entries(self) -> list[tuple[FunctionInfo, ThreadStart, bool]]:
+        """Where threads start: (function, start, whether a loop is installed when it starts)."""
+        entries: list[tuple[FunctionInfo, ThreadStart, bool]] = []
         for site in self._analysis.index.calls:
             target = self._thread_target(site)
             if target is not None:
                 start = ThreadStart(site.node)
-                entries.extend((f, start) for f in self._resolver.functions(target, site.scope))
+                installed = self._custom_policy_before(site) or self._worker_has_loop(site)
+                entries.extend((f, start, installed) for f in self._resolver.functions(target, site.scope))
         for info in self._analysis.index.classes.values():
             run = self._resolver.method(info, "run")  # possibly inherited from a local mixin
             if run is not None and self._is_thread_subclass(info, set()):
-                entries.append((run, ThreadStart(info.node)))
+                entries.append((run, ThreadStart(info.node), False))
         return entries
 
     def _thread_target(self, site: CallSite) -> Optional[cst.BaseExpression]:
@@ -99,15 +110,24 @@ class ThreadAnalysis:
 
     def executor_kind(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ExecutorKind]:
         """Whether ``expr`` is a thread pool or a process pool made in this module, if known."""
+        made = self._executors(expr, scope, depth)
+        kinds = {kind for _, kind in made} if made else set()
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _executors(
+        self, expr: cst.BaseExpression, scope: Scope, depth: int
+    ) -> Optional[list[tuple[cst.Call, ExecutorKind]]]:
+        """Every ``ThreadPoolExecutor(...)``/``ProcessPoolExecutor(...)`` call ``expr`` may be; None
+        when some value it may have is not one (or is not known)."""
         if depth > _MAX_DEPTH:
             return None
         values: list[tuple[cst.BaseExpression, Scope]] = []
         if isinstance(expr, cst.Call):
             qualified = self._resolver.qualified_name(expr.func, scope)
             if qualified in apis.THREAD_POOL_EXECUTORS:
-                return "thread"
+                return [(expr, "thread")]
             if qualified in apis.PROCESS_POOL_EXECUTORS:
-                return "process"
+                return [(expr, "process")]
             return None
         if isinstance(expr, cst.Name):
             bindings = scope.lookup(expr.value) or []
@@ -119,8 +139,107 @@ class ThreadAnalysis:
             assigned = owner.attribute_values.get(expr.attr.value, []) if owner is not None else []
             # Attribute values are evaluated in their method; module-level names are what they use.
             values = [(value, scope) for value in assigned]
-        kinds = {self.executor_kind(value, value_scope, depth + 1) for value, value_scope in values}
-        return kinds.pop() if len(kinds) == 1 else None
+        if not values:
+            return None
+        made: list[tuple[cst.Call, ExecutorKind]] = []
+        for value, value_scope in values:
+            found = self._executors(value, value_scope, depth + 1)
+            if found is None:
+                return None
+            made.extend(found)
+        return made
+
+    def _executor_of(self, site: CallSite) -> Optional[cst.BaseExpression]:
+        """The executor a ``submit``/``map``/``run_in_executor`` call hands its task to."""
+        method = method_name(site.node)
+        if method == "run_in_executor":
+            return argument(site.node, 0, "executor")
+        if method in ("submit", "map") and isinstance(site.node.func, cst.Attribute):
+            return site.node.func.value
+        return None
+
+    def _thread_pools(self, site: CallSite) -> Optional[list[cst.Call]]:
+        """The ``ThreadPoolExecutor(...)`` calls whose pool ``site`` hands a task to, when known."""
+        executor = self._executor_of(site)
+        made = self._executors(executor, site.scope, 0) if executor is not None else None
+        if not made or any(kind != "thread" for _, kind in made):
+            return None
+        return [call for call, _ in made]
+
+    def _worker_has_loop(self, site: CallSite) -> bool:
+        """Whether the pool thread that runs the task handed over at ``site`` has a loop installed
+        already: the pool's ``initializer`` installs one in each worker before any task, or an
+        earlier task on the same single-worker pool did (tornado's tests: its one thread runs the
+        tasks in order, and a loop installed by one stays for the next)."""
+        pools = self._thread_pools(site)
+        if pools is None:
+            return False
+        if all(self._initializer_installs(pool) for pool in pools):
+            return True
+        if not all(_single_worker(pool) for pool in pools):
+            return False
+        neighbours = site.function.calls if site.function is not None else self._analysis.index.calls
+        for earlier in neighbours:
+            if earlier is site:
+                return False
+            if earlier.function is not site.function or not earlier.always_runs_before(site):
+                continue
+            earlier_pools = self._thread_pools(earlier)
+            same_pools = earlier_pools is not None and [id(p) for p in earlier_pools] == [id(p) for p in pools]
+            if not same_pools:
+                continue
+            target = self._thread_target(earlier)
+            tasks = self._resolver.functions(target, earlier.scope) if target is not None else []
+            if tasks and all(not task.is_async and self._installs(task, 0) for task in tasks):
+                return True
+        return False
+
+    def _sets_custom_policy(self, site: CallSite) -> bool:
+        """``set_event_loop_policy(policy)`` with a policy neither asyncio nor uvloop ships: it may
+        create a loop wherever one is asked for (tornado's AnyThreadEventLoopPolicy), so a
+        get_event_loop() in a worker thread need not raise. The shipped ones raise there."""
+        if self._analysis.callee(site) not in apis.SET_EVENT_LOOP_POLICY:
+            return False
+        policy = argument(site.node, 0, "policy")
+        if policy is None or is_none(policy):
+            return False
+        values = [policy]
+        if isinstance(policy, cst.Name):
+            bindings = site.scope.lookup(policy.value) or []
+            if bindings and all(binding.kind == "value" and binding.value is not None for binding in bindings):
+                values = [binding.value for binding in bindings if binding.value is not None]
+        return not all(
+            isinstance(value, cst.Call) and self._analysis.callee_of(value) in _SHIPPED_POLICIES
+            for value in values
+        )
+
+    def _custom_policy_before(self, start: CallSite) -> bool:
+        """Whether a custom policy is set before the thread starts at ``start``: earlier in the
+        same function (and not only in a branch of its own), in a setUp of the same class, or at
+        import time."""
+        for policy in self._custom_policies:
+            if policy.function is None:
+                if start.function is not None or self._order[id(policy.node)] < self._order[id(start.node)]:
+                    return True
+            elif policy.function is start.function:
+                if self._order[id(policy.node)] < self._order[id(start.node)] and policy.always_runs_before(start):
+                    return True
+            elif (
+                start.function is not None
+                and start.function.owner_class is not None
+                and policy.function.owner_class is start.function.owner_class
+                and policy.function.name in _SET_UP_METHODS
+            ):
+                return True
+        return False
+
+    def _initializer_installs(self, pool: cst.Call) -> bool:
+        site = self._analysis.index.call_sites.get(id(pool))
+        initializer = argument(pool, 2, "initializer")
+        if site is None or initializer is None:
+            return False
+        functions = self._resolver.functions(initializer, site.scope)
+        return bool(functions) and all(not f.is_async and self._installs(f, 0) for f in functions)
 
     def _is_thread_subclass(self, info: ClassInfo, seen: set[int]) -> bool:
         if id(info) in seen:
@@ -133,11 +252,11 @@ class ThreadAnalysis:
 
     # -- following calls ----------------------------------------------------------------------
 
-    def _follow(self, entries: list[tuple[FunctionInfo, ThreadStart]]) -> None:
+    def _follow(self, entries: list[tuple[FunctionInfo, ThreadStart, bool]]) -> None:
         # Each function is walked at most twice: reached with no loop installed, and with one.
         seen: set[tuple[int, bool, bool]] = set()
         # (function, its thread's start, loop installed yet, reached through a call)
-        work = [(function, start, False, False) for function, start in entries if not function.is_async]
+        work = [(function, start, installed, False) for function, start, installed in entries if not function.is_async]
         while work:
             function, start, installed, called = work.pop()
             if (id(function.node), installed, called) in seen:
@@ -184,3 +303,9 @@ class ThreadAnalysis:
         )
         self._installs_memo[key] = result
         return result
+
+
+def _single_worker(pool: cst.Call) -> bool:
+    """``ThreadPoolExecutor(1)`` or ``ThreadPoolExecutor(max_workers=1)``: one thread runs every task."""
+    workers = argument(pool, 0, "max_workers")
+    return isinstance(workers, cst.Integer) and workers.evaluated_value == 1

@@ -4,11 +4,39 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterator, Literal
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.diagnostics import Finding
+
+
+# Whether the rule's findings come with a fix: for every finding, for some (the rule's
+# documentation says which), or never.
+FixAvailability = Literal["always", "sometimes", "never"]
+# Whether the fixes may change what the program does (ruff's distinction): "mixed" when that
+# depends on the finding (``fix_details`` says how), "none" for a rule without fixes.
+FixSafety = Literal["safe", "unsafe", "mixed", "none"]
+
+# What every rule must declare: the documentation, ``explain``, ``rules`` and SARIF are made from it.
+DOCUMENTED_ATTRIBUTES = (
+    "code",
+    "name",
+    "summary",
+    "why",
+    "how_to_fix",
+    "versions",
+    "fix_availability",
+    "fix_safety",
+    "fix_details",
+    "invalid",
+    "valid",
+)
+
+
+def missing_documentation(rule: "Rule") -> list[str]:
+    """The documented attributes ``rule`` does not declare (each rule must declare them all)."""
+    return [attribute for attribute in DOCUMENTED_ATTRIBUTES if not hasattr(rule, attribute)]
 
 
 @dataclass(frozen=True)
@@ -27,6 +55,10 @@ class Rule(abc.ABC):
     summary: ClassVar[str]  # one line: what it flags
     why: ClassVar[str]  # why it is wrong, with the Python versions involved
     how_to_fix: ClassVar[str]
+    versions: ClassVar[str]  # the Python versions where the pattern goes wrong, e.g. "3.7 only"
+    fix_availability: ClassVar[FixAvailability]
+    fix_safety: ClassVar[FixSafety]
+    fix_details: ClassVar[str]  # what the fix does, when there is none, why it is (un)safe; "" without fixes
     invalid: ClassVar[tuple[Example, ...]]
     valid: ClassVar[tuple[Example, ...]]
 

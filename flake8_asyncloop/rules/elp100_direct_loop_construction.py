@@ -4,10 +4,13 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.guards import PLATFORMS
+from flake8_asyncloop.engine.versions import ALL_MINORS
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.guards import Reach
     from flake8_asyncloop.engine.index import CallSite
 
 
@@ -19,12 +22,25 @@ class DirectLoopConstruction(Rule):
         "asyncio.new_event_loop() asks the installed event-loop policy for a loop, so uvloop, "
         "Windows policies and test policies take effect. Calling SelectorEventLoop() (or "
         "uvloop.Loop()) silently ignores them; BaseEventLoop() has no I/O implementation and "
-        "fails when run, and AbstractEventLoop() raises NotImplementedError on use."
+        "fails when run, and AbstractEventLoop() raises NotImplementedError on use. Not reported: "
+        "a class the default policy would not make there, under a platform guard (SelectorEventLoop() "
+        "under `if sys.platform == 'win32':`), and a class under a version guard that only 3.12+ "
+        "passes, where calling it is the loop_factory recipe."
     )
     how_to_fix = (
         "Create the loop with asyncio.new_event_loop() (uvloop.new_event_loop() for uvloop.Loop()). "
         "On Python 3.12+ a specific loop class is chosen by passing it as loop_factory= to "
         "asyncio.run() or asyncio.Runner() (3.11+)."
+    )
+    versions = "every version"
+    fix_availability = "sometimes"
+    fix_safety = "mixed"
+    fix_details = (
+        "Safe for uvloop.Loop() and asyncio.EventLoop(), which are the default policy's class. Unsafe "
+        "for SelectorEventLoop() and ProactorEventLoop(): the policy's class differs by platform and "
+        "version. No fix when the call has arguments, and none for BaseEventLoop(), "
+        "BaseSelectorEventLoop(), BaseProactorEventLoop() and AbstractEventLoop(), which code "
+        "constructs as test doubles (a working loop in their place breaks the tests that use them)."
     )
     invalid = (
         Example("import asyncio\nloop = asyncio.SelectorEventLoop()\n"),
@@ -48,6 +64,8 @@ class DirectLoopConstruction(Rule):
                 continue  # SelectorEventLoop(selector): new_event_loop() cannot say that
             if site.function is not None and id(site.function.node) in factories:
                 continue  # the loop factory itself, which is where a class is called
+            if _chosen_for_some_platforms(analysis, site, callees) or _chosen_for_loop_factory_versions(analysis, site):
+                continue
             written = analysis.source(site.node.func)
             if callees <= apis.UVLOOP_CLASSES:
                 instead = "uvloop.new_event_loop()"
@@ -56,9 +74,11 @@ class DirectLoopConstruction(Rule):
             else:
                 instead = "asyncio.new_event_loop()"
             message = f"{written}() bypasses the event-loop policy; create the loop with {instead}"
-            if not analysis.targets.includes_below(12):
+            # The versions that can run this line, not all the targets: a guard may leave only 3.11+.
+            reach = analysis.reach(site.node)
+            if not reach.includes(range(_LOOP_FACTORY_IN_RUN)):
                 message += f", or pass loop_factory={written} to asyncio.run()"
-            elif not analysis.targets.includes_below(11):
+            elif not reach.includes(range(_LOOP_FACTORY_IN_RUNNER)):
                 message += f", or use asyncio.Runner(loop_factory={written})"
             fix = self._fix(analysis, site, callees) if analysis.want_fixes else None
             yield Finding(site.node, message, fix)
@@ -70,11 +90,13 @@ class DirectLoopConstruction(Rule):
         Safe where the policy's default loop is that very class on every platform:
         ``uvloop.Loop`` (uvloop.new_event_loop() returns one) and ``asyncio.EventLoop`` (the
         default loop by definition). Unsafe for the others: SelectorEventLoop is not the default
-        on Windows since 3.8, ProactorEventLoop not on 3.7, and the base and abstract classes do
-        not work at all, so the class the program gets can change.
+        on Windows since 3.8 and ProactorEventLoop not on 3.7, so the class the program gets can
+        change.
         """
         if site.node.args:
             return None  # new_event_loop() takes no arguments: a selector or proactor stays
+        if callees & apis.INCOMPLETE_LOOP_CLASSES:
+            return None  # a base or abstract class is a test double or a mistake, not a loop to swap
         if callees <= apis.UVLOOP_CLASSES:
             module, safe = "uvloop", True
         elif not callees & apis.UVLOOP_CLASSES:
@@ -87,6 +109,57 @@ class DirectLoopConstruction(Rule):
         name, import_edits = reference
         edit = analysis.fixes.replace(site.node, f"{name}.new_event_loop()")
         return Fix(f"Create the loop with {name}.new_event_loop()", (edit, *import_edits), safe)
+
+
+_PROACTOR_DEFAULT_FROM = 8  # the Windows policy's loop is the Proactor from 3.8, a selector loop before
+_PLATFORM_LOOP_KINDS = {
+    "SelectorEventLoop": "SelectorEventLoop",
+    "_UnixSelectorEventLoop": "SelectorEventLoop",
+    "_WindowsSelectorEventLoop": "SelectorEventLoop",
+    "ProactorEventLoop": "ProactorEventLoop",
+}
+_LOOP_FACTORY_IN_RUN = 12  # asyncio.run(loop_factory=) is new in 3.12
+_LOOP_FACTORY_IN_RUNNER = 11  # asyncio.Runner(loop_factory=) in 3.11
+
+
+def _chosen_for_some_platforms(analysis: "ModuleAnalysis", site: "CallSite", callees: frozenset[str]) -> bool:
+    """The class is picked on purpose for a platform: a platform guard leads to the call, and
+    there the default policy makes another class. ipykernel's service threads need add_reader,
+    which the Windows default (the Proactor, 3.8+) lacks: under ``if sys.platform == "win32":``
+    a SelectorEventLoop() says exactly that, and the policy's loop is what it avoids. A class
+    the policy would make anyway (the Proactor on Windows 3.8+, a selector loop on Unix) picks
+    nothing and only bypasses policies such as uvloop's.
+    """
+    platforms = {platform for _, platform in site.reach.pairs}
+    if not platforms or platforms == PLATFORMS:
+        return False
+    return _differs_from_default_loop(callees, analysis.reach(site.node))
+
+
+def _differs_from_default_loop(callees: frozenset[str], reach: "Reach") -> bool:
+    """Whether some (version, platform) in ``reach`` gets another class from the default policy:
+    the Proactor on Windows from 3.8, a selector loop before 3.8 and on Unix. Only for the
+    selector and proactor classes; base, abstract and uvloop classes are no platform choice."""
+    kinds = {_PLATFORM_LOOP_KINDS.get(name.rsplit(".", 1)[-1]) for name in callees}
+    if len(kinds) != 1 or None in kinds:
+        return False
+    (kind,) = kinds
+    return any(kind != _default_loop_kind(minor, platform) for minor, platform in reach.pairs)
+
+
+def _default_loop_kind(minor: int, platform: str) -> str:
+    return "ProactorEventLoop" if platform == "windows" and minor >= _PROACTOR_DEFAULT_FROM else "SelectorEventLoop"
+
+
+def _chosen_for_loop_factory_versions(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
+    """A version guard leaves the call only to targets with ``loop_factory=`` (3.12+), as anyio's
+    ``if sys.version_info >= (3, 13): return asyncio.EventLoop()``: there a class is how a loop
+    is picked without the policy (deprecated in 3.14), and code that needs the loop object
+    itself (a fixture, a thread) has to call it. Targets alone (>=3.12, no guard) do not count:
+    the class call is still the habit the rule is about.
+    """
+    guarded_minors = {minor for minor, _ in site.reach.pairs}
+    return guarded_minors != ALL_MINORS and not analysis.reach(site.node).includes(range(_LOOP_FACTORY_IN_RUN))
 
 
 def _loop_factories(analysis: "ModuleAnalysis") -> set[int]:

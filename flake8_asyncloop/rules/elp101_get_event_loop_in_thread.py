@@ -4,8 +4,8 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
-from flake8_asyncloop.engine.calls import argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.edits import closing_try
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
@@ -21,12 +21,22 @@ class GetEventLoopInThread(Rule):
         "Only the main thread gets a loop created on demand (and only before Python 3.14). In "
         "any other thread, get_event_loop() with no loop set raises RuntimeError: There is no "
         "current event loop in thread '...', on every Python version. Threads started with "
-        "threading.Thread, Timer, executors, run_in_executor and asyncio.to_thread all qualify."
+        "threading.Thread, Timer, executors, run_in_executor and asyncio.to_thread all qualify. "
+        "A pool whose initializer installs a loop, an earlier task on the same single-worker pool "
+        "that did, or a policy of the module's own set before the thread starts gives it one."
     )
     how_to_fix = (
         "Capture the loop in the caller with asyncio.get_running_loop() and pass it in (then use "
         "asyncio.run_coroutine_threadsafe or loop.call_soon_threadsafe), or let the thread own a "
         "loop: loop = asyncio.new_event_loop(); asyncio.set_event_loop(loop); close it in finally."
+    )
+    versions = "every version"
+    fix_availability = "sometimes"
+    fix_safety = "unsafe"
+    fix_details = (
+        "Unsafe: `loop = asyncio.get_event_loop()` in the thread's function becomes a new loop, "
+        "installed and closed in `finally`, on every call. No fix when the code posts to the "
+        "caller's loop (call_soon_threadsafe, run_coroutine_threadsafe): that loop must be passed in."
     )
     invalid = (
         Example(
@@ -42,6 +52,13 @@ class GetEventLoopInThread(Rule):
             "    return asyncio.get_event_loop()\n"
             "with ThreadPoolExecutor() as pool:\n"
             "    pool.submit(work)\n"
+        ),
+        Example(
+            "import asyncio, threading\n"
+            "def work():\n"
+            "    loop = asyncio.get_event_loop()\n"
+            "    loop.run_until_complete(job())\n"
+            "threading.Thread(target=work).start()\n"
         ),
     )
     valid = (
@@ -118,17 +135,12 @@ class GetEventLoopInThread(Rule):
             body=[assign.with_changes(value=cst.parse_expression(f"{asyncio_name}.new_event_loop()"))]
         )
         replacement: list[cst.BaseStatement] = [created]
-        if rest and _installs(analysis, rest[0], name):
+        if rest and analysis.statement_installs(rest[0], name):
             replacement.append(rest.pop(0))  # the function installs it already
         else:
             replacement.append(cst.parse_statement(f"{asyncio_name}.set_event_loop({name})\n"))
         if rest:
-            replacement.append(
-                cst.Try(
-                    body=cst.IndentedBlock(body=rest),
-                    finalbody=cst.Finally(body=cst.IndentedBlock(body=[cst.parse_statement(f"{name}.close()\n")])),
-                )
-            )
+            replacement.append(closing_try(rest, name))
         new_body = definition.body.with_changes(body=[*statements[:index], *replacement])
         edit = analysis.fixes.rewrite(definition.body, new_body)
         return Fix("Give the thread its own event loop", (edit, *import_edits), False)
@@ -157,20 +169,3 @@ def _uses_loop_threadsafe(statements: list[cst.BaseStatement], name: str) -> boo
     for statement in statements:
         statement.visit(visitor)
     return visitor.found
-
-
-def _installs(analysis: "ModuleAnalysis", statement: cst.BaseStatement, name: str) -> bool:
-    """``asyncio.set_event_loop(name)`` (as the analysis recognises it) as a statement of its own."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return False
-    expression = statement.body[0]
-    if not (isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)):
-        return False
-    site = analysis.index.call_sites.get(id(expression.value))
-    installed = argument(expression.value, 0, "loop")
-    return (
-        site is not None
-        and analysis.installs_loop(site)
-        and isinstance(installed, cst.Name)
-        and installed.value == name
-    )

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Optional
 
-import libcst as cst
-
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
@@ -15,30 +13,47 @@ if TYPE_CHECKING:
 class LoopNotInstalled(Rule):
     code = "ELP102"
     name = "loop-never-installed"
-    summary = "A loop from new_event_loop() is run but never installed with asyncio.set_event_loop()."
+    summary = "A loop from new_event_loop() is never installed, yet later code looks the current loop up."
     why = (
-        "Code that looks the loop up (asyncio.get_event_loop(), and on Python 3.7-3.9 "
-        "asyncio.Future(), Queue(), Lock() and ensure_future() made outside a coroutine) gets a "
-        "different loop than the one being run, or RuntimeError in a worker thread. On 3.7 the "
-        "child watcher attaches only to the installed loop, so subprocesses fail too."
+        "Outside a running loop, asyncio.get_event_loop() returns the installed loop, not the new "
+        "one (RuntimeError in a worker thread, and on 3.14+ wherever none is set). "
+        "asyncio.gather(), ensure_future(), shield(), wrap_future() and Future() bind what they "
+        "make to that other loop on every version, so running it on the new loop raises "
+        "'ValueError: The future belongs to a different loop' (measured on 3.7-3.13); on 3.7-3.9 "
+        "queues, locks and events made there fail the same way once waited on. A loop that "
+        "nothing looks up needs no install, as asyncio.run() shows, and is not reported."
     )
     how_to_fix = (
         "Call asyncio.set_event_loop(loop) right after creating the loop, in the thread that runs "
         "it; on Python 3.8+ prefer asyncio.run(main()), which manages the loop for you."
     )
+    versions = "every version; more breaks on 3.7-3.9"
+    fix_availability = "sometimes"
+    fix_safety = "mixed"
+    fix_details = (
+        "Safe when the loop is a variable run in the function that creates it; unsafe for an "
+        "attribute (self.loop) or a loop run from a nested function, which may run in another thread."
+    )
     invalid = (
         Example(
             "import asyncio\n"
             "loop = asyncio.new_event_loop()\n"
-            "loop.run_until_complete(main())\n"
+            "loop.run_until_complete(asyncio.gather(first(), second()))\n"
         ),
         Example(
             "import asyncio\n"
             "class Worker:\n"
             "    def start(self):\n"
             "        self.loop = asyncio.new_event_loop()\n"
-            "    def serve(self):\n"
-            "        self.loop.run_forever()\n"
+            "        self.ready = asyncio.Future()\n"
+        ),
+        Example(
+            "import asyncio\n"
+            "def main():\n"
+            "    loop = asyncio.new_event_loop()\n"
+            "    queue = asyncio.Queue()\n"
+            "    loop.run_until_complete(consume(queue))\n",
+            ">=3.8",
         ),
     )
     valid = (
@@ -59,36 +74,41 @@ class LoopNotInstalled(Rule):
             "loop = asyncio.new_event_loop()\n"
             "threading.Thread(target=loop.run_forever, daemon=True).start()\n"
         ),
+        Example(
+            "import asyncio\n"
+            "loop = asyncio.new_event_loop()\n"
+            "loop.run_until_complete(main())\n"
+        ),
+        Example(
+            "import asyncio\n"
+            "def main():\n"
+            "    loop = asyncio.new_event_loop()\n"
+            "    queue = asyncio.Queue()\n"
+            "    loop.run_until_complete(consume(queue))\n",
+            ">=3.10",
+        ),
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
-        modern = "" if analysis.targets.includes_below(8) else ", or use asyncio.run()"
         for creation in analysis.loops.creations:
             if creation.installed or creation.escapes or creation.runs_elsewhere:
                 continue
-            if creation.deliberately_uninstalled:
+            if creation.deliberately_uninstalled or not creation.lookups or not creation.target:
                 continue
-            runs_here = [run for run in creation.runs if not _in_another_thread(analysis, creation, run)]
-            if not creation.looks_up_again and not runs_here:
-                continue  # run only by a thread's own function: "loop in a background thread"
-            if not (creation.runs or creation.looks_up_again):
-                continue
-            if not creation.target:
-                message = (
-                    "event loop created and run in one expression is never installed; assign it and "
-                    f"call asyncio.set_event_loop() on it{modern}"
-                )
-            elif creation.runs:
-                message = (
-                    f"event loop '{creation.target}' is run but never installed; call "
-                    f"asyncio.set_event_loop({creation.target}) after creating it{modern}"
-                )
+            # A loop nobody looks up needs no install (asyncio.run() does not install its loop
+            # either): only a later lookup makes the missing install a bug.
+            lookup = creation.lookups[0]
+            line, _ = analysis.position(lookup)
+            looked_up = f"{analysis.source(lookup.func)}()"
+            site = analysis.index.call_sites.get(id(lookup))
+            if site is not None and analysis.is_get_event_loop(site):
+                consequence = "returns another loop (or raises RuntimeError in a worker thread)"
             else:
-                message = (
-                    f"event loop '{creation.target}' is never installed, so asyncio.get_event_loop() "
-                    f"later in this function returns a different loop; call "
-                    f"asyncio.set_event_loop({creation.target}) after creating it"
-                )
+                consequence = "binds to another loop, and awaiting the result on this one raises ValueError"
+            message = (
+                f"event loop '{creation.target}' is never installed, so {looked_up} on line {line} "
+                f"{consequence}; call asyncio.set_event_loop({creation.target}) after creating it"
+            )
             yield Finding(creation.call, message, self._fix(analysis, creation) if analysis.want_fixes else None)
 
     @staticmethod
@@ -116,9 +136,3 @@ class LoopNotInstalled(Rule):
         safe = "." not in creation.target and run_here
         description = f"Install the loop with {asyncio_name}.set_event_loop({creation.target})"
         return Fix(description, (edit, *import_edits), safe)
-
-
-def _in_another_thread(analysis: "ModuleAnalysis", creation: "LoopCreation", run: cst.Call) -> bool:
-    site = analysis.index.call_sites.get(id(run))
-    function = site.function if site is not None else None
-    return function is not creation.function and analysis.threads.start_of(function) is not None

@@ -29,6 +29,13 @@ class ChildWatcherNotAttached(Rule):
         "thread, start subprocesses on the main thread's loop (asyncio.run_coroutine_threadsafe), "
         "or require Python 3.8+."
     )
+    versions = "3.7 only (silent unless the targets include 3.7)"
+    fix_availability = "sometimes"
+    fix_safety = "safe"
+    fix_details = (
+        "Safe: attach_loop(loop) after the loop is made, under `if sys.version_info < (3, 8):` unless "
+        "every target is 3.7. No fix in a worker thread, where attaching cannot work."
+    )
     invalid = (
         Example(
             "import asyncio\n"

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Optional
 
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
@@ -23,6 +26,14 @@ class GetEventLoopInCoroutine(Rule):
         "deprecated with the policy system in 3.14."
     )
     how_to_fix = "Call asyncio.get_running_loop() instead."
+    versions = "3.7+ (get_running_loop() is new in 3.7)"
+    fix_availability = "sometimes"
+    fix_safety = "mixed"
+    fix_details = (
+        "Safe: inside the coroutine itself both calls return the running loop. Unsafe inside an "
+        "`assert` or an assert*() call, where a test may be checking get_event_loop() itself. No "
+        "fix when the call has arguments."
+    )
     invalid = (
         Example("import asyncio\nasync def main():\n    loop = asyncio.get_event_loop()\n"),
         Example("from asyncio import get_event_loop\nasync def main():\n    return get_event_loop().time()\n"),
@@ -54,7 +65,12 @@ class GetEventLoopInCoroutine(Rule):
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Fix]:
-        """Safe: directly inside a coroutine both calls return the running loop."""
+        """Safe: directly inside a coroutine both calls return the running loop.
+
+        Unsafe where a test asserts on the call (``assert get_event_loop() is loop``,
+        ``self.assertIs(get_event_loop(), loop)``, as uvloop's tests do): there get_event_loop()
+        is the subject, and the test would go on passing while checking nothing.
+        """
         if site.node.args:
             return None
         reference = analysis.fixes.module_reference("asyncio", site.scope)
@@ -62,4 +78,46 @@ class GetEventLoopInCoroutine(Rule):
             return None
         name, import_edits = reference
         edit = analysis.fixes.replace(site.node, f"{name}.get_running_loop()")
-        return Fix(f"Use {name}.get_running_loop()", (edit, *import_edits), True)
+        return Fix(f"Use {name}.get_running_loop()", (edit, *import_edits), not _asserted(site))
+
+
+class _AssertedCall(cst.CSTVisitor):
+    """Whether ``target`` is in the test of an ``assert`` or an argument of an ``assert*()`` call."""
+
+    def __init__(self, target: cst.Call) -> None:
+        super().__init__()
+        self.target = target
+        self.asserting = 0  # how many asserts enclose the node being visited
+        self.found = False
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self.asserting += 1
+
+    def leave_Assert(self, original_node: cst.Assert) -> None:
+        self.asserting -= 1
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if node is self.target:
+            self.found |= self.asserting > 0
+            return False
+        if _is_assertion(node):
+            self.asserting += 1
+        return True
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        if original_node is not self.target and _is_assertion(original_node):
+            self.asserting -= 1
+
+
+def _is_assertion(call: cst.Call) -> bool:
+    """``self.assertIs(...)``, ``assertEqual(...)``, ``case.assert_equal(...)``."""
+    name = get_full_name_for_node(call.func)
+    return name is not None and name.rsplit(".", 1)[-1].startswith("assert")
+
+
+def _asserted(site: "CallSite") -> bool:
+    if site.statement is None:
+        return False
+    visitor = _AssertedCall(site.node)
+    site.statement.visit(visitor)
+    return visitor.found

@@ -15,14 +15,44 @@ if TYPE_CHECKING:
 
 _NEEDED_BEFORE = range(0, 8)  # 3.7 and older need the attach
 _LATER = range(8, 100)
+_NO_OP = range(8, 14)  # attaching is not needed, and the API still exists
+_DEPRECATED = range(12, 14)
+_DEPRECATED_OR_REMOVED = range(12, 100)
+_REMOVED = range(14, 100)
 
 
-def _consequence(reach: "Reach") -> str:
-    if reach.includes(range(14, 100)):
-        return "raises AttributeError on Python 3.14+ (removed), warns on 3.12-3.13 and does nothing on 3.8+"
-    if reach.includes(range(12, 14)):
-        return "is deprecated (DeprecationWarning) on Python 3.12+ and does nothing on 3.8+"
-    return "does nothing on Python 3.8+, whose default child watcher needs no loop"
+def _consequence(reach: "Reach", attaches: bool) -> str:
+    """What the call does on the versions that reach it.
+
+    Only ``get_child_watcher()`` (there to attach a loop) is a no-op on 3.8+. Choosing a watcher
+    (a watcher class, set_child_watcher) changes which watcher asyncio uses up to 3.13, so for it
+    only the deprecation (3.12) and the removal (3.14) are problems.
+    """
+    effects = []
+    if reach.includes(_REMOVED):
+        effects.append("raises AttributeError on {}3.14+ (removed)")
+    if reach.includes(_DEPRECATED):
+        effects.append("warns on {}3.12-3.13 (deprecated)")
+    if attaches and reach.includes(_NO_OP):
+        effects.append("does nothing on {}3.8+")
+    if effects == ["does nothing on {}3.8+"]:
+        effects[0] += ", whose default child watcher needs no loop"
+    written = [effect.format("Python " if number == 0 else "") for number, effect in enumerate(effects)]
+    return written[0] if len(written) == 1 else f"{', '.join(written[:-1])} and {written[-1]}"
+
+
+def _only_attaches(site: "CallSite") -> bool:
+    """The statement is ``get_child_watcher()`` or ``get_child_watcher().attach_loop(...)``."""
+    statement = site.statement
+    if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
+        return False
+    expression = statement.body[0].value
+    return expression is site.node or (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value == "attach_loop"
+        and expression.func.value is site.node
+    )
 
 
 class ChildWatcherApi(Rule):
@@ -33,11 +63,22 @@ class ChildWatcherApi(Rule):
         "Only Python 3.7's SafeChildWatcher needs to be attached to a loop. From 3.8 the default "
         "ThreadedChildWatcher (PidfdChildWatcher on 3.12+ where available) works for every loop, so "
         "get_child_watcher().attach_loop() is a no-op; 3.12 deprecated the whole child-watcher API "
-        "and 3.14 removed it, so the same line raises AttributeError there."
+        "and 3.14 removed it, so the same line raises AttributeError there. Choosing a watcher (a "
+        "watcher class, set_child_watcher()) does change which one runs up to 3.11, so it is "
+        "reported only where 3.12+ runs it; `hasattr(asyncio, ...)` on these names guards like "
+        "`sys.version_info < (3, 14)`."
     )
     how_to_fix = (
         "Delete the call when every target is 3.8 or newer; when 3.7 is still a target, put it "
         "under `if sys.version_info < (3, 8):`."
+    )
+    versions = "3.8+ (a no-op); deprecated in 3.12, removed in 3.14"
+    fix_availability = "sometimes"
+    fix_safety = "mixed"
+    fix_details = (
+        "Safe when the statement is put under `if sys.version_info < (3, 8):` (3.7 is a target); "
+        "deleting it (every target 3.8+) is unsafe when the module installs its own watcher. Only "
+        "a statement that is nothing but the watcher call is fixed."
     )
     invalid = (
         Example(
@@ -62,13 +103,24 @@ class ChildWatcherApi(Rule):
         custom_watcher = any(analysis.callee(site) not in apis.GET_CHILD_WATCHER for site in watcher_sites)
         for site in watcher_sites:
             reach = analysis.reach(site.node)
-            if not reach.includes(_LATER):
-                continue
+            # Only a statement that just attaches is a no-op on 3.8+: code that keeps or uses
+            # the watcher (CPython's tests clear its callbacks) gets it as before.
+            attaches = analysis.callee(site) in apis.GET_CHILD_WATCHER and _only_attaches(site)
+            if attaches:
+                if not reach.includes(_LATER):
+                    continue
+                advice = "delete it, or guard it with `if sys.version_info < (3, 8):` while 3.7 is a target"
+            else:
+                # A chosen watcher is in effect up to 3.11 (uvloop's tests pick SafeChildWatcher).
+                if not reach.includes(_DEPRECATED_OR_REMOVED):
+                    continue
+                advice = "delete it to keep the default watcher"
+                if analysis.targets.includes_below(_DEPRECATED.start):
+                    advice = f"guard it with `if sys.version_info < (3, 12):`, or {advice}"
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,
-                f"{written}() {_consequence(reach)}; delete it, or guard it with "
-                "`if sys.version_info < (3, 8):` while 3.7 is a target",
+                f"{written}() {_consequence(reach, attaches)}; {advice}",
                 self._fix(analysis, site, reach, custom_watcher) if analysis.want_fixes else None,
             )
 

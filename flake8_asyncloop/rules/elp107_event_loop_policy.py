@@ -1,13 +1,18 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
+
+import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.diagnostics import Finding
+from flake8_asyncloop.engine.calls import argument
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.index import CallSite
 
 _FROM_314 = range(14, 100)
 # What replaces each policy API, in the loop_factory world of 3.12+ (Runner: 3.11+).
@@ -34,6 +39,17 @@ class EventLoopPolicyApi(Rule):
         "Pass the loop class or factory to asyncio.run() or asyncio.Runner() as loop_factory "
         "(asyncio.SelectorEventLoop for WindowsSelectorEventLoopPolicy, uvloop.new_event_loop for "
         "uvloop), or call uvloop.run(main())."
+    )
+    versions = "3.14+ (deprecated, to be removed in 3.16); uvloop.install() warns from 3.12"
+    fix_availability = "sometimes"
+    fix_safety = "unsafe"
+    fix_details = (
+        "Where every target is 3.12+ and the module runs its coroutines only with asyncio.run() or "
+        "asyncio.Runner(): the set_event_loop_policy(<policy>()) or uvloop.install() statement is "
+        "deleted and loop_factory= (uvloop.new_event_loop, asyncio.SelectorEventLoop, "
+        "asyncio.ProactorEventLoop) is passed to each of them, conditionally when the policy was "
+        "under a platform or version test. Unsafe: the policy also reached loops that other modules "
+        "and libraries create. No fix when the module makes or looks up loops in other ways."
     )
     invalid = (
         Example(
@@ -76,4 +92,125 @@ class EventLoopPolicyApi(Rule):
             yield Finding(
                 site.node,
                 f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); use {instead}",
+                _loop_factory_fix(analysis, site) if analysis.want_fixes else None,
             )
+
+
+def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Fix]:
+    """``set_event_loop_policy(<policy>())`` or ``uvloop.install()`` deleted, and the policy's
+    loop factory passed to every ``asyncio.run()`` / ``asyncio.Runner()`` of the module instead.
+
+    Only where that is all the policy did here: every target has ``loop_factory`` (3.12+), the
+    module runs its coroutines with asyncio.run()/Runner() and makes or looks up no loop in any
+    other way. A policy guarded by a platform or version test (``if sys.platform == "win32":``)
+    becomes a conditional factory. Unsafe: the policy also applied to loops that libraries and
+    other modules create, which the factory does not reach.
+    """
+    if analysis.targets.includes_below(12):
+        return None
+    factory = _factory_for(analysis, site)
+    statement = site.statement
+    if factory is None or statement is None or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if not (isinstance(small, cst.Expr) and small.value is site.node):
+        return None
+    runs: list["CallSite"] = []
+    policy_calls = {id(site.node), *(id(arg.value) for arg in site.node.args)}
+    for other in analysis.index.calls:
+        callee = analysis.callee(other)
+        if callee in apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER:
+            if any(arg.star for arg in other.node.args):
+                return None  # **options may hold a loop_factory already
+            if argument(other.node, 99, "loop_factory") is None:  # one given is not the policy's
+                runs.append(other)
+        elif id(other.node) not in policy_calls and (
+            analysis.creates_loop(other)
+            or analysis.is_get_event_loop(other)
+            or analysis.possible_callees(other) & apis.POLICY_APIS
+        ):
+            return None  # the policy matters to that code too
+    if not runs:
+        return None
+    removed: cst.CSTNode = statement
+    guard = _sole_statement_of_if(analysis.module, statement)
+    if guard is not None:
+        removed = guard
+    deletion = analysis.fixes.delete_statement(removed)
+    if deletion is None:
+        return None
+    edits = [deletion]
+    module_name, attribute = factory
+    for run in runs:
+        reference = analysis.fixes.module_reference(module_name, run.scope)
+        if reference is None:
+            return None
+        name, import_edits = reference
+        value = f"{name}.{attribute}"
+        if guard is not None:
+            value = f"{value} if {analysis.source(guard.test)} else None"
+        new_args = _with_keyword(analysis, run.node, "loop_factory", cst.parse_expression(value))
+        edits.append(analysis.fixes.rewrite(run.node, run.node.with_changes(args=new_args)))
+        edits.extend(edit for edit in import_edits if edit not in edits)
+    return Fix(f"Pass loop_factory={module_name}.{attribute} instead of setting a policy", tuple(edits), False)
+
+
+def _with_keyword(
+    analysis: "ModuleAnalysis", call: cst.Call, keyword: str, value: cst.BaseExpression
+) -> list[cst.Arg]:
+    """``call``'s arguments and ``keyword=value`` after them, in the call's own layout: on the
+    same line, or on a line of its own when the arguments are one per line (the trailing comma,
+    if any, moves to the new last argument)."""
+    new = cst.Arg(
+        value,
+        keyword=cst.Name(keyword),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    if not call.args:
+        return [new]
+    *first, last = call.args
+    separator: cst.Comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if isinstance(last.comma, cst.Comma):
+        new = new.with_changes(comma=last.comma)
+        if isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+            (line, column), _ = analysis.span(last)
+            indentation = analysis.fixes.lines.line(line)[:column]
+            if not indentation.strip():
+                on_its_own_line = cst.ParenthesizedWhitespace(indent=False, last_line=cst.SimpleWhitespace(indentation))
+                separator = cst.Comma(whitespace_after=on_its_own_line)
+    return [*first, last.with_changes(comma=separator), new]
+
+
+def _factory_for(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[tuple[str, str]]:
+    callee = analysis.callee(site)
+    if callee in apis.UVLOOP_INSTALL:
+        return apis.POLICY_FACTORIES[callee]
+    if callee not in apis.SET_EVENT_LOOP_POLICY:
+        return None
+    policy = argument(site.node, 0, "policy")
+    if not isinstance(policy, cst.Call) or policy.args:
+        return None
+    policy_callee = analysis.callee_of(policy)
+    return apis.POLICY_FACTORIES.get(policy_callee) if policy_callee is not None else None
+
+
+def _sole_statement_of_if(module: cst.Module, statement: cst.SimpleStatementLine) -> Optional[cst.If]:
+    """The ``if test:`` (no ``else``) whose body is just ``statement``, when ``test`` is a version
+    or platform guard."""
+    finder = _SoleStatementIf(statement)
+    module.visit(finder)
+    if finder.found is None:
+        return None
+    return finder.found if condition_reach(finder.found.test) != (EVERYWHERE, EVERYWHERE) else None
+
+
+class _SoleStatementIf(cst.CSTVisitor):
+    def __init__(self, statement: cst.SimpleStatementLine) -> None:
+        super().__init__()
+        self._statement = statement
+        self.found: Optional[cst.If] = None
+
+    def visit_If(self, node: cst.If) -> None:
+        body = node.body
+        if node.orelse is None and isinstance(body, cst.IndentedBlock) and list(body.body) == [self._statement]:
+            self.found = node

@@ -34,7 +34,7 @@ def module_level_alias():
 
 
 def module_level_alias_of_alias():
-    return asyncio.new_event_loop()  # error: ELP100
+    return DefaultLoop()  # error: ELP100
 
 
 def alias_is_only_passed_on():

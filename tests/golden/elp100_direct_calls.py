@@ -25,11 +25,11 @@ def proactor_loop():
 
 
 def base_loop_for_tests():
-    return asyncio.new_event_loop()  # error: ELP100
+    return asyncio.BaseEventLoop()  # error: ELP100
 
 
 def abstract_loop_placeholder():
-    return asyncio.new_event_loop()  # error: ELP100
+    return asyncio.AbstractEventLoop()  # error: ELP100
 
 
 def default_loop_313():

@@ -31,15 +31,15 @@ def windows_proactor_loop_aliased():
 
 
 def base_loop():
-    return asyncio.new_event_loop()  # error: ELP100
+    return asyncio.base_events.BaseEventLoop()  # error: ELP100
 
 
 def base_selector_loop():
-    return asyncio.new_event_loop()  # error: ELP100
+    return asyncio.selector_events.BaseSelectorEventLoop()  # error: ELP100
 
 
 def abstract_loop_from_events():
-    return asyncio.new_event_loop()  # error: ELP100
+    return events.AbstractEventLoop()  # error: ELP100
 
 
 def new_loop_from_events():

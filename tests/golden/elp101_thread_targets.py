@@ -184,7 +184,7 @@ class Service:
         self.loop.run_forever()
 
     def _serve_own_loop(self):
-        self.loop = asyncio.new_event_loop()
+        self.loop = asyncio.new_event_loop()  # error: ELP108
         asyncio.set_event_loop(self.loop)
         asyncio.get_event_loop().run_forever()  # ok: ELP101
 

@@ -8,7 +8,8 @@ async def main():
 
 
 if __name__ == "__main__":
-    startup_loop = asyncio.get_event_loop()
+    startup_loop = asyncio.new_event_loop()  # error: ELP105
+    asyncio.set_event_loop(startup_loop)
     startup_loop.close()
     cleanup_loop = asyncio.new_event_loop()  # ok: ELP102
     asyncio.set_event_loop(cleanup_loop)

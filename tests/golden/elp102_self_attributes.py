@@ -1,4 +1,5 @@
-"""ELP102: self.<attr> = new_event_loop() in one method, run in another method of the class."""
+"""ELP102: self.<attr> = new_event_loop() in one method, run in another method of the class, with
+the current loop looked up in the creating method after the loop is made."""
 # asyncloop-target-version: >=3.7
 import asyncio
 import threading
@@ -10,8 +11,19 @@ async def handle():
 
 class Server:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP102
+        self.loop = asyncio.new_event_loop()  # error: ELP102, ELP108
         asyncio.set_event_loop(self.loop)
+        self.connections = asyncio.Queue()  # bound to another loop on 3.7-3.9
+
+    def serve(self):
+        self.loop.create_task(handle())
+        self.loop.run_forever()
+
+
+class PlainServer:
+    # __init__ makes the loop and nothing else; serve() runs it, as asyncio.run() would.
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
 
     def serve(self):
         self.loop.create_task(handle())
@@ -20,7 +32,9 @@ class Server:
 
 class InstalledServer:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # ok: ELP102
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
+        asyncio.set_event_loop(self.loop)
+        self.connections = asyncio.Queue()
 
     def serve(self):
         asyncio.set_event_loop(self.loop)
@@ -29,8 +43,9 @@ class InstalledServer:
 
 class Client:
     def start(self):
-        self.event_loop = asyncio.new_event_loop()  # error: ELP102
+        self.event_loop = asyncio.new_event_loop()  # error: ELP102, ELP108
         asyncio.set_event_loop(self.event_loop)
+        self.request_lock = asyncio.Lock()  # bound to another loop on 3.7-3.9
 
     def request(self):
         return self.event_loop.run_until_complete(handle())
@@ -38,8 +53,9 @@ class Client:
 
 class InstalledClient:
     def start(self):
-        self.event_loop = asyncio.new_event_loop()  # ok: ELP102
+        self.event_loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
         asyncio.set_event_loop(self.event_loop)
+        self.request_lock = asyncio.Lock()
 
     def request(self):
         return self.event_loop.run_until_complete(handle())
@@ -47,9 +63,10 @@ class InstalledClient:
 
 class WrongAttributeInstalled:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP102
+        self.loop = asyncio.new_event_loop()  # error: ELP102, ELP108
         asyncio.set_event_loop(self.loop)
         self.spare_loop = None
+        self.stopped = asyncio.Event()
 
     def run(self):
         asyncio.set_event_loop(self.spare_loop)
@@ -60,6 +77,8 @@ class BackgroundThread:
     def __init__(self):
         self.loop = asyncio.new_event_loop()  # ok: ELP102
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        # This thread's own loop, on purpose: results are awaited there, not on self.loop.
+        self.results = asyncio.Queue()
 
     def submit(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -67,7 +86,7 @@ class BackgroundThread:
 
 class BackgroundThreadInstalling:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # ok: ELP102
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
@@ -78,7 +97,7 @@ class BackgroundThreadInstalling:
 class BackgroundThreadNotInstalling:
     def __init__(self):
         # Run only by the thread's own method: a background-thread loop.
-        self.loop = asyncio.new_event_loop()  # ok: ELP102
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
@@ -95,6 +114,30 @@ class NeverRun:
 
 class UsesTheLegacyLookup:
     def setup(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP102
+        self.loop = asyncio.new_event_loop()  # error: ELP102, ELP108
         asyncio.set_event_loop(self.loop)
         self.queue_loop = asyncio.get_event_loop()
+
+
+class LooksUpBeforeCreating:
+    def setup(self):
+        # Made before the new loop exists: it belongs to the loop that was current, as intended.
+        self.ready = asyncio.Future()
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
+        self.loop.run_until_complete(handle())
+
+
+class BindsWithLoopArgument:
+    def setup(self):
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
+        self.ready = asyncio.Future(loop=self.loop)
+        self.loop.call_soon(self.ready.set_result, None)
+        self.loop.run_until_complete(self.ready)
+
+
+class MakesTheLoopInACoroutine:
+    async def spawn_worker(self):
+        # In a coroutine, Event() and gather() bind to the running loop, which awaits them.
+        self.worker_loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP102
+        self.started = asyncio.Event()
+        await asyncio.gather(handle(), self.started.wait())

@@ -3,8 +3,8 @@
 that do not start any, each next to the problem it resembles.
 
 Installing the loop in the main thread is enough on 3.7 (the policy attaches its child watcher to
-the installed loop); so is attach_loop(). A loop that is attached but not installed still gets
-ELP102, which is about get_event_loop() lookups, not subprocesses.
+the installed loop); so is attach_loop(). ELP102 is about later lookups of the current loop, not
+subprocesses, and nothing here looks the loop up.
 """
 import asyncio
 import contextlib
@@ -47,25 +47,32 @@ def configure(loop):
 
 
 def installed():
-    loop = asyncio.new_event_loop()  # ok: ELP103
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
     asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn())
+    try:
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def attached():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    if sys.version_info < (3, 8):
-        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
-    return loop.run_until_complete(spawn())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def attached_through_variable():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    watcher = asyncio.get_child_watcher()  # error: ELP106
-    watcher.attach_loop(loop)
-    return loop.run_until_complete(spawn())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        watcher = asyncio.get_child_watcher()  # error: ELP106
+        watcher.attach_loop(loop)
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def installed_through_policy():
@@ -81,14 +88,18 @@ def installed_in_closing():
 
 
 def neither():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn())
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 class InstalledRunner:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # ok: ELP103
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
         asyncio.set_event_loop(self.loop)
 
     def run(self):
@@ -97,8 +108,7 @@ class InstalledRunner:
 
 class AttachedRunner:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-        asyncio.set_event_loop(self.loop)
+        self.loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
         if sys.version_info < (3, 8):
             asyncio.get_child_watcher().attach_loop(self.loop)  # error: ELP106
 
@@ -119,39 +129,51 @@ def handed_over():
 
 
 def imported_coroutine():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn_elsewhere())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        return loop.run_until_complete(spawn_elsewhere())
+    finally:
+        loop.close()
 
 
 def coroutine_from_parameter(make_coroutine):
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(make_coroutine())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        return loop.run_until_complete(make_coroutine())
+    finally:
+        loop.close()
 
 
 def no_subprocesses():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(no_subprocess())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        return loop.run_until_complete(no_subprocess())
+    finally:
+        loop.close()
 
 
 def plain_subprocess_module():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(blocking_subprocess())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        return loop.run_until_complete(blocking_subprocess())
+    finally:
+        loop.close()
 
 
 def own_namesake():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(calls_own_namesake())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        return loop.run_until_complete(calls_own_namesake())
+    finally:
+        loop.close()
 
 
 def subprocess_in_executor():
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(loop.run_in_executor(None, subprocess.call, ["true"]))
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        return loop.run_until_complete(loop.run_in_executor(None, subprocess.call, ["true"]))
+    finally:
+        loop.close()
 
 
 # -- asyncio.run() installs its loop; a worker thread's loop that starts no subprocess -----------
@@ -193,9 +215,12 @@ def attached_in_main_then_served_by_thread():
 
 
 def process_task_makes_loop():
-    loop = asyncio.new_event_loop()  # ok: ELP103
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
     asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn())
+    try:
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def start_process_task():
@@ -209,26 +234,32 @@ def start_process_task():
 def uvloop_reaps_its_own_children():
     import uvloop
 
-    loop = uvloop.new_event_loop()  # ok: ELP103
+    loop = uvloop.new_event_loop()  # error: ELP108  # ok: ELP103
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(spawn())
+    try:
+        loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def proactor_loop_is_windows_only():
-    loop = asyncio.new_event_loop()  # error: ELP100  # ok: ELP103
+    loop = asyncio.new_event_loop()  # error: ELP100, ELP108  # ok: ELP103
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(spawn())
+    try:
+        loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 async def abstract_loop_cannot_spawn():
-    loop = asyncio.new_event_loop()  # error: ELP100  # ok: ELP103
-    if sys.version_info < (3, 8):
-        asyncio.get_child_watcher().attach_loop(loop)
+    loop = asyncio.AbstractEventLoop()  # error: ELP100  # ok: ELP103
     await loop.subprocess_exec(asyncio.SubprocessProtocol, "true")
 
 
 def runs_a_coroutine_that_spawns_on_another_loop():
     # The coroutine's loop.subprocess_exec() is on a loop it made itself, not on this one.
-    loop = asyncio.new_event_loop()  # error: ELP102  # ok: ELP103
-    asyncio.set_event_loop(loop)
-    loop.run_until_complete(abstract_loop_cannot_spawn())
+    loop = asyncio.new_event_loop()  # error: ELP108  # ok: ELP103
+    try:
+        loop.run_until_complete(abstract_loop_cannot_spawn())
+    finally:
+        loop.close()

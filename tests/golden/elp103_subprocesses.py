@@ -3,7 +3,8 @@
 
 On 3.7 such a loop fails with "RuntimeError: Cannot add child handler, the child watcher does not
 have a loop attached" unless it is installed (set_event_loop) or attached (attach_loop) in the
-main thread. Most of these loops are also run without being installed, hence ELP102 as well.
+main thread. ELP102 stays silent: nothing here looks the current loop up after making a loop, and
+without a lookup an uninstalled loop only matters to the child watcher.
 """
 import asyncio
 import contextlib
@@ -41,8 +42,9 @@ async def spawn_two_levels_down():
 
 
 def run_coroutine():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
+    loop = asyncio.new_event_loop()  # error: ELP103
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
     try:
         return loop.run_until_complete(spawn())
     finally:
@@ -50,68 +52,100 @@ def run_coroutine():
 
 
 def run_coroutine_by_imported_name():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn_shell_by_name())
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(spawn_shell_by_name())
+    finally:
+        loop.close()
 
 
 def run_coroutine_by_alias():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn_exec_by_alias())
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(spawn_exec_by_alias())
+    finally:
+        loop.close()
 
 
 def run_transitively():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn_two_levels_down())
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(spawn_two_levels_down())
+    finally:
+        loop.close()
 
 
 def run_wrapped_coroutine():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(asyncio.wait_for(spawn(), timeout=5))
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(asyncio.wait_for(spawn(), timeout=5))
+    finally:
+        loop.close()
 
 
 def run_as_task():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    task = loop.create_task(spawn())
-    task.add_done_callback(lambda _: loop.stop())
-    loop.run_forever()
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        task = loop.create_task(spawn())
+        task.add_done_callback(lambda _: loop.stop())
+        loop.run_forever()
+    finally:
+        loop.close()
 
 
 # -- loop.subprocess_exec / subprocess_shell ------------------------------------------------------
 
 
 def run_protocol_exec():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(loop.subprocess_exec(asyncio.SubprocessProtocol, "true"))
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(loop.subprocess_exec(asyncio.SubprocessProtocol, "true"))
+    finally:
+        loop.close()
 
 
 def run_protocol_shell():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(loop.subprocess_shell(asyncio.SubprocessProtocol, "true"))
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(loop.subprocess_shell(asyncio.SubprocessProtocol, "true"))
+    finally:
+        loop.close()
 
 
 # -- other ways to make the loop ------------------------------------------------------------------
 
 
 def run_on_selector_loop():
-    loop = asyncio.new_event_loop()  # error: ELP100, ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn())
+    loop = asyncio.new_event_loop()  # error: ELP100, ELP103, ELP108
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
+    try:
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def run_in_closing():
-    with contextlib.closing(asyncio.new_event_loop()) as loop:  # error: ELP102, ELP103
+    with contextlib.closing(asyncio.new_event_loop()) as loop:  # error: ELP103
         return loop.run_until_complete(spawn())
 
 
 def run_chained():
-    return asyncio.new_event_loop().run_until_complete(spawn())  # error: ELP102, ELP103
+    return asyncio.new_event_loop().run_until_complete(spawn())  # error: ELP103, ELP108  # ok: ELP102
 
 
 # -- a loop served by a thread of its own, fed with run_coroutine_threadsafe ----------------------
@@ -141,8 +175,9 @@ def run_on_loop_thread():
 
 class ProcessRunner:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-        asyncio.set_event_loop(self.loop)
+        self.loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(self.loop)
 
     async def _spawn_all(self):
         return await asyncio.gather(spawn(), spawn_shell_by_name())
@@ -164,25 +199,33 @@ def thread_installs_loop():
 
 
 def thread_installs_and_attaches():
-    loop = asyncio.new_event_loop()  # error: ELP103
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
     asyncio.set_event_loop(loop)
-    if sys.version_info < (3, 8):
-        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
-    loop.run_until_complete(spawn())
+    try:
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
+        loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def thread_attaches_only():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
-    if sys.version_info < (3, 8):
-        asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
-    loop.run_until_complete(spawn())
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
+    try:
+        if sys.version_info < (3, 8):
+            asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
+        loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def thread_helper_makes_loop():
-    loop = asyncio.new_event_loop()  # error: ELP103
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(spawn_through_helper())
+    try:
+        loop.run_until_complete(spawn_through_helper())
+    finally:
+        loop.close()
 
 
 def thread_calls_helper():
@@ -198,15 +241,18 @@ def start_threads():
 
 class SubprocessThread(threading.Thread):
     def run(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP103
+        self.loop = asyncio.new_event_loop()  # error: ELP103, ELP108
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(spawn())
 
 
 def pool_task_makes_loop():
-    loop = asyncio.new_event_loop()  # error: ELP103
+    loop = asyncio.new_event_loop()  # error: ELP103, ELP108
     asyncio.set_event_loop(loop)
-    return loop.run_until_complete(spawn())
+    try:
+        return loop.run_until_complete(spawn())
+    finally:
+        loop.close()
 
 
 def start_pool_task():
@@ -246,7 +292,7 @@ def attached_only_in_worker():
 
 class LoopServer:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()  # error: ELP103
+        self.loop = asyncio.new_event_loop()  # error: ELP103, ELP108
         if sys.version_info < (3, 8):
             asyncio.get_child_watcher().attach_loop(self.loop)
         self.thread = threading.Thread(target=self._serve, daemon=True)

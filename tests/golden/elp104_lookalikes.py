@@ -81,13 +81,14 @@ def on_timeout():
 
 
 class Defaults:
-    loop = asyncio.get_event_loop()  # ok: ELP104
+    loop = asyncio.new_event_loop()  # error: ELP105  # ok: ELP104
+    asyncio.set_event_loop(loop)
 
     async def now(self):
         return asyncio.get_running_loop().time()  # error: ELP104
 
 
-async def wait_on(future, loop=asyncio.get_event_loop()):  # ok: ELP104
+async def wait_on(future, loop=asyncio.get_event_loop()):  # error: ELP105  # ok: ELP104
     # The default is evaluated once, when the module is imported, not in the coroutine.
     return await asyncio.wait_for(future, 1)
 

@@ -89,11 +89,10 @@ def attach_on_windows(loop):
         asyncio.get_child_watcher().attach_loop(loop)  # ok: ELP106
 
 
-def attach_behind_a_flag(loop):
+def attach_behind_a_flag_guard(loop):
     if PY37:
-        # A module constant is not evaluated: the rule cannot know, and reports.
-        if sys.version_info < (3, 8):
-            asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106
+        # A module constant defined once from sys.version_info guards like its test.
+        asyncio.get_child_watcher().attach_loop(loop)  # ok: ELP106
 
 
 def attach_if_present(loop):

@@ -9,10 +9,13 @@ async def compress(path):
     await process.wait()
 
 
-def compress_in_background(path):
-    loop = asyncio.new_event_loop()  # error: ELP100, ELP102, ELP103
+def compress_all(paths):
+    loop = asyncio.new_event_loop()  # error: ELP100, ELP102, ELP103, ELP108
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(compress(path))
+    try:
+        loop.run_until_complete(asyncio.gather(*(compress(path) for path in paths)))
+    finally:
+        loop.close()
 
 
 def report_progress(message):
@@ -22,4 +25,4 @@ def report_progress(message):
 
 def main():
     threading.Thread(target=report_progress, args=("started",)).start()
-    compress_in_background("data.csv")
+    compress_all(["data.csv", "log.txt"])

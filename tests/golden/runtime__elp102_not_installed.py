@@ -1,4 +1,5 @@
-"""Runtime evidence for ELP102: loops made with new_event_loop() and run, but never installed.
+"""Runtime evidence for ELP102: loops made with new_event_loop() and never installed, then the
+current loop is looked up (get_event_loop(), ensure_future()) and is another one.
 
 Run with ``python -W ignore fixtures/runtime/elp102_not_installed.py``; tests/test_runtime_elp102.py
 asserts on what it prints. The fixed program is elp102_installed.py next to this file.

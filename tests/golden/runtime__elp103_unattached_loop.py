@@ -14,8 +14,9 @@ async def spawn():
 
 
 def main():
-    loop = asyncio.new_event_loop()  # error: ELP102, ELP103
-    asyncio.set_event_loop(loop)
+    loop = asyncio.new_event_loop()  # error: ELP103
+    if sys.version_info < (3, 8):
+        asyncio.get_child_watcher().attach_loop(loop)
     try:
         print("exit status", loop.run_until_complete(spawn()))
     finally:

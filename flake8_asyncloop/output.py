@@ -1,0 +1,317 @@
+"""How ``flake8-asyncloop check`` prints diagnostics: for people (text, concise), for GitHub
+Actions (workflow commands) and for machines (JSON, SARIF 2.1.0), plus per-code statistics.
+
+Columns are 1-based everywhere here, as editors and terminals count them; the engine's are 0-based.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, TextIO
+from urllib.parse import quote
+
+from flake8_asyncloop import __version__
+from flake8_asyncloop.docs import JsonValue, anchor, rule_markdown
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
+from flake8_asyncloop.engine.edits import SourceLines, apply_edits
+from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE, Rule
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
+STREAMED_FORMATS = ("text", "concise", "github")  # printed file by file; json and sarif at the end
+STATISTICS_FORMATS = ("text", "concise", "json")
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file's diagnostics, and its text when source lines or fix previews are shown."""
+
+    path: str
+    diagnostics: Sequence[Diagnostic]
+    text: Optional[str] = None
+
+
+def location(path: str, diagnostic: Diagnostic) -> str:
+    return f"{path}:{diagnostic.line}:{diagnostic.column + 1}"
+
+
+def render_concise(path: str, diagnostic: Diagnostic) -> str:
+    """``path:line:col: CODE message``: what flake8 prints, and what editors and terminals link."""
+    return f"{location(path, diagnostic)}: {diagnostic.flake8_text()}"
+
+
+def _caret_line(source_line: str, column: int) -> str:
+    # Tabs stay tabs, so the caret lands under the column however the terminal expands them.
+    return "".join(character if character == "\t" else " " for character in source_line[:column]) + "^"
+
+
+def _fix_preview(fix: Fix, source: str) -> list[str]:
+    """The fix as unified-diff hunks of the lines it changes, with one line of context."""
+    before = source.splitlines(keepends=True)
+    after = apply_edits(source, fix.edits).splitlines(keepends=True)
+    hunks = list(difflib.unified_diff(before, after, n=1))[2:]  # no file header: the path is above
+    return [line.rstrip("\r\n") for line in hunks]
+
+
+def render_text(
+    checked: Checked, diagnostic: Diagnostic, *, show_source: bool = False, show_fixes: bool = False
+) -> str:
+    """The default format: the concise line, then the source line with a caret and the fix, on request."""
+    lines = [render_concise(checked.path, diagnostic)]
+    if checked.text is not None and show_source:
+        source_line = SourceLines(checked.text).line(diagnostic.line)
+        lines += [f"    {source_line}", f"    {_caret_line(source_line, diagnostic.column)}"]
+    if checked.text is not None and show_fixes and diagnostic.fix is not None:
+        fix = diagnostic.fix
+        safety = "safe" if fix.safe else "unsafe, applied with --unsafe-fixes"
+        lines.append(f"    fix ({safety}): {fix.description}")
+        lines += [f"      {line}" for line in _fix_preview(fix, checked.text)]
+    return "\n".join(lines)
+
+
+def render(format_name: str, checked: Checked, diagnostic: Diagnostic, show_source: bool, show_fixes: bool) -> str:
+    """One diagnostic in a streamed format (text, concise or github)."""
+    if format_name == "github":
+        return render_github(checked.path, diagnostic)
+    if format_name == "concise":
+        return render_concise(checked.path, diagnostic)
+    return render_text(checked, diagnostic, show_source=show_source, show_fixes=show_fixes)
+
+
+def _escape_github_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_github_property(value: str) -> str:
+    return _escape_github_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(path: str, diagnostic: Diagnostic) -> str:
+    """A GitHub Actions ``::error`` workflow command: an annotation on the line in the pull request."""
+    properties = ",".join(
+        f"{key}={_escape_github_property(value)}"
+        for key, value in (
+            ("file", path),
+            ("line", str(diagnostic.line)),
+            ("col", str(diagnostic.column + 1)),
+            ("title", diagnostic.code),
+        )
+    )
+    return f"::error {properties}::{_escape_github_data(diagnostic.flake8_text())}"
+
+
+def _json_edit(edit: Edit) -> dict[str, JsonValue]:
+    return {
+        "start": {"line": edit.start_line, "column": edit.start_column + 1},
+        "end": {"line": edit.end_line, "column": edit.end_column + 1},
+        "text": edit.text,
+    }
+
+
+def json_records(results: Iterable[Checked]) -> list[JsonValue]:
+    """``--output-format json``: one object per diagnostic, fixes included."""
+    records: list[JsonValue] = []
+    for checked in results:
+        for diagnostic in checked.diagnostics:
+            rule = RULES_BY_CODE.get(diagnostic.code)
+            fix = diagnostic.fix
+            records.append(
+                {
+                    "filename": checked.path,
+                    "line": diagnostic.line,
+                    "column": diagnostic.column + 1,
+                    "code": diagnostic.code,
+                    "name": rule.name if rule else None,
+                    "message": diagnostic.message,
+                    "fix": None
+                    if fix is None
+                    else {
+                        "description": fix.description,
+                        "safety": "safe" if fix.safe else "unsafe",
+                        "edits": [_json_edit(edit) for edit in fix.edits],
+                    },
+                }
+            )
+    return records
+
+
+def statistics(results: Iterable[Checked]) -> list[tuple[str, int]]:
+    """(code, count) pairs, the most frequent first."""
+    counts = Counter(diagnostic.code for checked in results for diagnostic in checked.diagnostics)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def statistics_text(counts: Sequence[tuple[str, int]]) -> str:
+    width = max((len(str(count)) for _, count in counts), default=1)
+    return "\n".join(
+        f"{count:>{width}}  {code}  {RULES_BY_CODE[code].name if code in RULES_BY_CODE else ''}".rstrip()
+        for code, count in counts
+    )
+
+
+def statistics_records(counts: Sequence[tuple[str, int]]) -> list[JsonValue]:
+    return [
+        {"code": code, "name": RULES_BY_CODE[code].name if code in RULES_BY_CODE else None, "count": count}
+        for code, count in counts
+    ]
+
+
+def artifact_uri(path: str) -> str:
+    """A path as a SARIF artifact URI: relative ones stay relative (to the working directory)."""
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
+    return quote(Path(path).as_posix())
+
+
+def _sarif_region(start_line: int, start_column: int, end_line: int, end_column: int) -> dict[str, JsonValue]:
+    return {"startLine": start_line, "startColumn": start_column + 1, "endLine": end_line, "endColumn": end_column + 1}
+
+
+def _sarif_rule(rule: Rule, documentation_url: Optional[str]) -> dict[str, JsonValue]:
+    descriptor: dict[str, JsonValue] = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.why},
+        "help": {"text": rule.how_to_fix, "markdown": rule_markdown(rule, heading="#")},
+        "properties": {
+            "versions": rule.versions,
+            "fix": rule.fix_availability,
+            "fixSafety": rule.fix_safety,
+        },
+    }
+    if documentation_url:
+        descriptor["helpUri"] = f"{documentation_url}#{anchor(rule)}"
+    return descriptor
+
+
+def _sarif_fix(uri: str, fix: Fix) -> dict[str, JsonValue]:
+    replacements: list[JsonValue] = [
+        {
+            "deletedRegion": _sarif_region(edit.start_line, edit.start_column, edit.end_line, edit.end_column),
+            "insertedContent": {"text": edit.text},
+        }
+        for edit in fix.edits
+    ]
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+        "properties": {"safety": "safe" if fix.safe else "unsafe"},
+    }
+
+
+def sarif_log(
+    results: Iterable[Checked], rules: Sequence[Rule] = ALL_RULES, documentation_url: Optional[str] = None
+) -> dict[str, JsonValue]:
+    """A SARIF 2.1.0 log with one run: the rules' metadata, every diagnostic, and the fixes.
+
+    ``documentation_url``: where ``docs/rules.md`` is published; each rule's ``helpUri`` is an
+    anchor on it (SARIF wants an absolute URI there). Without it, ``help`` carries the whole text.
+    """
+    rule_index = {rule.code: index for index, rule in enumerate(rules)}
+    sarif_results: list[JsonValue] = []
+    for checked in results:
+        uri = artifact_uri(checked.path)
+        for diagnostic in checked.diagnostics:
+            result: dict[str, JsonValue] = {
+                "ruleId": diagnostic.code,
+                "level": "error",
+                "message": {"text": diagnostic.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri},
+                            "region": {"startLine": diagnostic.line, "startColumn": diagnostic.column + 1},
+                        }
+                    }
+                ],
+            }
+            if diagnostic.code in rule_index:
+                result["ruleIndex"] = rule_index[diagnostic.code]
+            if diagnostic.fix is not None:
+                result["fixes"] = [_sarif_fix(uri, diagnostic.fix)]
+            sarif_results.append(result)
+    driver: dict[str, JsonValue] = {
+        "name": "flake8-asyncloop",
+        "version": __version__,
+        "rules": [_sarif_rule(rule, documentation_url) for rule in rules],
+    }
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        # The engine counts columns in characters, not in SARIF's default UTF-16 code units.
+        "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": sarif_results}],
+    }
+
+
+# Runs shorter than this never show a progress bar: it would only flicker.
+PROGRESS_DELAY_SECONDS = 0.5
+
+
+def progress_wanted(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """A progress bar is for people watching a terminal: not for pipes, files or CI logs."""
+    return stream.isatty() and not environ.get("CI")
+
+
+class ProgressDisplay:
+    """A transient progress bar on standard error (rich's), shown once a run lasts long enough.
+
+    While it is shown, rich redirects ``sys.stdout`` and ``sys.stderr`` (when they are the
+    terminal) to print above the bar, so output must name ``sys.stdout`` at the time it prints.
+    """
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self._total = total
+        self._enabled = enabled and total > 1
+        self._started_at = time.monotonic()
+        self._progress: Optional["Progress"] = None
+        self._task: Optional["TaskID"] = None
+        self._done = 0
+
+    def advance(self) -> None:
+        self._done += 1
+        if not self._enabled:
+            return
+        if self._progress is None and time.monotonic() - self._started_at >= PROGRESS_DELAY_SECONDS:
+            self._start()
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=self._done)
+
+    def _start(self) -> None:
+        # Imported here: rich costs import time that short runs and pipes should not pay.
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+            redirect_stdout=sys.stdout.isatty(),  # else stdout is a pipe or file: leave it alone
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("check", total=self._total, completed=self._done)
+
+    def __enter__(self) -> "ProgressDisplay":
+        return self
+
+    def __exit__(
+        self,
+        kind: Optional[type[BaseException]],
+        error: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Optional
+
+import libcst as cst
+
+from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.edits import closing_try
+from flake8_asyncloop.rules.base import Example, Rule
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.loops import LoopCreation
+
+
+class LoopNeverClosed(Rule):
+    code = "ELP108"
+    name = "loop-never-closed"
+    summary = "An event loop this code created is never closed."
+    why = (
+        "A loop holds a selector, a self-pipe (two sockets) and, once used, a default thread pool. "
+        "An unclosed loop leaks them until the garbage collector finds it, and its destructor "
+        "emits 'ResourceWarning: unclosed event loop' (shown under -X dev and by pytest); in a "
+        "long-running program that creates loops repeatedly, file descriptors run out. Every "
+        "version is affected."
+    )
+    how_to_fix = (
+        "Close the loop when done: try/finally with loop.close(), contextlib.closing(), a close "
+        "in tearDown/close/__exit__, or asyncio.run() / asyncio.Runner, which close their loop."
+    )
+    versions = "every version"
+    fix_availability = "sometimes"
+    fix_safety = "mixed"
+    fix_details = (
+        "For a local variable assigned directly in a function's body, the rest of the body moves "
+        "into try: with loop.close() in finally:. Safe unless a nested function uses the loop or the "
+        "loop was installed with set_event_loop(), where code running after the function may still "
+        "use it."
+    )
+    invalid = (
+        Example(
+            "import asyncio\n"
+            "def main():\n"
+            "    loop = asyncio.new_event_loop()\n"
+            "    loop.run_until_complete(serve())\n"
+        ),
+        Example(
+            "import asyncio\n"
+            "class Worker:\n"
+            "    def start(self):\n"
+            "        self.loop = asyncio.new_event_loop()\n"
+            "    def run(self):\n"
+            "        self.loop.run_forever()\n"
+        ),
+    )
+    valid = (
+        Example(
+            "import asyncio\n"
+            "def main():\n"
+            "    loop = asyncio.new_event_loop()\n"
+            "    try:\n"
+            "        loop.run_until_complete(serve())\n"
+            "    finally:\n"
+            "        loop.close()\n"
+        ),
+        Example(
+            "import asyncio, contextlib\n"
+            "with contextlib.closing(asyncio.new_event_loop()) as loop:\n"
+            "    loop.run_until_complete(serve())\n"
+        ),
+        Example(
+            "import asyncio\n"
+            "class Worker:\n"
+            "    def start(self):\n"
+            "        self.loop = asyncio.new_event_loop()\n"
+            "    def __exit__(self, *exc_info):\n"
+            "        self.loop.close()\n"
+        ),
+        Example(
+            "import asyncio\n"
+            "def make_loop():\n"
+            "    loop = asyncio.new_event_loop()\n"
+            "    return loop\n"
+        ),
+    )
+
+    def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        loops = analysis.loops
+        for creation in loops.creations:
+            if creation.closed or creation.escapes or creation.runs_elsewhere or creation.run_by_nested_function:
+                continue  # closed, or owned by whoever receives it or runs it (a thread)
+            if creation.installed and not creation.runs:
+                continue  # made to be the current loop (tornado's IOLoop.current()), for later use
+            if creation.installed and loops.closes_installed_loop:
+                continue  # closed through get_event_loop().close()
+            if any(analysis.callee(site) not in apis.SET_EVENT_LOOP for site in creation.installs):
+                continue  # installed by a helper (a test case's set_event_loop), which may close it
+            if analysis.callee_of(creation.call) in apis.ABSTRACT_LOOP_CLASSES:
+                continue  # no resources to release
+            if creation.target:
+                message = (
+                    f"event loop '{creation.target}' is never closed; close it when done "
+                    f"(try/finally: {creation.target}.close(), or asyncio.run(), which closes its loop)"
+                )
+            else:
+                message = "event loop created and run in one expression is never closed; use asyncio.run() instead"
+            yield Finding(creation.call, message, self._fix(analysis, creation) if analysis.want_fixes else None)
+
+    @staticmethod
+    def _fix(analysis: "ModuleAnalysis", creation: "LoopCreation") -> Optional[Fix]:
+        """The rest of the function after ``loop = ...`` goes into ``try:``, with ``loop.close()``
+        in ``finally``. Only for a local variable assigned directly in a function's body.
+
+        Safe unless something may use the loop after the function returns: a nested function
+        (a callback, a thread target) that uses it, or the global slot it was installed in
+        (a later ``get_event_loop()`` would get a closed loop).
+        """
+        function = creation.function
+        if function is None or "." in creation.target or not creation.target:
+            return None
+        definition = function.node
+        if not isinstance(definition, cst.FunctionDef) or not isinstance(definition.body, cst.IndentedBlock):
+            return None
+        statements = list(definition.body.body)
+        if creation.statement not in statements:
+            return None
+        index = statements.index(creation.statement)
+        if index + 1 < len(statements) and analysis.statement_installs(statements[index + 1], creation.target):
+            index += 1  # set_event_loop(loop) right after the creation stays before the try
+        rest = statements[index + 1 :]
+        safe = not (creation.used_in_nested_function or creation.installed)
+        description = f"Close the loop in a finally block: {creation.target}.close()"
+        if not rest:
+            last = statements[index]
+            if not isinstance(last, cst.SimpleStatementLine):
+                return None
+            edit = analysis.fixes.insert_after(last, f"{creation.target}.close()")
+            return Fix(description, (edit,), safe) if edit is not None else None
+        new_body = definition.body.with_changes(body=[*statements[: index + 1], closing_try(rest, creation.target)])
+        return Fix(description, (analysis.fixes.rewrite(definition.body, new_body),), safe)

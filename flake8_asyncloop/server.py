@@ -1,0 +1,360 @@
+"""The language server (``flake8-asyncloop server``): the engine's diagnostics and fixes over LSP.
+
+Diagnostics are published when a document opens and, debounced, after it changes; every
+diagnostic with a fix gets a quick fix with exactly that fix's edits, and a source action
+(``source.fixAll.asyncloop``) applies every fix, as ``flake8-asyncloop fix`` would. Settings come
+from ``[tool.flake8-asyncloop]`` and ``requires-python``, found from each document's path as the
+command finds them, and are read again for every analysis, so edits to pyproject.toml apply at
+the next change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from flake8_asyncloop import __version__
+from flake8_asyncloop.config import ConfigError, find_pyproject, load_settings
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
+from flake8_asyncloop.engine.edits import SourceLines
+from flake8_asyncloop.engine.fixer import fix_source, reported
+from flake8_asyncloop.engine.versions import TargetVersionError, TargetVersions, resolve_target_versions
+from flake8_asyncloop.rules import ALL_RULES, Rule
+
+T = TypeVar("T")
+
+SOURCE = "flake8-asyncloop"
+FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.asyncloop"
+# Long enough that typing a word costs one analysis, short enough to feel immediate.
+DEBOUNCE_SECONDS = 0.3
+BOM = "\ufeff"
+# A diagnostic's range: the dotted name at its position (``asyncio.SelectorEventLoop``), so
+# editors underline the call's name rather than one character.
+_DOTTED_NAME = re.compile(r"[\w.]+")
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    targets: TargetVersions
+    rules: tuple[Rule, ...]
+    unsafe_fixes: bool
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The engine's answer for one text of a document."""
+
+    text: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    settings: Optional[DocumentSettings] = None
+    error: Optional[str] = None  # configuration that cannot be used, in one line
+
+
+def settings_for(path: Optional[str]) -> DocumentSettings:
+    """What the command would use for ``path`` (None: a document that is not a file)."""
+    settings = load_settings(find_pyproject([path] if path else []))
+    return DocumentSettings(
+        targets=resolve_target_versions(settings.target_version, path or ""),
+        rules=tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code)),
+        unsafe_fixes=settings.unsafe_fixes,
+    )
+
+
+def _body(text: str) -> str:
+    # The engine reports positions in the text after a byte-order mark, as the command does.
+    return text[len(BOM):] if text.startswith(BOM) else text
+
+
+def analyse(text: str, path: Optional[str]) -> Analysis:
+    """Diagnostics (with fixes, ``# noqa`` honoured) for one text; synchronous, for a worker thread."""
+    try:
+        settings = settings_for(path)
+    except (ConfigError, TargetVersionError) as error:
+        return Analysis(text, error=str(error))
+    diagnostics = reported(_body(text), settings.targets, settings.rules, fixes=True)
+    return Analysis(text, tuple(diagnostics), settings)
+
+
+class Positions:
+    """Engine positions (1-based lines, 0-based character columns, after any BOM) as LSP positions:
+    0-based lines, columns in the negotiated encoding's code units (UTF-16 unless agreed otherwise)."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self._lines = SourceLines(text)
+        self._bom = len(BOM) if text.startswith(BOM) else 0
+        self._encoding = encoding
+
+    def line_text(self, line: int) -> str:
+        return self._lines.line(min(max(line, 1), len(self._lines.starts)))
+
+    def to_lsp(self, line: int, column: int) -> types.Position:
+        if line > len(self._lines.starts):  # past the end: the end of the last line
+            line, column = len(self._lines.starts), len(self.line_text(len(self._lines.starts)))
+        if line == 1:
+            column += self._bom
+        prefix = self.line_text(line)[:column]
+        if self._encoding == types.PositionEncodingKind.Utf8:
+            units = len(prefix.encode("utf-8", "surrogatepass"))
+        elif self._encoding == types.PositionEncodingKind.Utf32:
+            units = len(prefix)
+        else:
+            units = len(prefix.encode("utf-16-le", "surrogatepass")) // 2
+        return types.Position(line=line - 1, character=units)
+
+    def diagnostic_range(self, diagnostic: Diagnostic) -> types.Range:
+        column = diagnostic.column + (self._bom if diagnostic.line == 1 else 0)
+        name = _DOTTED_NAME.match(self.line_text(diagnostic.line), column)
+        width = len(name.group()) if name else 0
+        return types.Range(
+            start=self.to_lsp(diagnostic.line, diagnostic.column),
+            end=self.to_lsp(diagnostic.line, diagnostic.column + width),
+        )
+
+    def text_edit(self, edit: Edit) -> types.TextEdit:
+        return types.TextEdit(
+            range=types.Range(
+                start=self.to_lsp(edit.start_line, edit.start_column),
+                end=self.to_lsp(edit.end_line, edit.end_column),
+            ),
+            new_text=edit.text,
+        )
+
+
+def whole_text_edit(old: str, new: str) -> Edit:
+    """One edit turning ``old`` into ``new``: the span between their common prefix and suffix."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    lines = SourceLines(old)
+    start, end = lines.position(prefix), lines.position(len(old) - suffix)
+    return Edit(start[0], start[1], end[0], end[1], new[prefix:len(new) - suffix])
+
+
+def _kind_requested(kind: str, only: Optional[Sequence[str]]) -> bool:
+    # LSP kinds are hierarchical: asking for "source.fixAll" includes "source.fixAll.asyncloop".
+    return only is None or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
+
+
+class AsyncLoopServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        # The engine is synchronous and CPU-bound; one worker keeps analyses in order and off the
+        # event loop, so the server keeps reading messages (and cancelling stale work) meanwhile.
+        self.analysis_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flake8-asyncloop")
+        self.analyses: dict[str, Analysis] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.fix_all_results: dict[str, tuple[str, str]] = {}  # uri -> (text, fixed text)
+        self.reported_errors: set[str] = set()
+
+    @property
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    async def in_worker(self, uri: str, work: Callable[[], T], fallback: T) -> T:
+        """``work()`` in the analysis thread; an engine bug is logged to the client, not raised."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.analysis_executor, work)
+        except Exception:  # the server must outlive any one document; the client's log shows it
+            message = f"{SOURCE}: internal error on {uri}\n{traceback.format_exc()}"
+            self.window_log_message(types.LogMessageParams(types.MessageType.Error, message))
+            return fallback
+
+    async def run_in_worker(self, document: TextDocument) -> Analysis:
+        cached = self.analyses.get(document.uri)
+        text = document.source
+        if cached is not None and cached.text == text:
+            return cached
+        path = document.path if document.uri.startswith("file:") else None
+        analysis = await self.in_worker(document.uri, lambda: analyse(text, path), Analysis(text))
+        if analysis.error is not None and analysis.error not in self.reported_errors:
+            self.reported_errors.add(analysis.error)
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"{SOURCE}: {analysis.error}"))
+        if document.uri in self.workspace.text_documents:
+            self.analyses[document.uri] = analysis
+        return analysis
+
+    async def publish(self, uri: str) -> None:
+        if uri not in self.workspace.text_documents:
+            return
+        document = self.workspace.get_text_document(uri)
+        version = document.version
+        analysis = await self.run_in_worker(document)
+        if uri not in self.workspace.text_documents or self.workspace.get_text_document(uri).version != version:
+            return  # a newer text is on its way; its own analysis publishes
+        positions = Positions(analysis.text, self.encoding)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri,
+                version=version,
+                diagnostics=[self.lsp_diagnostic(diagnostic, positions) for diagnostic in analysis.diagnostics],
+            )
+        )
+
+    @staticmethod
+    def lsp_diagnostic(diagnostic: Diagnostic, positions: Positions) -> types.Diagnostic:
+        return types.Diagnostic(
+            range=positions.diagnostic_range(diagnostic),
+            message=diagnostic.message,
+            severity=types.DiagnosticSeverity.Warning,
+            code=diagnostic.code,
+            source=SOURCE,
+        )
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Publish diagnostics for ``uri`` after ``delay``, replacing any check not yet done."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.create_task(self._publish_later(uri, delay))
+        self.pending[uri] = task
+
+    async def _publish_later(self, uri: str, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+            await self.publish(uri)
+        finally:
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
+
+    def close(self, uri: str) -> None:
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self.analyses.pop(uri, None)
+        self.fix_all_results.pop(uri, None)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def workspace_edit(self, document: TextDocument, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+        """Edits of ``document`` as it is now (callers check the analysed text is still current)."""
+        capabilities = self.client_capabilities.workspace
+        workspace_edit = capabilities.workspace_edit if capabilities else None
+        if workspace_edit is not None and workspace_edit.document_changes:
+            # Versioned: the client refuses the edit if the document changed since.
+            identifier = types.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=document.version)
+            return types.WorkspaceEdit(
+                document_changes=[types.TextDocumentEdit(text_document=identifier, edits=list(edits))]
+            )
+        return types.WorkspaceEdit(changes={document.uri: edits})
+
+    def quick_fix(
+        self, document: TextDocument, analysis: Analysis, wanted: types.Diagnostic, positions: Positions
+    ) -> Optional[types.CodeAction]:
+        fix = self._fix_for(analysis, wanted, positions)
+        if fix is None:
+            return None
+        return types.CodeAction(
+            title=f"{wanted.code}: {fix.description}" + ("" if fix.safe else " (unsafe)"),
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[wanted],
+            is_preferred=True if fix.safe else None,
+            edit=self.workspace_edit(document, [positions.text_edit(edit) for edit in fix.edits]),
+        )
+
+    @staticmethod
+    def _fix_for(analysis: Analysis, wanted: types.Diagnostic, positions: Positions) -> Optional[Fix]:
+        """The fix of our diagnostic that the client echoes back: same code and start; or, when
+        the client rebuilt the start itself (Neovim 0.7 sends byte columns), the only one on its line."""
+        same_line = [
+            diagnostic for diagnostic in analysis.diagnostics
+            if diagnostic.fix is not None and diagnostic.code == wanted.code
+            and diagnostic.line == wanted.range.start.line + 1
+        ]
+        for diagnostic in same_line:
+            if positions.to_lsp(diagnostic.line, diagnostic.column) == wanted.range.start:
+                return diagnostic.fix
+        return same_line[0].fix if len(same_line) == 1 else None
+
+    async def fix_all(self, document: TextDocument, analysis: Analysis) -> Optional[types.CodeAction]:
+        settings = analysis.settings
+        if settings is None:
+            return None
+        unsafe = settings.unsafe_fixes
+        if not any(d.fix is not None and (d.fix.safe or unsafe) for d in analysis.diagnostics):
+            return None
+        cached = self.fix_all_results.get(document.uri)
+        body = _body(analysis.text)
+        if cached is not None and cached[0] == analysis.text:
+            fixed = cached[1]
+        else:
+            fixed = await self.in_worker(
+                document.uri, lambda: fix_source(body, settings.targets, settings.rules, unsafe=unsafe).source, body
+            )
+            self.fix_all_results[document.uri] = (analysis.text, fixed)
+        if fixed == body:
+            return None
+        # One edit from the first changed character to the last: the rest of the buffer (and the
+        # cursor, in most editors) stays put.
+        edit = whole_text_edit(body, fixed)
+        positions = Positions(analysis.text, self.encoding)
+        return types.CodeAction(
+            title="Fix all asyncloop problems" + (" (including unsafe fixes)" if unsafe else ""),
+            kind=FIX_ALL_KIND,
+            edit=self.workspace_edit(document, [positions.text_edit(edit)]),
+        )
+
+    async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        if uri not in self.workspace.text_documents:
+            return []
+        document = self.workspace.get_text_document(uri)
+        analysis = await self.run_in_worker(document)
+        positions = Positions(analysis.text, self.encoding)
+        only = params.context.only
+        actions: list[types.CodeAction] = []
+        if _kind_requested(types.CodeActionKind.QuickFix, only):
+            for wanted in params.context.diagnostics:
+                if wanted.source in (SOURCE, None):
+                    action = self.quick_fix(document, analysis, wanted, positions)
+                    if action is not None:
+                        actions.append(action)
+        if _kind_requested(FIX_ALL_KIND, only):
+            action = await self.fix_all(document, analysis)
+            if action is not None:
+                actions.append(action)
+        if uri not in self.workspace.text_documents or self.workspace.get_text_document(uri).source != analysis.text:
+            return []  # the document changed meanwhile: these edits are for a text that is gone
+        return actions
+
+
+def build_server() -> AsyncLoopServer:
+    server = AsyncLoopServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: AsyncLoopServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: AsyncLoopServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: AsyncLoopServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND]
+        ),
+    )
+    async def code_action(ls: AsyncLoopServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return await ls.code_actions(params)
+
+    return server
+
+
+def serve() -> None:
+    """Serve one client over standard input and output until it exits."""
+    build_server().start_io()

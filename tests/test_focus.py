@@ -1,0 +1,150 @@
+"""The flake8 path's masked module gives exactly the diagnostics of the whole module.
+
+``check_focused`` (flake8's path: libcst sees only the statements ``focus.py`` keeps, at their own
+lines) must agree with ``check_source`` (the whole module) on every fixture and on CPython's
+``asyncio`` and ``test_asyncio``. Wider corpora (all of ``Lib/``, the real-code corpus in
+``benchmarks/.corpus/``) are opt-in: ``FLAKE8_ASYNCLOOP_FOCUS_CORPUS=lib,realcode``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from flake8_asyncloop.engine.checker import check_focused, check_source
+from flake8_asyncloop.engine.diagnostics import Diagnostic
+from flake8_asyncloop.engine.focus import focus
+from flake8_asyncloop.engine.versions import TargetVersions, parse_target_versions
+from tests.fixture_support import ROOT, fixture_files, fixture_target
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+OPT_IN = set(filter(None, os.environ.get("FLAKE8_ASYNCLOOP_FOCUS_CORPUS", "").split(",")))
+
+
+def _read(path: Path) -> tuple[str, ast.Module] | None:
+    try:
+        source = path.read_text(encoding="utf-8")
+        return source, ast.parse(source)
+    except (SyntaxError, UnicodeDecodeError, ValueError, RecursionError, MemoryError):
+        return None  # flake8 reports E999 and runs no plugin on it
+
+
+def _disagreements(paths: list[Path], targets: TargetVersions) -> list[str]:
+    found = []
+    for path in paths:
+        read = _read(path)
+        if read is None:
+            continue
+        source, tree = read
+        whole = check_source(source, targets, syntax_checked=True)
+        focused = check_focused(source, tree, targets)
+        if whole != focused:
+            found.append(f"{path}: only whole {_brief(whole, focused)}; only focused {_brief(focused, whole)}")
+    return found
+
+
+def _brief(these: list[Diagnostic], others: list[Diagnostic]) -> list[tuple[int, int, str]]:
+    return [(d.line, d.column, d.code) for d in these if d not in others]
+
+
+def _python_files(*directories: Path) -> list[Path]:
+    return sorted(path for directory in directories for path in directory.rglob("*.py"))
+
+
+def test_fixtures_agree() -> None:
+    disagreements = []
+    for path in fixture_files():
+        disagreements += _disagreements([path], parse_target_versions(fixture_target(path)))
+    assert not disagreements, "\n".join(disagreements)
+
+
+@pytest.mark.parametrize("target", [">=3.7", ">=3.12"])
+def test_stdlib_asyncio_agrees(target: str) -> None:
+    paths = _python_files(STDLIB / "asyncio", STDLIB / "test" / "test_asyncio")
+    assert len(paths) > 30
+    assert _disagreements(paths, parse_target_versions(target)) == []
+
+
+@pytest.mark.skipif("lib" not in OPT_IN, reason="opt-in: FLAKE8_ASYNCLOOP_FOCUS_CORPUS=lib")
+def test_whole_stdlib_agrees() -> None:
+    assert _disagreements(_python_files(STDLIB), parse_target_versions(">=3.7")) == []
+
+
+@pytest.mark.skipif("realcode" not in OPT_IN, reason="opt-in: FLAKE8_ASYNCLOOP_FOCUS_CORPUS=realcode")
+def test_real_code_corpus_agrees() -> None:
+    corpus = ROOT / "benchmarks" / ".corpus"
+    packages = [path for path in corpus.iterdir() if path.is_dir() and not path.name.startswith("_")]
+    assert _disagreements(_python_files(*packages), parse_target_versions(">=3.7")) == []
+
+
+def test_masked_source_keeps_lines_and_positions() -> None:
+    source = (
+        "import asyncio\n"
+        "import json\n"
+        "\n"
+        "def unrelated():\n"
+        "    return json.dumps({})\n"
+        "\n"
+        "class Worker:\n"
+        "    def helper(self):\n"
+        "        return 1\n"
+        "\n"
+        "    def start(self):\n"
+        "        self.loop = asyncio.SelectorEventLoop()\n"
+    )
+    masked = focus(source, ast.parse(source))
+    assert masked is not None
+    assert masked.count("\n") == source.count("\n")
+    kept = [line for line in masked.splitlines() if line.strip()]
+    assert kept == [
+        "import asyncio",
+        "import json",
+        "class Worker:",
+        "    pass",
+        "    def start(self):",
+        "        self.loop = asyncio.SelectorEventLoop()",
+    ]
+    # The kept statement is where it was.
+    assert masked.splitlines()[11] == source.splitlines()[11]
+
+
+def test_no_reported_api_means_no_libcst() -> None:
+    source = "import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n"
+    assert focus(source, ast.parse(source)) is None
+
+
+def test_alias_of_a_reported_api_is_followed() -> None:
+    source = (
+        "from asyncio import get_event_loop as gel\n"
+        "import threading\n"
+        "def work():\n"
+        "    gel()\n"
+        "threading.Thread(target=work).start()\n"
+    )
+    masked = focus(source, ast.parse(source))
+    assert masked == source
+    targets = parse_target_versions(">=3.7")
+    assert [d.code for d in check_focused(source, ast.parse(source), targets)] == ["ELP101"]
+
+
+def test_benchmark_quick_run_writes_json(tmp_path: Path) -> None:
+    """``benchmarks/bench.py --quick`` runs end to end on a tiny corpus (it is not a timed test)."""
+    import json
+    import subprocess
+    import sys
+
+    output = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--json", str(output)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert {item["name"] for item in results["comparisons"]} == {"dense", "general", "fix"}
+    assert all(item["ratio"] > 0 and item["memory_ratio"] > 0 for item in results["comparisons"])
+    assert results["split"]["files_parsed"] > 0
+    assert all(row["lines"] > 0 for row in results["scaling"])

@@ -1,0 +1,209 @@
+"""``check --output-format`` (text, concise, json, sarif, github), --statistics, --show-source,
+--show-fixes, --verbose and the progress bar."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from flake8_asyncloop import cli, output
+from flake8_asyncloop.docs import anchor
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
+from flake8_asyncloop.engine.edits import apply_edits
+from flake8_asyncloop.rules import ALL_RULES
+
+FIXABLE = "import asyncio\n\n\nasync def main():\n    loop = asyncio.get_event_loop()  # keep\n    return loop\n"
+FIXED = FIXABLE.replace("get_event_loop", "get_running_loop")
+UNFIXABLE = (
+    "import asyncio\n"
+    "import threading\n"
+    "\n"
+    "def work():\n"
+    "    asyncio.get_event_loop().run_until_complete(job())\n"
+    "\n"
+    "threading.Thread(target=work).start()\n"
+)
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory with a fixable problem (ELP104, safe fix) and an unfixable one (ELP101)."""
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "b.py").write_text(UNFIXABLE)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["check", "--jobs", "1", "--select", "ELP101,ELP104", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_text_is_the_flake8_line_and_concise_the_same(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, _ = run(capsys, "a.py", "b.py")
+    assert code == 1
+    assert [line[:17] for line in text.splitlines()] == ["a.py:5:12: ELP104", "b.py:5:5: ELP101 "]
+    assert run(capsys, "--output-format", "concise", "--show-source", "--show-fixes", "a.py", "b.py")[1] == text
+
+
+def test_show_source_puts_a_caret_under_the_column(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "tabs.py").write_text("import asyncio\nasync def f():\n\tloop = asyncio.get_event_loop()\n")
+    _, printed, _ = run(capsys, "--select", "ELP104", "--show-source", "tabs.py")
+    assert printed.splitlines()[1:] == ["    \tloop = asyncio.get_event_loop()", "    \t       ^"]
+
+
+def test_show_fixes_prints_the_fix_as_a_diff(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, printed, _ = run(capsys, "--show-fixes", "a.py", "b.py")
+    lines = printed.splitlines()
+    assert lines[1] == "    fix (safe): Use asyncio.get_running_loop()"
+    assert lines[2:] == [
+        "      @@ -4,3 +4,3 @@",
+        "       async def main():",
+        "      -    loop = asyncio.get_event_loop()  # keep",
+        "      +    loop = asyncio.get_running_loop()  # keep",
+        "           return loop",
+        lines[-1],
+    ]
+    assert lines[-1].startswith("b.py:5:5: ELP101")  # no fix: nothing under it
+
+
+def test_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, printed, _ = run(capsys, "--output-format", "json", "a.py", "b.py")
+    records = json.loads(printed)
+    assert code == 1 and [(r["filename"], r["line"], r["column"], r["code"]) for r in records] == [
+        ("a.py", 5, 12, "ELP104"),
+        ("b.py", 5, 5, "ELP101"),
+    ]
+    fix = records[0]["fix"]
+    assert fix["safety"] == "safe" and records[1]["fix"] is None
+    # The edits, read back with 1-based columns, rewrite the file to the fixed text.
+    edits = [
+        Edit(e["start"]["line"], e["start"]["column"] - 1, e["end"]["line"], e["end"]["column"] - 1, e["text"])
+        for e in fix["edits"]
+    ]
+    assert apply_edits(FIXABLE, edits) == FIXED
+
+
+def _validate_sarif(log: Any) -> None:
+    formats = jsonschema.FormatChecker()
+    assert {"uri", "uri-reference"} <= set(formats.checkers)  # rfc3986-validator, from the test extras
+    jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=formats).validate(log)
+
+
+def test_sarif_is_valid_and_carries_rules_and_fixes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, printed, _ = run(capsys, "--output-format", "sarif", "a.py", "b.py")
+    log = json.loads(printed)
+    _validate_sarif(log)
+    assert code == 1 and log["version"] == "2.1.0"
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == [rule.code for rule in ALL_RULES]
+    for descriptor, rule in zip(rules, ALL_RULES):
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        assert descriptor["fullDescription"]["text"] == rule.why
+        assert f"# {rule.code}: {rule.name}" in descriptor["help"]["markdown"]
+    installed, thread = run_["results"]
+    assert rules[installed["ruleIndex"]]["id"] == installed["ruleId"] == "ELP104"
+    location = installed["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 5, "startColumn": 12}}
+    assert "fixes" not in thread
+    # The replacements (1-based columns, counted in code points) rewrite the file to the fixed text.
+    (change,) = installed["fixes"][0]["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "a.py"
+    edits = [
+        Edit(
+            r["deletedRegion"]["startLine"],
+            r["deletedRegion"]["startColumn"] - 1,
+            r["deletedRegion"]["endLine"],
+            r["deletedRegion"]["endColumn"] - 1,
+            r["insertedContent"]["text"],
+        )
+        for r in change["replacements"]
+    ]
+    assert apply_edits(FIXABLE, edits) == FIXED
+
+
+def test_sarif_without_results_and_with_help_uris_is_valid() -> None:
+    log: Any = output.sarif_log([], documentation_url="https://example.org/flake8-asyncloop/docs/rules.md")
+    _validate_sarif(log)
+    descriptor = log["runs"][0]["tool"]["driver"]["rules"][0]
+    assert descriptor["helpUri"] == f"https://example.org/flake8-asyncloop/docs/rules.md#{anchor(ALL_RULES[0])}"
+    with pytest.raises(jsonschema.ValidationError):
+        _validate_sarif({"version": "2.1.0", "runs": [{"results": []}]})  # no tool: the schema is enforced
+
+
+def test_sarif_uris_of_odd_and_absolute_paths(tmp_path: Path) -> None:
+    assert output.artifact_uri("src/my module.py") == "src/my%20module.py"
+    absolute = tmp_path / "x.py"
+    assert output.artifact_uri(str(absolute)) == absolute.as_uri()
+
+
+def test_github_annotations_escape_their_properties_and_message() -> None:
+    diagnostic = Diagnostic(3, 4, "ELP101", "100% wrong,\nreally: yes")
+    assert output.render_github("dir,1/a:b.py", diagnostic) == (
+        "::error file=dir%2C1/a%3Ab.py,line=3,col=5,title=ELP101::ELP101 100%25 wrong,%0Areally: yes"
+    )
+
+
+def test_github_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, printed, _ = run(capsys, "--output-format", "github", "a.py")
+    assert printed == (
+        "::error file=a.py,line=5,col=12,title=ELP104::ELP104 asyncio.get_event_loop() inside a coroutine: "
+        "use asyncio.get_running_loop(), which returns the running loop and never creates one\n"
+    )
+
+
+def test_statistics(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "c.py").write_text(FIXABLE)
+    code, printed, err = run(capsys, "--statistics", ".")
+    assert code == 1
+    assert printed == "2  ELP104  get-event-loop-in-coroutine\n1  ELP101  get-event-loop-in-worker-thread\n"
+    assert "3 files checked, 3 diagnostics" in err
+    _, printed, _ = run(capsys, "--statistics", "--output-format", "json", ".")
+    assert json.loads(printed) == [
+        {"code": "ELP104", "name": "get-event-loop-in-coroutine", "count": 2},
+        {"code": "ELP101", "name": "get-event-loop-in-worker-thread", "count": 1},
+    ]
+    code, printed, err = run(capsys, "--statistics", "--output-format", "sarif", ".")
+    assert code == 2 and printed == "" and err.count("\n") == 1
+
+
+def test_verbose_prints_a_line_per_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "broken.py").write_text("def (:\n")
+    _, _, err = run(capsys, "--verbose", ".")
+    assert re.search(r"^a\.py: \d+ ms, 1 diagnostic$", err, re.MULTILINE)
+    assert re.search(r"^broken\.py: \d+ ms, skipped$", err, re.MULTILINE)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal_outside_ci() -> None:
+    assert output.progress_wanted(_Terminal(), {})
+    assert not output.progress_wanted(_Terminal(), {"CI": "true"})
+    assert not output.progress_wanted(io.StringIO(), {})
+
+
+def test_progress_bar_appears_once_the_run_is_long_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr(output, "PROGRESS_DELAY_SECONDS", 0.0)
+    with output.ProgressDisplay(total=3, enabled=True) as progress:
+        for _ in range(3):
+            progress.advance()
+    assert "checking" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    quiet = _Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    with output.ProgressDisplay(total=3, enabled=False) as progress:
+        progress.advance()
+    assert quiet.getvalue() == ""
