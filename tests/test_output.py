@@ -17,18 +17,10 @@ from flake8_asyncloop.docs import anchor
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import apply_edits
 from flake8_asyncloop.rules import ALL_RULES
+from tests.test_cli import UNFIXABLE
 
 FIXABLE = "import asyncio\n\n\nasync def main():\n    loop = asyncio.get_event_loop()  # keep\n    return loop\n"
 FIXED = FIXABLE.replace("get_event_loop", "get_running_loop")
-UNFIXABLE = (
-    "import asyncio\n"
-    "import threading\n"
-    "\n"
-    "def work():\n"
-    "    asyncio.get_event_loop().run_until_complete(job())\n"
-    "\n"
-    "threading.Thread(target=work).start()\n"
-)
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 

@@ -10,7 +10,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.edits import FixBuilder
+from flake8_asyncloop.engine.edits import FixBuilder, SourceLines
 from flake8_asyncloop.engine.calls import argument, is_none, method_name
 from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
 from flake8_asyncloop.engine.index import CallSite, ModuleIndex
@@ -33,6 +33,11 @@ def _called_name(func: "ast.expr | cst.BaseExpression") -> Optional[str]:
     return None
 
 
+def _characters(line: str, byte_offset: int) -> int:
+    """CPython counts columns in UTF-8 bytes; flake8 and libcst count characters."""
+    return byte_offset if line.isascii() else len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+
 class ModuleAnalysis:
     """Everything the rules know about one module."""
 
@@ -40,9 +45,9 @@ class ModuleAnalysis:
         self, module: cst.Module, targets: TargetVersions, want_fixes: bool = False, source: Optional[str] = None
     ) -> None:
         self.module = module
-        # The text ``module`` was parsed from, when the caller has it: positions then cost a
-        # statement's worth of work instead of the whole module's.
-        self._source = source
+        # The text ``module`` was parsed from, when the caller has it: positions of calls then
+        # come from CPython's parser, and fixes need no regenerated text.
+        self.source_text = source
         self.targets = targets
         # Fixes cost edits and imports to work out; only the fixing adapters ask for them.
         self.want_fixes = want_fixes
@@ -162,26 +167,30 @@ class ModuleAnalysis:
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, column) of ``node``: line 1-based, column 0-based, as flake8 reports them."""
+        return self.span(node)[0]
+
+    def span(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
         if isinstance(node, cst.Call) and not node.lpar:
-            found = self._call_positions.get(id(node))
+            found = self._call_spans.get(id(node))
             if found is not None:
                 return found
-        start = self._positions[node].start
-        return start.line, start.column
+        code_range = self._positions[node]
+        return (code_range.start.line, code_range.start.column), (code_range.end.line, code_range.end.column)
 
     @functools.cached_property
-    def _call_positions(self) -> dict[int, tuple[int, int]]:
-        """Where each call starts, from CPython's parser: many times cheaper than libcst's
-        PositionProvider, which walks and regenerates the whole module.
+    def _call_spans(self) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
+        """Where each call starts and ends, from CPython's parser: many times cheaper than
+        libcst's PositionProvider, which walks and regenerates the whole module.
 
         Both parsers see the same calls; ordered by where they start (an outer call before
         the calls inside it, which start at the same place), the n-th of one is the n-th of
         the other. Each pair must also call the same name, or nothing is taken from CPython.
         """
-        if self._source is None:
+        if self.source_text is None:
             return {}
         try:
-            tree = ast.parse(self._source)
+            tree = ast.parse(self.source_text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return {}
         calls = sorted(
@@ -191,22 +200,15 @@ class ModuleAnalysis:
         ours = self.index.calls_in_source_order
         if len(calls) != len(ours):
             return {}
-        lines = self._source.splitlines()
-        positions = {}
+        lines = SourceLines(self.source_text)
+        spans = {}
         for theirs, mine in zip(calls, ours):
-            if _called_name(theirs.func) != _called_name(mine.func):
+            if _called_name(theirs.func) != _called_name(mine.func) or theirs.end_lineno is None:
                 return {}
-            column = theirs.col_offset
-            line = lines[theirs.lineno - 1] if theirs.lineno <= len(lines) else ""
-            if not line.isascii():  # CPython counts columns in UTF-8 bytes, flake8 and libcst in characters
-                column = len(line.encode("utf-8")[:column].decode("utf-8", "replace"))
-            positions[id(mine)] = (theirs.lineno, column)
-        return positions
-
-    def span(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
-        code_range = self._positions[node]
-        return (code_range.start.line, code_range.start.column), (code_range.end.line, code_range.end.column)
+            start = (theirs.lineno, _characters(lines.line(theirs.lineno), theirs.col_offset))
+            end = (theirs.end_lineno, _characters(lines.line(theirs.end_lineno), theirs.end_col_offset or 0))
+            spans[id(mine)] = (start, end)
+        return spans
 
     @functools.cached_property
     def fixes(self) -> FixBuilder:

@@ -79,7 +79,9 @@ class FixBuilder:
 
     def __init__(self, analysis: "ModuleAnalysis") -> None:
         self._analysis = analysis
-        self.lines = SourceLines(analysis.module.code)
+        # The text the module was parsed from when the caller gave it: regenerating it costs a walk.
+        text = analysis.source_text
+        self.lines = SourceLines(text if text is not None else analysis.module.code)
 
     def replace(self, node: cst.CSTNode, text: str) -> Edit:
         start, end = self._analysis.span(node)
