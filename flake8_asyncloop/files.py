@@ -114,7 +114,7 @@ def run_task(task: Task) -> Report:
         text, encoding = decode(data)
         body = text[1:] if text.startswith(BOM) else text
         try:
-            ast.parse(body)
+            tree = ast.parse(body)
         except (SyntaxError, ValueError) as error:
             line = getattr(error, "lineno", None)
             where = f" (line {line})" if line else ""
@@ -125,7 +125,7 @@ def run_task(task: Task) -> Report:
         targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
         rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
         if task.mode == "check":
-            report.diagnostics = reported(body, targets, rules, fixes=task.attach_fixes, syntax_checked=True)
+            report.diagnostics = reported(body, targets, rules, fixes=task.attach_fixes, tree=tree)
             return report
         result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, syntax_checked=True)
         report.diagnostics = result.remaining

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
-from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.checker import check_focused, check_source
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
 from flake8_asyncloop.engine.noqa import is_suppressed
@@ -26,11 +26,24 @@ class FixResult:
 
 
 def reported(
-    source: str, targets: TargetVersions, rules: Iterable[Rule], fixes: bool, *, syntax_checked: bool = False
+    source: str,
+    targets: TargetVersions,
+    rules: Iterable[Rule],
+    fixes: bool,
+    *,
+    syntax_checked: bool = False,
+    tree: Optional[ast.Module] = None,
 ) -> list[Diagnostic]:
-    """The diagnostics of ``source`` that no ``# noqa`` comment silences."""
+    """The diagnostics of ``source`` that no ``# noqa`` comment silences.
+
+    ``tree``: CPython's tree of ``source``, when the caller has it. Without fixes, only the
+    statements that can matter are then given to libcst (flake8's path, ``check_focused``).
+    """
     lines = SourceLines(source)
-    found = check_source(source, targets, rules, fixes=fixes, syntax_checked=syntax_checked)
+    if tree is not None and not fixes:
+        found = check_focused(source, tree, targets, rules)
+    else:
+        found = check_source(source, targets, rules, fixes=fixes, syntax_checked=syntax_checked or tree is not None)
     return [d for d in found if not is_suppressed(d, lines)]
 
 
