@@ -168,8 +168,12 @@ def test_hostile_input_in_flake8(tmp_path: Path, name: str) -> None:
         assert code.startswith(("ELP", "E9")) and 0 <= line <= lines and column >= -1, (code, line, column)
 
 
-@pytest.mark.long
-@pytest.mark.parametrize("content", ["x = 1\n", "loop.run_forever()\n"])
+@pytest.mark.parametrize(
+    "content",
+    # Plain code takes about 10 s (flake8's path blanks what cannot matter before libcst);
+    # 100,000 uses of the module's loop are all kept and parsed: about 35 s, a long run.
+    ["x = 1\n", pytest.param("loop.run_forever()\n", marks=pytest.mark.long)],
+)
 def test_a_100k_line_file(tmp_path: Path, content: str) -> None:
     path = tmp_path / "big.py"
     path.write_text(LOOP_CODE + content * 100_000)
