@@ -146,16 +146,16 @@ class FixBuilder:
         line_break = self.lines.line_break(line) or self._analysis.module.default_newline
         return Edit(line, column, line, column, f"{code}{line_break}{indentation}")
 
-    def delete_statement(self, statement: cst.CSTNode) -> Optional[Edit]:
+    def delete_statement(self, statement: cst.CSTNode, collapse_blank_lines: bool = True) -> Optional[Edit]:
         """Remove ``statement`` with its whole line(s); None where code shares its line or its
-        block would be left empty."""
+        block would be left empty. ``collapse_blank_lines``: between two blank lines, one goes too."""
         if self.indentation_of(statement) is None:
             return None
         (start_line, _), (end_line, _) = self._analysis.span(statement)
         last = end_line + 1 if self.lines.line_break(end_line) else end_line
         end_column = 0 if last > end_line else len(self.lines.line(end_line))
         between_blank_lines = start_line > 1 and self._is_blank(start_line - 1) and self._is_blank(last)
-        if end_line < last < len(self.lines.starts) and between_blank_lines:
+        if collapse_blank_lines and end_line < last < len(self.lines.starts) and between_blank_lines:
             last += 1  # one blank line stays, not two
         deletion = Edit(start_line, 0, last, end_column, "")
         return deletion if self.still_parses([deletion]) else None

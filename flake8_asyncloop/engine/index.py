@@ -135,6 +135,17 @@ class CallSite:
     # whose blocks are a prefix of another's runs whenever that one does, if it comes first.
     blocks: tuple[int, ...] = ()
 
+    @property
+    def is_whole_statement(self) -> bool:
+        """The call is its statement line's only content (``f()`` alone, its value unused)."""
+        statement = self.statement
+        return (
+            statement is not None
+            and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and statement.body[0].value is self.node
+        )
+
     def always_runs_before(self, later: "CallSite") -> bool:
         """Given that this call comes first in the same body, whether it runs whenever ``later``
         does: every block around it also encloses ``later`` (not an ``if`` branch of its own)."""

@@ -277,16 +277,6 @@ class LoopAnalysis:
         return self._spawns_memo[key]
 
 
-def _is_whole_statement(site: CallSite) -> bool:
-    statement = site.statement
-    return (
-        statement is not None
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and statement.body[0].value is site.node
-    )
-
-
 def _is_coroutine(function: Optional[FunctionInfo]) -> bool:
     return function is not None and function.is_async
 
@@ -502,7 +492,7 @@ class _LoopUses(cst.CSTVisitor):
         elif callee in apis.CONTEXTLIB_CLOSING:
             # "with closing(loop):", "stack.enter_context(closing(loop))"; not a closing() that
             # is made and dropped, which closes nothing.
-            creation.closed |= not _is_whole_statement(site)
+            creation.closed |= not site.is_whole_statement
         elif callee.startswith("asyncio."):
             if callee in apis.RUN_COROUTINE_THREADSAFE and self._loops._runs_subprocesses(site.node):
                 creation.spawns_subprocesses = True

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
+from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
@@ -133,16 +133,7 @@ class ChildWatcherApi(Rule):
         (set_child_watcher or a watcher class), whose attach may matter.
         """
         statement = site.statement
-        if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
-            return None
-        expression = statement.body[0].value
-        attach = (
-            isinstance(expression, cst.Call)
-            and isinstance(expression.func, cst.Attribute)
-            and expression.func.attr.value == "attach_loop"
-            and expression.func.value is site.node
-        )
-        if expression is not site.node and not attach:
+        if statement is None or not _only_attaches(site):
             return None
         if analysis.callee(site) not in apis.GET_CHILD_WATCHER:
             return None  # set_child_watcher(...) and watcher classes change which watcher runs
@@ -150,11 +141,11 @@ class ChildWatcherApi(Rule):
         indentation = fixes.indentation_of(statement)
         if indentation is None:
             return None
-        (start_line, _), (end_line, _) = analysis.span(statement)
         if reach.includes(_NEEDED_BEFORE):
             sys_reference = fixes.module_reference("sys", site.scope)
             if sys_reference is None:
                 return None
+            _, (end_line, _) = analysis.span(statement)
             newline = fixes.lines.line_break(end_line) or analysis.module.default_newline
             guarded = (
                 f"if {sys_reference[0]}.version_info < (3, 8):{newline}"
@@ -162,9 +153,7 @@ class ChildWatcherApi(Rule):
             )
             edit = fixes.replace(statement.body[0], guarded)
             return Fix("Run it only on Python 3.7", (edit, *sys_reference[1]), True)
-        last = end_line + 1 if fixes.lines.line_break(end_line) else end_line
-        end_column = 0 if last > end_line else len(fixes.lines.line(end_line))
-        deletion = Edit(start_line, 0, last, end_column, "")
-        if not fixes.still_parses([deletion]):
+        deletion = fixes.delete_statement(statement, collapse_blank_lines=False)
+        if deletion is None:
             return None  # the only statement of its block
         return Fix("Delete the child-watcher call", (deletion,), not custom_watcher)

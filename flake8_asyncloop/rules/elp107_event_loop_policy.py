@@ -110,10 +110,7 @@ def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[
         return None
     factory = _factory_for(analysis, site)
     statement = site.statement
-    if factory is None or statement is None or len(statement.body) != 1:
-        return None
-    small = statement.body[0]
-    if not (isinstance(small, cst.Expr) and small.value is site.node):
+    if factory is None or statement is None or not site.is_whole_statement:
         return None
     runs: list["CallSite"] = []
     policy_calls = {id(site.node), *(id(arg.value) for arg in site.node.args)}
