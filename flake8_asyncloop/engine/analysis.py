@@ -11,7 +11,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.edits import FixBuilder, SourceLines
-from flake8_asyncloop.engine.calls import argument, is_none, method_name
+from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
 from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
 from flake8_asyncloop.engine.index import CallSite, ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
@@ -105,7 +105,7 @@ class ModuleAnalysis:
         that binds to it (``asyncio.gather()``, ``Future()``; queues and locks before 3.10)."""
         if self.is_get_event_loop(site):
             return True
-        if argument(site.node, -1, "loop") is not None:
+        if keyword_argument(site.node, "loop") is not None:
             return False
         callee = self.callee(site)
         if callee in apis.IMPLICIT_LOOKUPS:

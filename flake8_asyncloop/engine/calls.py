@@ -23,6 +23,11 @@ def argument(call: cst.Call, position: int, keyword: Optional[str] = None) -> Op
     return None
 
 
+def keyword_argument(call: cst.Call, keyword: str) -> Optional[cst.BaseExpression]:
+    """The argument passed as ``keyword=``, wherever it stands (``*args`` before it included)."""
+    return next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword), None)
+
+
 def method_name(call: cst.Call) -> Optional[str]:
     """``name`` for a call of the form ``<expr>.name(...)``."""
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else None

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.calls import argument, method_name
+from flake8_asyncloop.engine.calls import argument, keyword_argument, method_name
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.rules.base import Example, Rule
 
@@ -227,7 +227,7 @@ def _clears_loop(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
     loop and resets it to None when it returns; with a factory it sets nothing)."""
     if analysis.uninstalls_loop(site):
         return True
-    return analysis.callee(site) in apis.ASYNCIO_RUN and argument(site.node, 99, "loop_factory") is None
+    return analysis.callee(site) in apis.ASYNCIO_RUN and keyword_argument(site.node, "loop_factory") is None
 
 
 def _advice(analysis: "ModuleAnalysis") -> str:

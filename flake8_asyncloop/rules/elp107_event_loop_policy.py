@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.calls import argument
+from flake8_asyncloop.engine.calls import argument, keyword_argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
 from flake8_asyncloop.rules.base import Example, Rule
@@ -119,7 +119,7 @@ def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[
         if callee in apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER:
             if any(arg.star for arg in other.node.args):
                 return None  # **options may hold a loop_factory already
-            if argument(other.node, 99, "loop_factory") is None:  # one given is not the policy's
+            if keyword_argument(other.node, "loop_factory") is None:  # one given is not the policy's
                 runs.append(other)
         elif id(other.node) not in policy_calls and (
             analysis.creates_loop(other)

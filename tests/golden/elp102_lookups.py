@@ -305,6 +305,15 @@ def lookups_with_loop_argument():
             loop.close()
 
 
+def gather_unpacked_with_loop_argument(coroutines):
+    # Before 3.10 gather() takes loop=; after *coroutines it is still the keyword that counts.
+    loop = asyncio.new_event_loop()  # ok: ELP102
+    try:
+        return loop.run_until_complete(asyncio.gather(*coroutines, loop=loop))
+    finally:
+        loop.close()
+
+
 def queue_with_loop_argument_before_310():
     # The compatibility shim: loop= where it exists, and 3.10+ binds the queue on first use.
     loop = asyncio.new_event_loop()  # ok: ELP102
