@@ -16,6 +16,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from flake8_asyncloop.engine.guards import EVERYWHERE, Reach, condition_reach, ends_in_exit
+from flake8_asyncloop.engine.walk import TreeVisitor
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 BindingKind = Literal["import", "alias", "none", "value", "def", "class", "self", "other"]
@@ -212,7 +213,7 @@ def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
         yield params.star_kwarg
 
 
-class ModuleIndex(cst.CSTVisitor):
+class ModuleIndex(TreeVisitor):
     """Scopes, bindings, functions, classes and calls of one module, in source order."""
 
     def __init__(self, module: cst.Module) -> None:
@@ -246,7 +247,7 @@ class ModuleIndex(cst.CSTVisitor):
         self._next_branch: Optional[tuple[int, str]] = None
         self._if_chains: dict[int, tuple[int, int]] = {}  # id(elif If) -> (id(first If), position)
         self._tries: list[cst.Try] = []
-        module.visit(self)
+        self.walk(module)
 
     def may_run_before(self, first: CallSite, later: CallSite) -> bool:
         """Given that ``first`` comes first in the same body, whether one run can execute both:

@@ -18,6 +18,7 @@ import libcst as cst
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, method_name
 from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
+from flake8_asyncloop.engine.walk import TreeVisitor
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -79,7 +80,7 @@ class LoopAnalysis:
             if creation is not None:
                 self.creations.append(creation)
         for group in self._groups.values():
-            group.region.visit(_LoopUses(self, group))
+            _LoopUses(self, group).walk(group.region)
         self._installs_by_attribute()
         for site in analysis.index.calls:
             self._chained_run(site)
@@ -285,7 +286,7 @@ def _self_names(owner: ClassInfo) -> set[str]:
     return {method.self_name for method in owner.methods.values() if method.self_name is not None}
 
 
-class _CallCollector(cst.CSTVisitor):
+class _CallCollector(TreeVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[cst.Call] = []
@@ -297,7 +298,7 @@ class _CallCollector(cst.CSTVisitor):
 def _calls_within(args: Sequence[cst.Arg]) -> list[cst.Call]:
     collector = _CallCollector()
     for arg in args:
-        arg.visit(collector)
+        collector.walk(arg)
     return collector.calls
 
 
@@ -327,7 +328,7 @@ class _Frame:
     nesting: int = 0  # how deep inside functions nested in this body
 
 
-class _LoopUses(cst.CSTVisitor):
+class _LoopUses(TreeVisitor):
     """Reads every use of one variable in its region into the creations it may hold.
 
     A use in the creating body belongs to the creations it may see: the latest one, or after

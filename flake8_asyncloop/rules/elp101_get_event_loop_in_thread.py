@@ -6,6 +6,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
+from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class GetEventLoopInThread(Rule):
         return Fix("Give the thread its own event loop", (edit, *import_edits), False)
 
 
-class _ThreadsafeUse(cst.CSTVisitor):
+class _ThreadsafeUse(TreeVisitor):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
@@ -167,5 +168,5 @@ class _ThreadsafeUse(cst.CSTVisitor):
 def _uses_loop_threadsafe(statements: list[cst.BaseStatement], name: str) -> bool:
     visitor = _ThreadsafeUse(name)
     for statement in statements:
-        statement.visit(visitor)
+        visitor.walk(statement)
     return visitor.found

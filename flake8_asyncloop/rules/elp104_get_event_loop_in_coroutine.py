@@ -7,6 +7,7 @@ from libcst.helpers import get_full_name_for_node
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class GetEventLoopInCoroutine(Rule):
         return Fix(f"Use {name}.get_running_loop()", (edit, *import_edits), not _asserted(site))
 
 
-class _AssertedCall(cst.CSTVisitor):
+class _AssertedCall(TreeVisitor):
     """Whether ``target`` is in the test of an ``assert`` or an argument of an ``assert*()`` call."""
 
     def __init__(self, target: cst.Call) -> None:
@@ -119,5 +120,5 @@ def _asserted(site: "CallSite") -> bool:
     if site.statement is None:
         return False
     visitor = _AssertedCall(site.node)
-    site.statement.visit(visitor)
+    visitor.walk(site.statement)
     return visitor.found

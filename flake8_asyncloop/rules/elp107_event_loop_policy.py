@@ -8,6 +8,7 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, keyword_argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
+from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
@@ -195,13 +196,13 @@ def _sole_statement_of_if(module: cst.Module, statement: cst.SimpleStatementLine
     """The ``if test:`` (no ``else``) whose body is just ``statement``, when ``test`` is a version
     or platform guard."""
     finder = _SoleStatementIf(statement)
-    module.visit(finder)
+    finder.walk(module)
     if finder.found is None:
         return None
     return finder.found if condition_reach(finder.found.test) != (EVERYWHERE, EVERYWHERE) else None
 
 
-class _SoleStatementIf(cst.CSTVisitor):
+class _SoleStatementIf(TreeVisitor):
     def __init__(self, statement: cst.SimpleStatementLine) -> None:
         super().__init__()
         self._statement = statement

@@ -1,0 +1,122 @@
+"""``TreeVisitor.walk`` calls a visitor's methods exactly as libcst's ``CSTNode.visit`` does.
+
+Both walks record every hook they would call (``visit_<Type>``, ``visit_<Type>_<field>``, the
+``leave_`` ones) on every fixture and on CPython's ``asyncio`` package; the sequences must be equal
+once libcst's events inside whitespace, parentheses and operators (which ``walk`` skips) are
+left out. One case checks that a ``visit_<Type>`` returning False skips the children only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from flake8_asyncloop.engine import walk
+from flake8_asyncloop.engine.walk import TreeVisitor
+from tests.fixture_support import fixture_files
+
+Event = tuple[str, str, int]  # (hook name, node type, id of the node)
+
+
+class _LibcstRecorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[Event] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if type(node) in walk._WALKED:
+            self.events.append((f"visit_{type(node).__name__}", "", id(node)))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if type(original_node) in walk._WALKED:
+            self.events.append((f"leave_{type(original_node).__name__}", "", id(original_node)))
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if type(node) in walk._WALKED:
+            self.events.append((f"visit_{type(node).__name__}", attribute, id(node)))
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if type(original_node) in walk._WALKED:
+            self.events.append((f"leave_{type(original_node).__name__}", attribute, id(original_node)))
+
+
+def _recording_visitor_class() -> type[TreeVisitor]:
+    """A TreeVisitor with every hook of every node class defined, each recording its call."""
+    methods: dict[str, Any] = {}
+    for node_class in walk._WALKED:
+        if not dataclasses.is_dataclass(node_class):
+            continue
+        name = node_class.__name__
+        for prefix in ("visit", "leave"):
+            methods[f"{prefix}_{name}"] = _recorder(f"{prefix}_{name}", "")
+            for node_field in dataclasses.fields(node_class):
+                methods[f"{prefix}_{name}_{node_field.name}"] = _recorder(f"{prefix}_{name}", node_field.name)
+    return type("_TreeRecorder", (TreeVisitor,), methods)
+
+
+def _recorder(hook: str, attribute: str) -> Any:
+    def record(self: Any, node: cst.CSTNode) -> None:
+        self.events.append((hook, attribute, id(node)))
+
+    return record
+
+
+_TreeRecorder = _recording_visitor_class()
+
+
+def _events_of_both(module: cst.Module) -> tuple[list[Event], list[Event]]:
+    libcst_recorder = _LibcstRecorder()
+    module.visit(libcst_recorder)
+    tree_recorder: Any = _TreeRecorder()
+    tree_recorder.events = []
+    tree_recorder.walk(module)
+    return libcst_recorder.events, tree_recorder.events
+
+
+def test_walk_matches_libcst_visit() -> None:
+    stdlib_asyncio = Path(sysconfig.get_paths()["stdlib"]) / "asyncio"
+    paths = [*fixture_files(), *sorted(stdlib_asyncio.glob("*.py"))]
+    assert len(paths) > 50
+    for path in paths:
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+        expected, walked = _events_of_both(module)
+        assert walked == expected, path
+
+
+def test_walk_matches_on_rare_syntax() -> None:
+    source = (
+        "from . import (a as b, c)\nfrom .m import *\n"
+        "x = f'{a!r:{width}.{precision}}' + f'{b=}' + (lambda *p, k=1, **kw: p)(1)\n"
+        "match x:\n    case {'k': [1, *rest], **others} if rest: pass\n    case C(a=1) | None as y: pass\n"
+        "async def g():\n    async with a as (b, c): yield [i async for i in b if await c]\n"
+        "try:\n    pass\nexcept* (E, F) as e:\n    del x[1:2, ::3]\n"
+        "@d.e(1)\nclass K(B, metaclass=M):\n    v: int = 1\n    global q\n"
+    )
+    expected, walked = _events_of_both(cst.parse_module(source))
+    assert walked == expected
+
+
+def test_false_from_visit_skips_the_children_but_not_the_leave() -> None:
+    class NoCallArguments(TreeVisitor):
+        def __init__(self) -> None:
+            self.names: list[str] = []
+            self.left: list[str] = []
+
+        def visit_Call(self, node: cst.Call) -> bool:
+            return False
+
+        def leave_Call(self, original_node: cst.Call) -> None:
+            self.left.append(cst.Module([]).code_for_node(original_node))
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names.append(node.value)
+
+    visitor = NoCallArguments()
+    visitor.walk(cst.parse_module("a = f(b)\nc = d\n"))
+    assert visitor.names == ["a", "c", "d"]
+    assert visitor.left == ["f(b)"]
