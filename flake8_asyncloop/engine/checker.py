@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import sys
 import threading
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import libcst as cst
 
@@ -37,7 +39,8 @@ def run_deep(work: Callable[[], T]) -> T:
 
     def target() -> None:
         try:
-            results.append(work())
+            with _collector_paused():
+                results.append(work())
         except BaseException as error:  # handed to the caller below
             errors.append(error)
 
@@ -63,10 +66,25 @@ def run_deep(work: Callable[[], T]) -> T:
         finally:
             sys.setrecursionlimit(limit)
     if not started:
-        return work()
+        with _collector_paused():
+            return work()
     if errors:
         raise errors[0]
     return results[0]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The work allocates hundreds of thousands of tree nodes, none in a reference cycle: the
+    cyclic garbage collector's passes over them find nothing, and in flake8's process (a larger
+    heap) they cost a quarter of the plugin's time. Any cycle made meanwhile is collected later."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _is_python(source: str) -> bool:
