@@ -201,7 +201,8 @@ def measure_split(relative: Sequence[str]) -> dict[str, float]:
     import libcst
 
     from flake8_asyncloop.engine import checker
-    from flake8_asyncloop.engine.focus import focus
+    from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.focus import Focused, focus
     from flake8_asyncloop.engine.precheck import mentions_loop_api
     from flake8_asyncloop.engine.versions import parse_target_versions
     from flake8_asyncloop.rules import ALL_RULES
@@ -221,18 +222,21 @@ def measure_split(relative: Sequence[str]) -> dict[str, float]:
             continue
         counts["files_past_precheck"] += 1
         start = time.perf_counter()
-        masked = focus(source, tree)
+        focused = focus(source, tree)
         split["focus"] += time.perf_counter() - start
-        if masked is None:
+        if focused is None:
             continue
         counts["files_parsed"] += 1
-        counts["lines_parsed"] += sum(1 for line in masked.splitlines() if line.strip())
+        counts["lines_parsed"] += sum(1 for line in focused.code.splitlines() if line.strip())
 
-        def phases(text: str = masked) -> tuple[float, float]:
+        def phases(kept: Focused = focused) -> tuple[float, float]:
             begin = time.perf_counter()
-            module = libcst.parse_module(text)
+            module = libcst.parse_module(kept.code)
             parsed = time.perf_counter()
-            checker._diagnose(module, text, targets, ALL_RULES, False)
+            analysis = ModuleAnalysis(module, targets, focused=kept)
+            for rule in ALL_RULES:
+                for finding in rule.check(analysis):
+                    analysis.position(finding.node)
             return parsed - begin, time.perf_counter() - parsed
 
         parse_seconds, analysis_seconds = checker.run_deep(phases)

@@ -1,4 +1,4 @@
-"""The flake8 path's masked module gives exactly the diagnostics of the whole module.
+"""The flake8 path's focused code gives exactly the diagnostics of the whole module.
 
 ``check_focused`` (flake8's path: libcst sees only the statements ``focus.py`` keeps, at their own
 lines) must agree with ``check_source`` (the whole module) on every fixture and on CPython's
@@ -81,7 +81,7 @@ def test_real_code_corpus_agrees() -> None:
     assert _disagreements(_python_files(*packages), parse_target_versions(">=3.7")) == []
 
 
-def test_masked_source_keeps_lines_and_positions() -> None:
+def test_focused_code_keeps_lines_verbatim_and_where_they_were() -> None:
     source = (
         "import asyncio\n"
         "import json\n"
@@ -96,20 +96,25 @@ def test_masked_source_keeps_lines_and_positions() -> None:
         "    def start(self):\n"
         "        self.loop = asyncio.SelectorEventLoop()\n"
     )
-    masked = focus(source, ast.parse(source))
-    assert masked is not None
-    assert masked.count("\n") == source.count("\n")
-    kept = [line for line in masked.splitlines() if line.strip()]
+    focused = focus(source, ast.parse(source))
+    assert focused is not None
+    kept = focused.code.splitlines()
     assert kept == [
         "import asyncio",
         "import json",
+        "",
+        "",
         "class Worker:",
         "    pass",
+        "",
         "    def start(self):",
         "        self.loop = asyncio.SelectorEventLoop()",
     ]
-    # The kept statement is where it was.
-    assert masked.splitlines()[11] == source.splitlines()[11]
+    # Each kept line tells where it is in the file, and is that line verbatim.
+    assert [source.splitlines()[number - 1] for number in focused.line_numbers] == [
+        line if line != "    pass" else "    def helper(self):" for line in kept
+    ]
+    assert [ast.unparse(call) for call in focused.calls()] == ["asyncio.SelectorEventLoop()"]
 
 
 def test_no_reported_api_means_no_libcst() -> None:
@@ -125,8 +130,8 @@ def test_alias_of_a_reported_api_is_followed() -> None:
         "    gel()\n"
         "threading.Thread(target=work).start()\n"
     )
-    masked = focus(source, ast.parse(source))
-    assert masked == source
+    focused = focus(source, ast.parse(source))
+    assert focused is not None and focused.code == source
     targets = parse_target_versions(">=3.7")
     assert [d.code for d in check_focused(source, ast.parse(source), targets)] == ["ELP101"]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import Optional
+from typing import Iterable, Optional
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.edits import FixBuilder, SourceLines
+from flake8_asyncloop.engine.focus import Focused
 from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
 from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
 from flake8_asyncloop.engine.index import CallSite, ModuleIndex
@@ -42,12 +43,20 @@ class ModuleAnalysis:
     """Everything the rules know about one module."""
 
     def __init__(
-        self, module: cst.Module, targets: TargetVersions, want_fixes: bool = False, source: Optional[str] = None
+        self,
+        module: cst.Module,
+        targets: TargetVersions,
+        want_fixes: bool = False,
+        source: Optional[str] = None,
+        focused: Optional[Focused] = None,
     ) -> None:
         self.module = module
         # The text ``module`` was parsed from, when the caller has it: positions of calls then
         # come from CPython's parser, and fixes need no regenerated text.
-        self.source_text = source
+        self.source_text = focused.code if focused is not None else source
+        # On flake8's path, ``module`` holds only the statements that matter, and positions are
+        # told in the file's lines.
+        self._focused = focused
         self.targets = targets
         # Fixes cost edits and imports to work out; only the fixing adapters ask for them.
         self.want_fixes = want_fixes
@@ -176,7 +185,11 @@ class ModuleAnalysis:
             if found is not None:
                 return found
         code_range = self._positions[node]
-        return (code_range.start.line, code_range.start.column), (code_range.end.line, code_range.end.column)
+        start, end = code_range.start, code_range.end
+        if self._focused is None:
+            return (start.line, start.column), (end.line, end.column)
+        line_numbers = self._focused.line_numbers
+        return (line_numbers[start.line - 1], start.column), (line_numbers[end.line - 1], end.column)
 
     @functools.cached_property
     def _call_spans(self) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
@@ -187,20 +200,26 @@ class ModuleAnalysis:
         the calls inside it, which start at the same place), the n-th of one is the n-th of
         the other. Each pair must also call the same name, or nothing is taken from CPython.
         """
-        if self.source_text is None:
-            return {}
-        try:
-            tree = ast.parse(self.source_text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        if self._focused is not None:
+            # flake8's own tree of the file has them: no second parse.
+            found: Iterable[ast.Call] = self._focused.calls()
+            text = self._focused.source
+        elif self.source_text is not None:
+            try:
+                tree = ast.parse(self.source_text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return {}
+            found = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+            text = self.source_text
+        else:
             return {}
         calls = sorted(
-            (node for node in ast.walk(tree) if isinstance(node, ast.Call)),
-            key=lambda call: (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0)),
+            found, key=lambda call: (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0))
         )
         ours = self.index.calls_in_source_order
         if len(calls) != len(ours):
             return {}
-        lines = SourceLines(self.source_text)
+        lines = SourceLines(text)
         spans = {}
         for theirs, mine in zip(calls, ours):
             if _called_name(theirs.func) != _called_name(mine.func) or theirs.end_lineno is None:

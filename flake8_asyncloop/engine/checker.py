@@ -14,7 +14,7 @@ import libcst as cst
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.edits import SourceLines
-from flake8_asyncloop.engine.focus import focus
+from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.rules import ALL_RULES, Rule
@@ -129,30 +129,39 @@ def check_focused(
     """``check_source(source, targets, rules, syntax_checked=True)``, faster, for flake8.
 
     ``tree`` is CPython's tree of ``source``, which flake8 has built. It tells which statements
-    can matter (``focus.py``); libcst parses a copy of the source where the others are blanked
-    out, every kept statement at its own line and column, and the same analysis and rules run
-    on it. Without fixes: the fixing adapters need the whole module, and call ``check_source``.
+    can matter (``focus.py``); libcst parses only those, each line as it is in the file, and
+    the same analysis and rules run on them. Without fixes: the fixing adapters need the whole
+    module, and call ``check_source``.
     """
     if not mentions_loop_api(source):
         return []
     text = source[1:] if source.startswith("\ufeff") else source
-    masked = focus(text, tree)
-    if masked is None:
+    focused = focus(text, tree)
+    if focused is None:
         return []  # nothing in the module names an API any rule reports
     try:
-        return run_deep(lambda: _check_masked(masked, text, targets, tuple(rules)))
+        return run_deep(lambda: _check_focused(focused, targets, tuple(rules)))
     except RecursionError:
         return []  # as in check_source
 
 
-def _check_masked(masked: str, source: str, targets: TargetVersions, rules: tuple[Rule, ...]) -> list[Diagnostic]:
+def _check_focused(focused: Focused, targets: TargetVersions, rules: tuple[Rule, ...]) -> list[Diagnostic]:
     try:
-        module = cst.parse_module(masked)
+        module = cst.parse_module(focused.code)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
-        # A masking libcst does not accept (a statement sharing a line with a dropped one):
-        # the whole module gives the same answer, more slowly.
-        return _check(source, targets, rules, False)
-    return _diagnose(module, masked, targets, rules, False)
+        module = None  # a statement shared a line with a dropped one
+    if module is None or ("\f" in focused.code and module.code != focused.code):
+        # The whole module gives the same answer, more slowly; form feeds move libcst's columns
+        # (see _diagnose), which is rare enough to take that way.
+        return _check(focused.source, targets, rules, False)
+    analysis = ModuleAnalysis(module, targets, focused=focused)
+    return sorted(
+        {
+            Diagnostic(*analysis.position(finding.node), rule.code, finding.message)
+            for rule in rules
+            for finding in rule.check(analysis)
+        }
+    )
 
 
 def _check(source: str, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool) -> list[Diagnostic]:

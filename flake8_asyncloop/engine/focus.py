@@ -2,11 +2,13 @@
 
 flake8 has already built the module's ``ast`` tree. From it and the source text this module
 decides, conservatively, which top-level statements (and which statements of top-level class
-bodies) can influence a diagnostic, and returns a *masked* copy of the source: kept statements
-are verbatim at their own lines and columns, dropped ones become blank lines (or ``pass`` where
-a block needs a statement), and a function that is kept only because its name is referred to
-keeps its header with ``pass`` as its body. The same analysis and rules then run on the masked
-module, so every node they report sits where it sits in the file.
+bodies) can influence a diagnostic, and returns the code libcst gets (``Focused``): kept
+statements verbatim, each line as it is in the file; dropped ones left out (or ``pass`` where a
+block needs a statement); a function that is kept only because its name is referred to keeps
+its header with ``pass`` as its body. The same analysis and rules then run on that code, and
+``line_numbers`` places every node they report where it sits in the file. Dropped lines are
+left out rather than blanked because libcst builds nodes for every blank line (a tenth of the
+parse), and the calls' positions come from flake8's tree, so the code is never parsed twice.
 
 A statement is kept when it:
 
@@ -23,7 +25,7 @@ A statement is kept when it:
 
 Names are read from the statement's text, strings and comments included: a word in a docstring
 can keep a statement, never drop one. When nothing in the module names a reported API, no rule
-can fire, and libcst is not needed at all. ``tests/test_focus.py`` checks that the masked module
+can fire, and libcst is not needed at all. ``tests/test_focus.py`` checks that the focused code
 gives exactly the diagnostics of the whole one.
 """
 
@@ -54,8 +56,8 @@ _DERIVED_GROUPS = ("STAR_IMPORTABLE",)
 _THREAD_WORDS = frozenset({"run_in_executor", "submit", "map", "initializer"})
 _CONTEXT_WORDS = frozenset({"loop_factory"})
 
-_WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|[A-Za-z_]\w*")
-_DEFINITION = re.compile(r"(?:def|class)\s")
+# An identifier, captured unless it is the name in ``def name`` / ``class name``.
+_WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _INDENT = re.compile(r"[ \t\f]*")
@@ -112,11 +114,41 @@ class _Module:
     units: list[_Unit] = field(default_factory=list)
 
 
-def focus(source: str, tree: ast.Module) -> Optional[str]:
-    """``source`` masked to what the analysis needs, or None when no rule can report anything.
+@dataclass(frozen=True)
+class Focused:
+    """What libcst is given on flake8's path, and where its code sits in the file."""
 
-    ``tree`` is CPython's tree of ``source`` (flake8's). The result has the same lines, and each
-    kept statement the same text at the same position.
+    code: str  # the statements that matter and the stubs, verbatim; dropped lines removed
+    line_numbers: tuple[int, ...]  # the file's number of each line of ``code``
+    kept_nodes: tuple[ast.AST, ...]  # CPython's nodes of the code in ``code``, placed in the file
+    source: str  # the file's text
+
+    def calls(self) -> list[ast.Call]:
+        """Every call in ``code``, as CPython's node (in no particular order)."""
+        found = []
+        pending: list[object] = list(self.kept_nodes)
+        while pending:
+            node = pending.pop()
+            fields = getattr(node, "_fields", None)  # strings (``global`` names) have none
+            if fields is None:
+                continue
+            if type(node) is ast.Call:
+                found.append(node)
+            for name in fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    pending.extend(value)
+                elif value is not None:
+                    pending.append(value)
+        return found
+
+
+def focus(source: str, tree: ast.Module) -> Optional[Focused]:
+    """``source`` reduced to what the analysis needs, or None when no rule can report anything.
+
+    ``tree`` is CPython's tree of ``source`` (flake8's). Every kept line is the file's line,
+    verbatim; lines of dropped statements are left out (libcst builds a node for every blank
+    line), and ``line_numbers`` tells where each kept line came from.
     """
     module = _Module(_LINE.findall(source))
     for statement in tree.body:
@@ -130,7 +162,7 @@ def focus(source: str, tree: ast.Module) -> Optional[str]:
     if not any(unit.words & reported for unit in module.units):
         return None
     _select(module, reported, subprocess_words)
-    return _masked(module)
+    return _focused(module, source)
 
 
 # -- units ------------------------------------------------------------------------------------
@@ -147,7 +179,7 @@ def _text(module: _Module, first: int, last: int) -> str:
 
 def _read_words(text: str) -> frozenset[str]:
     """The identifiers ``text`` uses: ``def f`` defines f without using it."""
-    return frozenset(word for word in _WORD.findall(text) if not _DEFINITION.match(word))
+    return frozenset(_WORD.findall(text)) - {""}
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
@@ -250,28 +282,28 @@ def _indent_of(module: _Module, node: ast.stmt) -> Optional[str]:
 def _add_unit(module: _Module, node: ast.stmt, in_class: Optional[_Unit]) -> None:
     first, last = _first_line(node), node.end_lineno or node.lineno
     text = _text(module, first, last)
-    unit = _Unit(node, first, last, _read_words(text), frozenset(_ATTRIBUTE.findall(text)), *_bindings(node, text),
-                 in_class=in_class)
+    header_last: Optional[int] = None
+    header_words: frozenset[str] = frozenset()
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         body_start = _body_start(node)
         if body_start > node.lineno and _indent_of(module, node.body[0]) is not None:
-            unit.header_last = body_start - 1
-            unit.header_words = _read_words(_text(module, first, body_start - 1))
+            header_last = body_start - 1
+            header_words = _read_words(_text(module, first, header_last))
     splittable = (
         in_class is None
         and isinstance(node, ast.ClassDef)
-        and unit.header_last is not None
+        and header_last is not None
         and all(_indent_of(module, statement) is not None for statement in node.body)
     )
+    # A split class is its header: its body's statements are units of their own.
+    words = header_words if splittable else _read_words(text)
+    attributes = frozenset() if splittable else frozenset(_ATTRIBUTE.findall(text))
+    unit = _Unit(node, first, last, words, attributes, *_bindings(node, text), in_class=in_class,
+                 header_last=header_last, header_words=header_words, is_header=splittable)
+    module.units.append(unit)
     if splittable and isinstance(node, ast.ClassDef):
-        unit.is_header = True
-        unit.words = unit.header_words
-        unit.attributes = frozenset()
-        module.units.append(unit)
         for statement in node.body:
             _add_unit(module, statement, unit)
-        return
-    module.units.append(unit)
 
 
 # -- choosing what to keep ----------------------------------------------------------------------
@@ -358,16 +390,24 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
     if loop_variables:
         # Lookups after a module-level loop is made count for it, wherever they are.
         seed_words |= _closure(units, LOOKUP_WORDS)
-    users: dict[str, list[_Unit]] = {}
-    attribute_users: dict[str, list[_Unit]] = {}
     binders: dict[str, list[_Unit]] = {}
     for unit in units:
-        for word in unit.words:
-            users.setdefault(word, []).append(unit)
-        for attribute in unit.attributes:
-            attribute_users.setdefault(attribute, []).append(unit)
         for name in unit.bound:
             binders.setdefault(name, []).append(unit)
+    # Who uses a name some statement binds, and who uses ``.name`` of a method: only those
+    # words are ever looked up below.
+    method_names = frozenset(
+        unit.node.name
+        for unit in units
+        if unit.in_class is not None and isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+    users: dict[str, list[_Unit]] = {}
+    attribute_users: dict[str, list[_Unit]] = {}
+    for unit in units:
+        for word in unit.words & binders.keys():
+            users.setdefault(word, []).append(unit)
+        for attribute in unit.attributes & method_names:
+            attribute_users.setdefault(attribute, []).append(unit)
     referenced: set[str] = set()  # names whose bindings must stay
     called: set[str] = set()  # names bound by needed statements: who uses one may call it
     called_methods: set[str] = set()  # methods kept whole: ``self.name`` may call one
@@ -414,19 +454,27 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
                 keep(user, True)
 
 
-# -- the masked text ----------------------------------------------------------------------------
-
-
-def _blank(line: str) -> str:
-    return line[len(line.rstrip("\r\n")) :]
+# -- the focused code ---------------------------------------------------------------------------
 
 
 def _stub(module: _Module, line_number: int, indent: str) -> None:
     line = module.lines[line_number - 1]
-    module.lines[line_number - 1] = f"{indent}pass{_blank(line)}"
+    module.lines[line_number - 1] = f"{indent}pass{line[len(line.rstrip(chr(13) + chr(10))):]}"
 
 
-def _masked(module: _Module) -> str:
+def _header_parts(node: ast.stmt) -> list[ast.AST]:
+    """The code of a definition's header (what a stub keeps): decorators, arguments, bases."""
+    parts: list[ast.AST] = list(getattr(node, "decorator_list", ()))
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parts.append(node.args)
+        parts.extend([node.returns] if node.returns is not None else [])
+    elif isinstance(node, ast.ClassDef):
+        parts.extend([*node.bases, *node.keywords])
+    parts.extend(getattr(node, "type_params", ()))
+    return parts
+
+
+def _focused(module: _Module, source: str) -> Focused:
     lines = module.lines
     kept_lines: set[int] = set()
     for unit in module.units:
@@ -434,20 +482,28 @@ def _masked(module: _Module) -> str:
             kept_lines.update(range(unit.first, unit.last + 1))
         elif unit.stubbed and unit.header_last is not None:
             kept_lines.update(range(unit.first, unit.header_last + 1))
-    original = list(lines)
+    removed: set[int] = set()
+    kept_nodes: list[ast.AST] = []
     for unit in module.units:
-        if unit.is_header or unit.needed:
+        if unit.needed:
+            kept_nodes.append(unit.node)
+            continue
+        if unit.stubbed and unit.header_last is not None:
+            kept_nodes.extend(_header_parts(unit.node))
+        if unit.is_header:
             continue
         start = unit.first if not unit.stubbed or unit.header_last is None else unit.header_last + 1
         dropped = [number for number in range(start, unit.last + 1) if number not in kept_lines]
-        for number in dropped:
-            lines[number - 1] = _blank(original[number - 1])
+        removed.update(dropped)
         if unit.stubbed and unit.header_last is not None:
-            assert isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            body_indent = _INDENT.match(original[unit.header_last])
+            body_indent = _INDENT.match(lines[unit.header_last])
             if unit.header_last + 1 in dropped and body_indent is not None:
                 _stub(module, unit.header_last + 1, body_indent.group())
+                removed.discard(unit.header_last + 1)
         elif unit.in_class is not None and unit.first in dropped:
-            indent = _INDENT.match(original[unit.first - 1])
+            indent = _INDENT.match(lines[unit.first - 1])
             _stub(module, unit.first, indent.group() if indent is not None else "")
-    return "".join(lines)
+            removed.discard(unit.first)
+    line_numbers = tuple(number for number in range(1, len(lines) + 1) if number not in removed)
+    code = "".join(lines[number - 1] for number in line_numbers)
+    return Focused(code, line_numbers, tuple(kept_nodes), source)
