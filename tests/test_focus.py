@@ -153,3 +153,27 @@ def test_benchmark_quick_run_writes_json(tmp_path: Path) -> None:
     assert all(item["ratio"] > 0 and item["memory_ratio"] > 0 for item in results["comparisons"])
     assert results["split"]["files_parsed"] > 0
     assert all(row["lines"] > 0 for row in results["scaling"])
+
+
+def test_callers_are_kept_only_where_the_callee_matters() -> None:
+    source = (
+        "import asyncio\n"
+        "import threading\n"
+        "class Client:\n"
+        "    async def resolve(self, host):\n"
+        "        return await self.executor_loop.run_in_executor(None, len, host)\n"
+        "    async def connect(self, host):\n"
+        "        return await self.resolve(host)\n"
+        "def worker():\n"
+        "    return asyncio.get_event_loop()\n"
+        "def start():\n"
+        "    threading.Thread(target=worker).start()\n"
+    )
+    focused = focus(source, ast.parse(source))
+    assert focused is not None
+    # resolve() starts no thread of its own that matters to its callers: connect() is left out.
+    assert "self.resolve(host)" not in focused.code
+    # worker() looks a loop up: who starts it must stay, and the thread is found.
+    assert "threading.Thread(target=worker).start()" in focused.code
+    targets = parse_target_versions(">=3.7")
+    assert [(d.line, d.code) for d in check_focused(source, ast.parse(source), targets)] == [(9, "ELP101")]

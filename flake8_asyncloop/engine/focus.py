@@ -17,9 +17,13 @@ A statement is kept when it:
 * starts a thread, names a subprocess API or ``loop_factory`` (context the rules read);
 * refers to a loop variable made at module level, or to an attribute some method assigns a
   new loop to (the loop analysis reads every use of those in their region);
-* refers to a function or name defined by a kept statement (the thread and subprocess
-  analyses follow calls between functions of the module), is a ``run`` method (a ``Thread``
-  subclass's entry), an import, or an early exit (``if ...: raise``, a version guard);
+* may call a kept function whose callers matter: one that calls ``get_event_loop()``, makes,
+  installs or attaches a loop, or spawns processes, and where threads or subprocesses are
+  involved any caller of such a caller (the thread and subprocess analyses follow calls from a
+  thread's start to it); a kept statement's variables count too (``t = Thread(...)`` and then
+  ``t.start()``);
+* is a ``run`` method (a ``Thread`` subclass's entry), an import, or an early exit
+  (``if ...: raise``, a version guard);
 * binds a name a kept statement refers to: shadowing must stay as it is. A definition kept
   only for this keeps its header, and its body becomes ``pass``.
 
@@ -82,6 +86,7 @@ REPORTED_WORDS = _reported_words()
 THREAD_WORDS = _words(*_THREAD_GROUPS) | _THREAD_WORDS
 SUBPROCESS_WORDS = _words(*_SUBPROCESS_GROUPS)
 LOOKUP_WORDS = _words(*_LOOKUP_GROUPS)
+GET_EVENT_LOOP_WORDS = _words("GET_EVENT_LOOP")
 CREATION_WORDS = _words("NEW_EVENT_LOOP", "LOOP_CLASSES")
 # asyncio.run() makes a loop; the rules read it only when a coroutine it runs spawns processes.
 RUN_WORDS = _words("ASYNCIO_RUN")
@@ -386,10 +391,15 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
     # Callers matter to the analyses that follow calls: from a thread's start or to a
     # subprocess, and to ELP105, which counts how a function with a lookup is referred to.
     follow_every_call = any(unit.words & (thread_words | subprocess_words) for unit in units)
-    lookup_words = _closure(units, LOOKUP_WORDS)
     if loop_variables:
         # Lookups after a module-level loop is made count for it, wherever they are.
         seed_words |= _closure(units, LOOKUP_WORDS)
+    # A function's callers matter when where it runs does: it calls get_event_loop(), makes,
+    # installs or attaches a loop, or spawns processes (ELP101, ELP103 and ELP105 ask whether a
+    # thread runs it; ELP105 also how it is referred to). Other lookups (``gather()``) count only
+    # in the body that made the loop, and a function that only starts a thread is read whole.
+    get_words = _closure(units, GET_EVENT_LOOP_WORDS)
+    path_words = reported | get_words | creation_words | subprocess_words | {"attach_loop"}
     binders: dict[str, list[_Unit]] = {}
     for unit in units:
         for name in unit.bound:
@@ -412,6 +422,7 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
     called: set[str] = set()  # names bound by needed statements: who uses one may call it
     called_methods: set[str] = set()  # methods kept whole: ``self.name`` may call one
     pending: list[_Unit] = []
+    on_path: set[int] = set()  # functions kept as callers of one whose callers matter
 
     def keep(unit: _Unit, whole: bool) -> None:
         if unit.needed or (unit.stubbed and (unit.is_header or not whole)):
@@ -421,6 +432,21 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
         else:
             unit.stubbed = True
         pending.append(unit)
+
+    def keep_caller(unit: _Unit) -> None:
+        keep(unit, True)
+        if follow_every_call and id(unit) not in on_path:
+            on_path.add(id(unit))
+            pending.append(unit)  # its own callers, even if it was read before
+
+    def callers_matter(unit: _Unit) -> bool:
+        if unit.words & get_words:
+            return True
+        if not follow_every_call:
+            return False
+        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) or id(unit) in on_path:
+            return True  # a statement's variables (``t = Thread(...)``, then ``t.start()``)
+        return bool(unit.words & path_words)
 
     for unit in units:
         if _is_seed(unit, seed_words, loop_variables, loop_attributes):
@@ -436,22 +462,22 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
                 # A definition named like a referenced name keeps its header (shadowing, methods
                 # found by name); any other binding is kept whole.
                 keep(binder, binder.header_last is None and not binder.is_header)
-        if not unit.needed or not (follow_every_call or unit.words & lookup_words):
+        if not unit.needed or not callers_matter(unit):
             continue
         # The thread and subprocess analyses follow calls of module functions (``f()``) and
-        # methods (``self.f()``, in the class or a subclass): whoever may call a kept function
-        # is kept, so that the path from a thread's start to it stays.
+        # methods (``self.f()``, in the class or a subclass): whoever may call a function
+        # whose callers matter is kept, so that the path from a thread's start to it stays.
         # A class body's other names are not visible to functions (``self.x`` finds only methods).
         names = unit.bound - unit.imported if unit.in_class is None else frozenset()
         if unit.in_class is not None and isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if unit.node.name not in called_methods:
                 called_methods.add(unit.node.name)
                 for user in attribute_users.get(unit.node.name, ()):
-                    keep(user, True)
+                    keep_caller(user)
         for name in names - called:
             called.add(name)
             for user in users.get(name, ()):
-                keep(user, True)
+                keep_caller(user)
 
 
 # -- the focused code ---------------------------------------------------------------------------
