@@ -3,7 +3,9 @@
 Both walks record every hook they would call (``visit_<Type>``, ``visit_<Type>_<field>``, the
 ``leave_`` ones) on every fixture and on CPython's ``asyncio`` package; the sequences must be equal
 once libcst's events inside whitespace, parentheses and operators (which ``walk`` skips) are
-left out. One case checks that a ``visit_<Type>`` returning False skips the children only.
+left out. The same holds for a visitor with a few hooks only, whose walk leaves out the fields
+that cannot lead to one. One case checks that a ``visit_<Type>`` returning False skips the
+children only.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import sysconfig
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -45,17 +47,19 @@ class _LibcstRecorder(cst.CSTVisitor):
             self.events.append((f"leave_{type(original_node).__name__}", attribute, id(original_node)))
 
 
-def _recording_visitor_class() -> type[TreeVisitor]:
-    """A TreeVisitor with every hook of every node class defined, each recording its call."""
+def _recording_visitor_class(only: Optional[frozenset[tuple[str, str]]] = None) -> type[TreeVisitor]:
+    """A TreeVisitor with every hook of every node class defined (or ``only`` those, as (hook,
+    field) pairs), each recording its call."""
     methods: dict[str, Any] = {}
     for node_class in walk._WALKED:
         if not dataclasses.is_dataclass(node_class):
             continue
         name = node_class.__name__
         for prefix in ("visit", "leave"):
-            methods[f"{prefix}_{name}"] = _recorder(f"{prefix}_{name}", "")
-            for node_field in dataclasses.fields(node_class):
-                methods[f"{prefix}_{name}_{node_field.name}"] = _recorder(f"{prefix}_{name}", node_field.name)
+            for attribute in ("", *(node_field.name for node_field in dataclasses.fields(node_class))):
+                if only is None or (f"{prefix}_{name}", attribute) in only:
+                    method = f"{prefix}_{name}_{attribute}" if attribute else f"{prefix}_{name}"
+                    methods[method] = _recorder(f"{prefix}_{name}", attribute)
     return type("_TreeRecorder", (TreeVisitor,), methods)
 
 
@@ -78,9 +82,13 @@ def _events_of_both(module: cst.Module) -> tuple[list[Event], list[Event]]:
     return libcst_recorder.events, tree_recorder.events
 
 
-def test_walk_matches_libcst_visit() -> None:
+def _fixtures_and_asyncio() -> list[Path]:
     stdlib_asyncio = Path(sysconfig.get_paths()["stdlib"]) / "asyncio"
-    paths = [*fixture_files(), *sorted(stdlib_asyncio.glob("*.py"))]
+    return [*fixture_files(), *sorted(stdlib_asyncio.glob("*.py"))]
+
+
+def test_walk_matches_libcst_visit() -> None:
+    paths = _fixtures_and_asyncio()
     assert len(paths) > 50
     for path in paths:
         module = cst.parse_module(path.read_text(encoding="utf-8"))
@@ -88,16 +96,41 @@ def test_walk_matches_libcst_visit() -> None:
         assert walked == expected, path
 
 
+# A visitor with a few hooks: no Name hooks (so Attribute.attr, Param.name... are not read) and
+# field hooks on some classes only.
+_FEW_HOOKS = frozenset({
+    ("visit_Call", ""), ("leave_Call", ""), ("visit_Attribute", ""), ("visit_If", "body"), ("leave_If", "orelse"),
+    ("leave_Lambda", ""), ("visit_Arg", "value"), ("visit_FormattedStringExpression", "format_spec"),
+    ("visit_IndentedBlock", ""), ("visit_ImportAlias", ""), ("leave_CompFor", "inner_for_in"),
+})
+_FewHooksRecorder = _recording_visitor_class(_FEW_HOOKS)
+
+
+def test_walk_with_few_hooks_matches_libcst_visit() -> None:
+    """Fields are read only where they can lead to a hook: the calls are still libcst's."""
+    sources = [path.read_text(encoding="utf-8") for path in _fixtures_and_asyncio()]
+    for source in [*sources, _RARE_SYNTAX]:
+        module = cst.parse_module(source)
+        libcst_recorder = _LibcstRecorder()
+        module.visit(libcst_recorder)
+        few: Any = _FewHooksRecorder()
+        few.events = []
+        few.walk(module)
+        assert few.events == [event for event in libcst_recorder.events if event[:2] in _FEW_HOOKS]
+
+
+_RARE_SYNTAX = (
+    "from . import (a as b, c)\nfrom .m import *\n"
+    "x = f'{a!r:{width}.{precision}}' + f'{b=}' + (lambda *p, k=1, **kw: p)(1)\n"
+    "match x:\n    case {'k': [1, *rest], **others} if rest: pass\n    case C(a=1) | None as y: pass\n"
+    "async def g():\n    async with a as (b, c): yield [i async for i in b if await c for j in i]\n"
+    "try:\n    pass\nexcept* (E, F) as e:\n    del x[1:2, ::3]\n"
+    "@d.e(1)\nclass K(B, metaclass=M):\n    v: int = 1\n    global q\n"
+)
+
+
 def test_walk_matches_on_rare_syntax() -> None:
-    source = (
-        "from . import (a as b, c)\nfrom .m import *\n"
-        "x = f'{a!r:{width}.{precision}}' + f'{b=}' + (lambda *p, k=1, **kw: p)(1)\n"
-        "match x:\n    case {'k': [1, *rest], **others} if rest: pass\n    case C(a=1) | None as y: pass\n"
-        "async def g():\n    async with a as (b, c): yield [i async for i in b if await c]\n"
-        "try:\n    pass\nexcept* (E, F) as e:\n    del x[1:2, ::3]\n"
-        "@d.e(1)\nclass K(B, metaclass=M):\n    v: int = 1\n    global q\n"
-    )
-    expected, walked = _events_of_both(cst.parse_module(source))
+    expected, walked = _events_of_both(cst.parse_module(_RARE_SYNTAX))
     assert walked == expected
 
 

@@ -1,4 +1,9 @@
-"""Small questions about one call node, asked by every layer."""
+"""Small questions about one call node, asked by every layer.
+
+Node classes are tested exactly (``type(x) is cst.Attribute``; no libcst node class used here has
+subclasses): a failing ``isinstance`` goes through libcst's abstract base classes, several times
+slower, and these run for every call, many times over.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +35,9 @@ def keyword_argument(call: cst.Call, keyword: str) -> Optional[cst.BaseExpressio
 
 def method_name(call: cst.Call) -> Optional[str]:
     """``name`` for a call of the form ``<expr>.name(...)``."""
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+    func = call.func
+    return func.attr.value if type(func) is cst.Attribute else None
 
 
 def is_none(expr: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
+    return type(expr) is cst.Name and expr.value == "None"

@@ -8,6 +8,7 @@ Python), so resolution waits until the whole module has been seen (see ``names.p
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator, Literal, Optional, Sequence, Union
@@ -218,6 +219,7 @@ class ModuleIndex(TreeVisitor):
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__()
+        self.module = module
         self.module_scope = Scope("module", None)
         self.functions: dict[int, FunctionInfo] = {}  # id(node) -> info
         self.classes: dict[int, ClassInfo] = {}
@@ -226,8 +228,6 @@ class ModuleIndex(TreeVisitor):
         self.call_sites: dict[int, CallSite] = {}  # id(call node) -> site
         # Every call in the order their code starts (a call before the calls inside it).
         self.calls_in_source_order: list[cst.Call] = []
-        # How often each identifier occurs as a Name node (definitions, uses, attributes).
-        self.name_counts: Counter[str] = Counter()
         self._scope = self.module_scope
         self._functions: list[Optional[FunctionInfo]] = [None]
         self._classes: list[Optional[ClassInfo]] = [None]
@@ -246,8 +246,22 @@ class ModuleIndex(TreeVisitor):
         self.branches: dict[int, tuple[int, str]] = {}
         self._next_branch: Optional[tuple[int, str]] = None
         self._if_chains: dict[int, tuple[int, int]] = {}  # id(elif If) -> (id(first If), position)
+        # id(statement) -> the ``if`` (with no ``else``) whose body is that statement alone.
+        self.if_of_sole_statement: dict[int, cst.If] = {}
+        # condition_reach() per test expression (kept, so that its id stays its own): an if's
+        # test is asked for its body, its else and, after an early exit, the rest of the block.
+        self._test_reach: dict[int, tuple[cst.BaseExpression, tuple[Reach, Reach]]] = {}
         self._tries: list[cst.Try] = []
         self.walk(module)
+
+    @functools.cached_property
+    def name_counts(self) -> Counter[str]:
+        """How often each identifier occurs as a Name node (definitions, uses, attributes).
+
+        Counted on first use, by a walk of its own: one rule asks, in few modules."""
+        counter = _NameCounter()
+        counter.walk(self.module)
+        return counter.counts
 
     def may_run_before(self, first: CallSite, later: CallSite) -> bool:
         """Given that ``first`` comes first in the same body, whether one run can execute both:
@@ -464,9 +478,6 @@ class ModuleIndex(TreeVisitor):
         if node.rest is not None:
             self._bind_other(node.rest)
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.name_counts[node.value] += 1
-
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
             self._scope.global_names.add(item.name.value)
@@ -480,7 +491,12 @@ class ModuleIndex(TreeVisitor):
     # -- version and platform guards ------------------------------------------------------------
 
     def _condition_reach(self, test: cst.BaseExpression) -> tuple[Reach, Reach]:
-        return condition_reach(self._inline_constants(test, 0))
+        # Inlined again each time: a constant's binding may change while the if is walked.
+        inlined = self._inline_constants(test, 0)
+        known = self._test_reach.get(id(inlined))
+        if known is None:
+            known = self._test_reach[id(inlined)] = (inlined, condition_reach(inlined))
+        return known[1]
 
     def _inline_constants(self, test: cst.BaseExpression, depth: int) -> cst.BaseExpression:
         """``PY38`` in ``if PY38:`` replaced by its module-level definition, ``PY38 =
@@ -495,12 +511,13 @@ class ModuleIndex(TreeVisitor):
                 if isinstance(value, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Name)):
                     return self._inline_constants(value, depth + 1)
             return test
+        # A test with nothing inlined stays the same node, whose reach is then worked out once.
         if isinstance(test, cst.UnaryOperation):
-            return test.with_changes(expression=self._inline_constants(test.expression, depth + 1))
+            expression = self._inline_constants(test.expression, depth + 1)
+            return test if expression is test.expression else test.with_changes(expression=expression)
         if isinstance(test, cst.BooleanOperation):
-            return test.with_changes(
-                left=self._inline_constants(test.left, depth + 1), right=self._inline_constants(test.right, depth + 1)
-            )
+            left, right = self._inline_constants(test.left, depth + 1), self._inline_constants(test.right, depth + 1)
+            return test if left is test.left and right is test.right else test.with_changes(left=left, right=right)
         return test
 
     def visit_If_body(self, node: cst.If) -> None:
@@ -552,6 +569,9 @@ class ModuleIndex(TreeVisitor):
         self._reach.pop()
 
     def leave_If(self, original_node: cst.If) -> None:
+        body = original_node.body
+        if original_node.orelse is None and isinstance(body, cst.IndentedBlock) and len(body.body) == 1:
+            self.if_of_sole_statement[id(body.body[0])] = original_node
         # "if sys.version_info < (3, 8): raise ImportError(...)" narrows the rest of the block.
         if original_node.orelse is None and ends_in_exit(original_node.body):
             self._reach.append(self._reach[-1] & self._condition_reach(original_node.test)[1])
@@ -633,3 +653,12 @@ class ModuleIndex(TreeVisitor):
         self.call_sites[id(node)] = site
         if function is not None:
             function.calls.append(site)
+
+
+class _NameCounter(TreeVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[str] = Counter()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.counts[node.value] += 1

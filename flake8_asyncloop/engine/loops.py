@@ -80,7 +80,8 @@ class LoopAnalysis:
             if creation is not None:
                 self.creations.append(creation)
         for group in self._groups.values():
-            _LoopUses(self, group).walk(group.region)
+            uses = _VariableUses if group.rebindable_name is not None else _LoopUses
+            uses(self, group).walk(group.region)
         self._installs_by_attribute()
         for site in analysis.index.calls:
             self._chained_run(site)
@@ -90,7 +91,7 @@ class LoopAnalysis:
 
     def _creating_call(self, value: cst.BaseExpression) -> Optional[cst.Call]:
         """The loop-creating call in an assigned value: the value itself or ``closing(value)``."""
-        if not isinstance(value, cst.Call):
+        if type(value) is not cst.Call:
             return None
         site = self._analysis.index.call_sites.get(id(value))
         if site is None:
@@ -121,7 +122,7 @@ class LoopAnalysis:
             creation.closed = assignment.value is not call  # contextlib.closing(...)
             name = target.value
             region: cst.CSTNode = function.node if function is not None else self._analysis.module
-            self._group(region, name, lambda e: isinstance(e, cst.Name) and e.value == name, name).add(creation)
+            self._group(region, name, lambda e: type(e) is cst.Name and e.value == name, name).add(creation)
             return creation
         if (
             isinstance(target, cst.Attribute)
@@ -145,9 +146,9 @@ class LoopAnalysis:
             self._group(
                 owner.node,
                 f"self.{attr}",
-                lambda e: isinstance(e, cst.Attribute)
+                lambda e: type(e) is cst.Attribute
                 and e.attr.value == attr
-                and isinstance(e.value, cst.Name)
+                and type(e.value) is cst.Name
                 and e.value.value in self_names,
                 None,
             ).add(creation)
@@ -156,7 +157,7 @@ class LoopAnalysis:
 
     def _chained_run(self, site: CallSite) -> None:
         call = site.node
-        if method_name(call) in apis.LOOP_RUN_METHODS and isinstance(call.func, cst.Attribute):
+        if method_name(call) in apis.LOOP_RUN_METHODS and type(call.func) is cst.Attribute:
             receiver = call.func.value
             inner = self._analysis.index.call_sites.get(id(receiver))
             if isinstance(receiver, cst.Call) and inner is not None and self._analysis.creates_loop(inner):
@@ -187,18 +188,22 @@ class LoopAnalysis:
     def _installs_by_attribute(self) -> None:
         """``set_event_loop(obj.loop)`` outside the class (code using the object) or in a
         subclass's method (``super().setUp()`` then install) counts for the class's ``self.loop``."""
+        owned = [
+            (creation, creation.function.owner_class)
+            for creation in self.creations
+            if creation.function is not None
+            and creation.function.owner_class is not None
+            and creation.target.count(".") == 1
+        ]
+        if not owned:
+            return  # no self.<attribute> loop: the module's calls need not be read
         resolver = self._analysis.resolver
         installs: list[tuple[str, Optional[ClassInfo], CallSite]] = []
         for site in self._analysis.index.calls:
             value = argument(site.node, 0, "loop")
-            if isinstance(value, cst.Attribute) and self._analysis.installs_loop(site):
+            if type(value) is cst.Attribute and self._analysis.installs_loop(site):
                 installs.append((value.attr.value, resolver.self_class(value.value, site.scope), site))
-        if not installs:
-            return
-        for creation in self.creations:
-            owner = creation.function.owner_class if creation.function is not None else None
-            if owner is None or creation.target.count(".") != 1:
-                continue
+        for creation, owner in owned:
             attribute = creation.target.split(".")[1]
             for name, installer, site in installs:
                 if name == attribute and (installer is None or self._inherits(installer, owner)):
@@ -335,6 +340,9 @@ class _LoopUses(TreeVisitor):
     a block that assigned it, that one or the one from before. A use in a nested
     function (a closure, a thread target), or in a method before any creation there, may run
     at any time, so it belongs to every creation of the variable in the region.
+
+    As is, it reads a ``self.attr``, whose every use is an Attribute node; ``_VariableUses``
+    reads a variable, whose bare Name nodes are uses too.
     """
 
     def __init__(self, loops: LoopAnalysis, group: _Group) -> None:
@@ -420,7 +428,7 @@ class _LoopUses(TreeVisitor):
         site = self._analysis.index.call_sites.get(id(node))
         if site is None:
             return
-        if isinstance(node.func, cst.Attribute) and self._is_loop(node.func.value):
+        if type(node.func) is cst.Attribute and self._is_loop(node.func.value):
             self._method_receivers.add(id(node.func))
             method = node.func.attr.value
             spawns = method in apis.LOOP_SUBPROCESS_METHODS or (
@@ -511,9 +519,6 @@ class _LoopUses(TreeVisitor):
                     creation.closed = True
         self._note_nested_use(node)
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self._note_nested_use(node)
-
     def _note_nested_use(self, node: cst.BaseExpression) -> None:
         if self._frames[-1].nesting and self._is_loop(node):
             for creation in self._group.creations.values():
@@ -548,3 +553,11 @@ class _LoopUses(TreeVisitor):
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
         self._escapes_if_loop(node.body)
+
+
+class _VariableUses(_LoopUses):
+    """``_LoopUses`` of a variable: with a hook for Name nodes, which the walk of a ``self.attr``
+    does without, and so skips them (half of the nodes of a class)."""
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._note_nested_use(node)

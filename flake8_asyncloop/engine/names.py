@@ -34,18 +34,24 @@ class Resolver:
         ``if win: Loop = asyncio.ProactorEventLoop`` / ``else: Loop = asyncio.SelectorEventLoop``
         gives both names; a parameter or local definition among the bindings gives none.
         """
-        if isinstance(expr, cst.Name):
-            return self._name(expr.value, scope, depth)
-        if isinstance(expr, cst.Attribute):
-            attr = expr.attr.value
-            return frozenset(f"{base}.{attr}" for base in self.possible_names(expr.value, scope, depth))
-        return frozenset()
+        # Asked for every call of the module: the attribute chain is read in a loop, and node
+        # classes are tested exactly (a failing isinstance() with libcst's classes is slow).
+        attributes = ""
+        while type(expr) is cst.Attribute:
+            attributes = f".{expr.attr.value}{attributes}"
+            expr = expr.value
+        if type(expr) is not cst.Name:
+            return frozenset()
+        names = self._name(expr.value, scope, depth)
+        return frozenset([name + attributes for name in names]) if attributes and names else names
 
     def _name(self, name: str, scope: Scope, depth: int) -> frozenset[str]:
         bindings = scope.lookup(name)
         if bindings is None:
             star = self._star_imported(name, scope)
             return frozenset([star]) if star is not None else frozenset()
+        if len(bindings) == 1:  # most names: the loop below, without building a set
+            return self._binding_names(bindings[0], depth) if bindings[0].kind != "none" else frozenset()
         found: set[str] = set()
         for binding in bindings:
             if binding.kind == "none":

@@ -12,6 +12,7 @@ policy of the module's own was set before it started (such a policy may create l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Optional
 
@@ -52,7 +53,6 @@ class ThreadAnalysis:
         self._analysis = analysis
         self._resolver = analysis.resolver
         self._installs_memo: dict[int, bool] = {}
-        self._order = {id(site.node): number for number, site in enumerate(analysis.index.calls)}
         self._custom_policies = [site for site in analysis.index.calls if self._sets_custom_policy(site)]
         self._in_thread: dict[int, ThreadStart] = {}
         self.lookups_without_loop: list[LookupInThread] = []
@@ -60,6 +60,12 @@ class ThreadAnalysis:
         # Functions a thread starts in directly (not helpers they call).
         self.entry_functions = {id(function.node) for function, _, _ in entries}
         self._follow(entries)
+
+    @functools.cached_property
+    def _order(self) -> dict[int, int]:
+        """Each call's place in evaluation order (id of its node -> number); only asked where the
+        module sets a policy of its own, so made on first use."""
+        return {id(site.node): number for number, site in enumerate(self._analysis.index.calls)}
 
     def start_of(self, function: Optional[FunctionInfo]) -> Optional[ThreadStart]:
         """The thread start through which ``function`` runs in a worker thread, if any."""

@@ -7,20 +7,29 @@ replace children; our visitors only read, and that rebuilding was most of the an
 runs), ``visit_<Type>_<field>`` / ``leave_<Type>_<field>`` around each field, children in source
 order. It does not descend into whitespace, parentheses, commas and operators, which hold no
 code and which no visitor of this package reads.
+
+Per visitor class and node class the walk is one generated function, straight-line code that
+calls the hooks the visitor defines and reads only the fields that matter: those whose declared
+type can hold a walked node that the visitor has a hook for or that has children of its own
+(``Attribute.attr``, a ``Name``, is not read by a visitor without ``Name`` hooks). Nothing is
+asked per node that the classes already answer.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Optional
+import typing
+from collections.abc import Sequence
+from typing import Any, Callable, Literal, Optional
 
 import libcst as cst
 from libcst._nodes import op as _op_nodes
 from libcst._nodes import whitespace as _whitespace_nodes
 
-_Hook = Optional[Callable[[Any, cst.CSTNode], Any]]
-# Per node class: its visit and leave hooks, and per field its name and its two hooks.
-_Plan = tuple[_Hook, _Hook, tuple[tuple[str, _Hook, _Hook], ...]]
+_Walker = Callable[[Any, Any], None]
+# How a field holds walked nodes: one node (or None), a sequence of them, or either of the two
+# (``ImportFrom.names``: aliases or ``*``; an f-string's format spec: its parts or None).
+_FieldKind = Literal["node", "sequence", "either"]
 
 
 def _all_subclasses(base: type) -> set[type]:
@@ -42,9 +51,20 @@ def _holds_no_code(node_class: type) -> bool:
     )
 
 
-# The node classes a walk descends into. A set lookup on the exact class: ``isinstance`` with
-# libcst's abstract base classes is slow.
+# The node classes a walk descends into.
 _WALKED = frozenset(node_class for node_class in _all_subclasses(cst.CSTNode) if not _holds_no_code(node_class))
+
+
+def _walked_by_base() -> dict[type, frozenset[type]]:
+    """Per class, the walked classes that are it or derive from it: what a field declared as it can hold."""
+    by_base: dict[type, set[type]] = {}
+    for node_class in _WALKED:
+        for base in node_class.__mro__:
+            by_base.setdefault(base, set()).add(node_class)
+    return {base: frozenset(node_classes) for base, node_classes in by_base.items()}
+
+
+_WALKED_BY_BASE = _walked_by_base()
 
 # libcst calls the hooks of an f-string's format spec only when there is one.
 _HOOKED_WHEN_PRESENT = frozenset({"format_spec"})
@@ -89,54 +109,164 @@ def _field_order(node: cst.CSTNode) -> tuple[tuple[str, bool], ...]:
     return order
 
 
-def _hook(visitor_class: type, method: str, field: str, hooked: bool) -> _Hook:
-    hook: _Hook = getattr(visitor_class, method, None) if hooked else None
-    if hook is None or field not in _HOOKED_WHEN_PRESENT:
-        return hook
-    present_hook = hook
+@dataclasses.dataclass(frozen=True)
+class _FieldShape:
+    """What a field can hold, by its declared type."""
 
-    def when_present(visitor: Any, node: cst.CSTNode) -> Any:
-        return present_hook(visitor, node) if getattr(node, field) is not None else None
+    kind: Optional[_FieldKind]  # None: never a walked node
+    # The walked classes its nodes can be of; None when a forward reference leaves that open.
+    classes: Optional[frozenset[type]]
 
-    return when_present
+
+# Per node class, the shape of each field.
+_FIELD_SHAPES: dict[type, dict[str, _FieldShape]] = {}
+
+
+def _field_shapes(node_class: type) -> dict[str, _FieldShape]:
+    shapes = _FIELD_SHAPES.get(node_class)
+    if shapes is None:
+        shapes = _FIELD_SHAPES[node_class] = {
+            field.name: _shape(field.type) for field in dataclasses.fields(node_class)
+        }
+    return shapes
+
+
+def _shape(declared: Any) -> _FieldShape:
+    """``Name``, ``Optional[BaseExpression]``, ``Sequence[Arg]``, ``Union[Sequence[ImportAlias], ImportStar]``..."""
+    alternatives = _union_members(declared)
+    singles: Optional[frozenset[type]] = frozenset()
+    elements: Optional[frozenset[type]] = frozenset()
+    for alternative in alternatives:
+        if typing.get_origin(alternative) is Sequence:
+            for element in _union_members(typing.get_args(alternative)[0]):
+                elements = _either(elements, _walked_classes(element))
+        else:
+            singles = _either(singles, _walked_classes(alternative))
+    if elements != frozenset():
+        return _FieldShape("sequence" if len(alternatives) == 1 else "either", _either(singles, elements))
+    return _FieldShape("node" if singles != frozenset() else None, singles)
+
+
+def _union_members(declared: Any) -> tuple[Any, ...]:
+    return typing.get_args(declared) if typing.get_origin(declared) is typing.Union else (declared,)
+
+
+def _walked_classes(declared: Any) -> Optional[frozenset[type]]:
+    """The walked classes a value of the declared type can be of; None for a forward reference
+    (``Optional["CompFor"]``), which is left unresolved and may name any of them."""
+    if isinstance(declared, (str, typing.ForwardRef)):
+        return None
+    return _WALKED_BY_BASE.get(declared, frozenset())
+
+
+def _either(first: Optional[frozenset[type]], second: Optional[frozenset[type]]) -> Optional[frozenset[type]]:
+    return None if first is None or second is None else first | second
+
+
+def _skip(visitor: Any, node: Any) -> None:
+    """The walk of what it does not descend into: None, a sentinel, whitespace, a node calling nothing."""
+
+
+class _Walkers(dict[type, _Walker]):
+    """One visitor class's walker per node class, made when a node of that class is first met."""
+
+    def __init__(self, visitor_class: type) -> None:
+        super().__init__()
+        self._visitor_class = visitor_class
+        # The node class names it has hooks for: from "visit_If_body", every part before an
+        # underscore ("If", "If_body"), since a class name may hold one.
+        hooked = [name.split("_", 1)[1] for name in dir(visitor_class) if name.startswith(("visit_", "leave_"))]
+        self._hooked_names = frozenset(
+            name[:end] for name in hooked for end in (len(name), *(i for i, c in enumerate(name) if c == "_"))
+        )
+        self._inert: dict[type, bool] = {}
+
+    def __missing__(self, node_class: type) -> _Walker:
+        if node_class not in _WALKED:
+            self[node_class] = _skip
+            return _skip
+
+        def first_walk(visitor: Any, node: cst.CSTNode) -> None:
+            # The order of the fields is read from libcst on a node of the class.
+            walker = self[node_class] = self._make(node)
+            walker(visitor, node)
+
+        self[node_class] = first_walk
+        return first_walk
+
+    def _is_inert(self, node_class: type) -> bool:
+        """Walking a node of ``node_class`` calls nothing: the visitor has no hook for the class
+        or its fields, and no field of the class can hold a walked node."""
+        inert = self._inert.get(node_class)
+        if inert is None:
+            inert = self._inert[node_class] = node_class.__name__ not in self._hooked_names and all(
+                shape.kind is None for shape in _field_shapes(node_class).values()
+            )
+        return inert
+
+    def _make(self, node: cst.CSTNode) -> _Walker:
+        """The function that walks a node of ``node``'s class, written as source code: one straight
+        line of the hooks that exist and the fields that matter, no loop asking per node."""
+        name = type(node).__name__
+        shapes = _field_shapes(type(node))
+        namespace: dict[str, Any] = {"walkers": self}
+
+        def hook(method: str, hooked: bool) -> Optional[str]:
+            found = getattr(self._visitor_class, method, None) if hooked else None
+            if found is None:
+                return None
+            namespace[method] = found
+            return method
+
+        body: list[str] = []
+        for field, hooked in _field_order(node):
+            enter, exit_ = hook(f"visit_{name}_{field}", hooked), hook(f"leave_{name}_{field}", hooked)
+            kind, classes = shapes[field].kind, shapes[field].classes
+            if classes is not None and all(self._is_inert(child_class) for child_class in classes):
+                kind = None
+            when_present = f"if node.{field} is not None: " if field in _HOOKED_WHEN_PRESENT else ""
+            if enter is not None:
+                body.append(f"{when_present}{enter}(visitor, node)")
+            if kind == "node":
+                body += [f"child = node.{field}", "walkers[type(child)](visitor, child)"]
+            elif kind == "sequence":
+                body += [f"for child in node.{field}:", "    walkers[type(child)](visitor, child)"]
+            elif kind == "either":
+                body += [
+                    f"children = node.{field}",
+                    "if type(children) is tuple or type(children) is list:",
+                    "    for child in children:",
+                    "        walkers[type(child)](visitor, child)",
+                    "else:",
+                    "    walkers[type(children)](visitor, children)",
+                ]
+            if exit_ is not None:
+                body.append(f"{when_present}{exit_}(visitor, node)")
+        visit, leave = hook(f"visit_{name}", True), hook(f"leave_{name}", True)
+        lines = [f"def walk_{name}(visitor, node):"]
+        if visit is None:
+            lines += [f"    {line}" for line in body]
+        elif body:
+            lines += [f"    if {visit}(visitor, node) is not False:", *(f"        {line}" for line in body)]
+        else:
+            lines.append(f"    {visit}(visitor, node)")
+        if leave is not None:
+            lines.append(f"    {leave}(visitor, node)")
+        if len(lines) == 1:
+            return _skip
+        exec("\n".join(lines), namespace)  # made above from class, field and method names only
+        walker: _Walker = namespace[f"walk_{name}"]
+        return walker
 
 
 class TreeVisitor:
     """Base class of the read-only visitors: define ``visit_<Type>`` etc. as for ``CSTVisitor``."""
 
-    _plans: dict[type, _Plan]
+    _walkers: _Walkers
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._plans = {}
-
-    def _plan(self, node: cst.CSTNode) -> _Plan:
-        visitor_class, name = type(self), type(node).__name__
-        fields = tuple(
-            (field, _hook(visitor_class, f"visit_{name}_{field}", field, hooked),
-             _hook(visitor_class, f"leave_{name}_{field}", field, hooked))
-            for field, hooked in _field_order(node)
-        )
-        plan = (getattr(visitor_class, f"visit_{name}", None), getattr(visitor_class, f"leave_{name}", None), fields)
-        visitor_class._plans[type(node)] = plan
-        return plan
+        cls._walkers = _Walkers(cls)
 
     def walk(self, node: cst.CSTNode) -> None:
-        plan = self._plans.get(type(node)) or self._plan(node)
-        visit, leave, fields = plan
-        if visit is None or visit(self, node) is not False:
-            for field, enter, exit_ in fields:
-                if enter is not None:
-                    enter(self, node)
-                value = getattr(node, field)
-                value_class = type(value)
-                if value_class in _WALKED:
-                    self.walk(value)
-                elif value_class is tuple or value_class is list:
-                    for child in value:
-                        if type(child) in _WALKED:
-                            self.walk(child)
-                if exit_ is not None:
-                    exit_(self, node)
-        if leave is not None:
-            leave(self, node)
+        self._walkers[type(node)](self, node)

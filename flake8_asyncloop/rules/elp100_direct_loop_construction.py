@@ -55,15 +55,18 @@ class DirectLoopConstruction(Rule):
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
-        factories = _loop_factories(analysis)
+        factories: Optional[set[int]] = None  # found once a class call needs them (rare)
         for site in analysis.index.calls:
             callees = analysis.possible_callees(site)
             if not callees or not callees <= apis.LOOP_CLASSES:
                 continue
             if site.node.args:
                 continue  # SelectorEventLoop(selector): new_event_loop() cannot say that
-            if site.function is not None and id(site.function.node) in factories:
-                continue  # the loop factory itself, which is where a class is called
+            if site.function is not None:
+                if factories is None:
+                    factories = _loop_factories(analysis)
+                if id(site.function.node) in factories:
+                    continue  # the loop factory itself, which is where a class is called
             if _chosen_for_some_platforms(analysis, site, callees) or _chosen_for_loop_factory_versions(analysis, site):
                 continue
             written = analysis.source(site.node.func)

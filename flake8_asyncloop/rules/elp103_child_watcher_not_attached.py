@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.loops import LoopCreation
 
 
+_UVLOOP_POLICY_APIS = apis.UVLOOP_INSTALL | apis.UVLOOP_POLICIES
+
+
 class ChildWatcherNotAttached(Rule):
     code = "ELP103"
     name = "child-watcher-not-attached"
@@ -68,11 +71,12 @@ class ChildWatcherNotAttached(Rule):
         if not analysis.targets.includes_below(8):
             return
         threads = analysis.threads
-        # uvloop.install() or its policy: new_event_loop() makes uvloop loops, which need no watcher.
-        uvloop_policy = any(
-            analysis.callee(site) in apis.UVLOOP_INSTALL | apis.UVLOOP_POLICIES for site in analysis.index.calls
-        )
+        # uvloop.install() or its policy: new_event_loop() makes uvloop loops, which need no
+        # watcher. Looked for once a creation asks (most modules create no loop).
+        uvloop_policy: Optional[bool] = None
         for creation in analysis.loops.creations:
+            if uvloop_policy is None:
+                uvloop_policy = any(analysis.callee(site) in _UVLOOP_POLICY_APIS for site in analysis.index.calls)
             if uvloop_policy and analysis.callee_of(creation.call) in apis.NEW_EVENT_LOOP:
                 continue
             if not analysis.reach(creation.call).includes(range(8), "unix"):

@@ -100,14 +100,22 @@ class GetEventLoopWithoutLoop(Rule):
         module_sites = [site for site in analysis.index.calls if site.function is None]
         bodies: list[tuple[Optional["FunctionInfo"], list["CallSite"]]] = [(None, module_sites)]
         bodies += [(function, function.calls) for function in analysis.index.functions.values()]
-        entries = _entry_functions(analysis, module_sites)
-        module_installs = any(_sets_loop_or_policy(analysis, site) for site in module_sites)
+        # What module-level code does, worked out once a function body needs it.
+        entries: Optional[set[int]] = None
+        module_installs = False
         for function, sites in bodies:
             if function is not None and function.is_async:
                 continue  # a coroutine's lookup finds the running loop (ELP104's concern)
             if analysis.threads.start_of(function) is not None:
                 continue  # runs in a worker thread: ELP101's concern
-            nothing_set = function is None or (id(function.node) in entries and not module_installs)
+            if not any(analysis.is_get_event_loop(site) for site in sites):
+                continue  # every finding is on a lookup, and most bodies have none
+            nothing_set = True
+            if function is not None:
+                if entries is None:
+                    entries = _entry_functions(analysis, module_sites)
+                    module_installs = any(_sets_loop_or_policy(analysis, site) for site in module_sites)
+                nothing_set = id(function.node) in entries and not module_installs
             yield from self._check_body(analysis, sites, nothing_set)
 
     def _check_body(self, analysis: "ModuleAnalysis", sites: list["CallSite"], nothing_set: bool) -> Iterator[Finding]:

@@ -8,7 +8,6 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, keyword_argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
-from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.base import Example, Rule
 
 if TYPE_CHECKING:
@@ -131,7 +130,7 @@ def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[
     if not runs:
         return None
     removed: cst.CSTNode = statement
-    guard = _sole_statement_of_if(analysis.module, statement)
+    guard = _sole_statement_of_if(analysis, statement)
     if guard is not None:
         removed = guard
     deletion = analysis.fixes.delete_statement(removed)
@@ -192,23 +191,10 @@ def _factory_for(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[tuple
     return apis.POLICY_FACTORIES.get(policy_callee) if policy_callee is not None else None
 
 
-def _sole_statement_of_if(module: cst.Module, statement: cst.SimpleStatementLine) -> Optional[cst.If]:
+def _sole_statement_of_if(analysis: "ModuleAnalysis", statement: cst.SimpleStatementLine) -> Optional[cst.If]:
     """The ``if test:`` (no ``else``) whose body is just ``statement``, when ``test`` is a version
     or platform guard."""
-    finder = _SoleStatementIf(statement)
-    finder.walk(module)
-    if finder.found is None:
+    found = analysis.index.if_of_sole_statement.get(id(statement))
+    if found is None:
         return None
-    return finder.found if condition_reach(finder.found.test) != (EVERYWHERE, EVERYWHERE) else None
-
-
-class _SoleStatementIf(TreeVisitor):
-    def __init__(self, statement: cst.SimpleStatementLine) -> None:
-        super().__init__()
-        self._statement = statement
-        self.found: Optional[cst.If] = None
-
-    def visit_If(self, node: cst.If) -> None:
-        body = node.body
-        if node.orelse is None and isinstance(body, cst.IndentedBlock) and list(body.body) == [self._statement]:
-            self.found = node
+    return found if condition_reach(found.test) != (EVERYWHERE, EVERYWHERE) else None
