@@ -117,6 +117,24 @@ def test_focused_code_keeps_lines_verbatim_and_where_they_were() -> None:
     assert [ast.unparse(call) for call in focused.calls()] == ["asyncio.SelectorEventLoop()"]
 
 
+def test_focused_calls_are_the_calls_of_the_focused_code() -> None:
+    """Call positions come from flake8's tree of the kept statements: they must be exactly the
+    calls libcst sees, or every position falls back to libcst's slow PositionProvider."""
+    mismatched = []
+    for path in [*fixture_files(), *_python_files(STDLIB / "asyncio", STDLIB / "test" / "test_asyncio")]:
+        read = _read(path)
+        focused = focus(*read) if read is not None else None
+        if focused is None:
+            continue
+        expected = sorted(
+            (node.lineno, node.col_offset) for node in ast.walk(ast.parse(focused.code)) if isinstance(node, ast.Call)
+        )
+        found = sorted((focused.line_numbers.index(call.lineno) + 1, call.col_offset) for call in focused.calls())
+        if found != expected:
+            mismatched.append(path)
+    assert mismatched == []
+
+
 def test_no_reported_api_means_no_libcst() -> None:
     source = "import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n"
     assert focus(source, ast.parse(source)) is None

@@ -514,8 +514,8 @@ def _focused(module: _Module, source: str) -> Focused:
         if unit.needed:
             kept_nodes.append(unit.node)
             continue
-        if unit.stubbed and unit.header_last is not None:
-            kept_nodes.extend(_header_parts(unit.node))
+        if unit.is_header or (unit.stubbed and unit.header_last is not None):
+            kept_nodes.extend(_header_parts(unit.node))  # a split class's header always stays
         if unit.is_header:
             continue
         start = unit.first if not unit.stubbed or unit.header_last is None else unit.header_last + 1
