@@ -10,6 +10,7 @@ import threading
 from typing import Callable, Iterable, Iterator, TypeVar
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
 from flake8_asyncloop.engine.diagnostics import Diagnostic
@@ -87,6 +88,37 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _validates_only(post_init: object) -> bool:
+    code = getattr(post_init, "__code__", None)
+    return code is not None and code.co_names == ("_validate",)
+
+
+# libcst checks every node it builds (``CSTNode.__post_init__`` calls ``_validate``), a guard
+# for nodes built by hand; a tree its own parser makes from valid code passes by construction,
+# and inside flake8 the checks are a fifth of the plugin's time. libcst's source notes the same
+# ("It might make more sense to move validation work into the visitor, which would allow us to
+# avoid validating the tree when parsing a file"). Skipped only while parsing, and only when
+# ``__post_init__`` is still just that call.
+_VALIDATING_POST_INIT = CSTNode.__dict__.get("__post_init__")
+CAN_SKIP_VALIDATION = _validates_only(_VALIDATING_POST_INIT)
+
+
+def _no_validation(node: CSTNode) -> None:
+    pass
+
+
+def parse_module(code: str) -> cst.Module:
+    """``cst.parse_module(code)``, without re-validating the parser's own nodes. Runs inside
+    ``run_deep``, under its lock: no other parse of ours overlaps the switch."""
+    if not CAN_SKIP_VALIDATION:
+        return cst.parse_module(code)
+    setattr(CSTNode, "__post_init__", _no_validation)
+    try:
+        return cst.parse_module(code)
+    finally:
+        setattr(CSTNode, "__post_init__", _VALIDATING_POST_INIT)
+
+
 def _is_python(source: str) -> bool:
     """CPython's parser accepts it. Its nesting limits (a few thousand levels) keep libcst away
     from input that would take it minutes and gigabytes, and it is several times faster."""
@@ -147,7 +179,7 @@ def check_focused(
 
 def _check_focused(focused: Focused, targets: TargetVersions, rules: tuple[Rule, ...]) -> list[Diagnostic]:
     try:
-        module = cst.parse_module(focused.code)
+        module = parse_module(focused.code)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         module = None  # a statement shared a line with a dropped one
     if module is None or ("\f" in focused.code and module.code != focused.code):
@@ -166,7 +198,7 @@ def _check_focused(focused: Focused, targets: TargetVersions, rules: tuple[Rule,
 
 def _check(source: str, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool) -> list[Diagnostic]:
     try:
-        module = cst.parse_module(source)
+        module = parse_module(source)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         return []
     return _diagnose(module, source, targets, rules, fixes)
