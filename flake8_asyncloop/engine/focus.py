@@ -63,6 +63,7 @@ _CONTEXT_WORDS = frozenset({"loop_factory"})
 # An identifier, captured unless it is the name in ``def name`` / ``class name``.
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_]\w*)")
+_GLOBAL_STATEMENT = re.compile(r"\bglobal\s+[A-Za-z_]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _INDENT = re.compile(r"[ \t\f]*")
 
@@ -224,10 +225,10 @@ def _bindings(node: ast.stmt, text: str) -> tuple[frozenset[str], tuple[Alias, .
     to what, and which are only imported."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         # ``global x`` in a function binds the module's x, to anything the function mentions.
-        # Walking a whole definition is costly: only where the word occurs at all.
+        # Walking a whole definition is costly: only where a ``global`` statement may be.
         global_names = frozenset(
             name
-            for inner in (ast.walk(node) if "global" in text else ())
+            for inner in (ast.walk(node) if _GLOBAL_STATEMENT.search(text) else ())
             if isinstance(inner, ast.Global)
             for name in inner.names
         )
