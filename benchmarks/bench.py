@@ -22,12 +22,18 @@ do. Measured, each as the median of the repetitions:
   and the analysis with the rules; flake8's own ``ast`` parse is not the plugin's.
 * **scaling**: generated asyncio-heavy modules of growing size through the plugin's path, to
   show that the time per line stays flat.
+* **floor**: in a fresh process that has loaded flake8's modules, the seconds and extra peak
+  memory of loading libcst (with its native parser, which the first parse loads): what any
+  libcst-based plugin pays once a file needs it. Then the same for this plugin's engine (libcst
+  included), imported as the measured runs import it and from bytecode, as an installed wheel has
+  it (with ``PYTHONDONTWRITEBYTECODE``, an editable install compiles the engine in every run).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import importlib
 import json
 import os
 import platform
@@ -140,6 +146,28 @@ def libcst_roundtrip(paths: list[str]) -> int:
     return 0
 
 
+def floor_driver(arguments: list[str]) -> int:
+    """``bench.py _floor flake8|libcst|engine``: after flake8's modules, load nothing more, libcst, or
+    this plugin's engine; print the seconds of that step and the process's peak memory as JSON."""
+    (step,) = arguments
+    for module in ("flake8.main.cli", "flake8.checker"):  # what every flake8 run has loaded
+        importlib.import_module(module)
+    start = time.perf_counter()
+    if step in ("libcst", "engine"):
+        import libcst
+
+        if step == "engine":
+            importlib.import_module("flake8_asyncloop.engine.checker")
+        libcst.parse_module("pass\n")  # loads the native parser
+    seconds = time.perf_counter() - start
+    # VmHWM, not getrusage's ru_maxrss: a process started by vfork (subprocess does) inherits the
+    # parent's peak as its ru_maxrss, and this process is smaller than bench.py's.
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    peak_kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    print(json.dumps({"seconds": seconds, "max_rss_mb": peak_kib / 1024}))
+    return 0
+
+
 # -- the measurements -------------------------------------------------------------------------------
 
 
@@ -196,9 +224,38 @@ def measure_fix(relative: Sequence[str], repeat: int, scratch: Path) -> Comparis
                       fix.max_rss_mb)
 
 
+def measure_floor(repeat: int, scratch: Path) -> dict[str, float]:
+    """Loading libcst, and this plugin's engine, in a process that has flake8's modules: medians of
+    ``repeat`` fresh processes, memory as the peak above a process that loads flake8's modules only."""
+
+    def median_step(step: str, environment: Optional[dict[str, str]] = None) -> Run:
+        runs = []
+        for _ in range(repeat):
+            output = subprocess.run([sys.executable, __file__, "_floor", step], cwd=scratch, env=environment,
+                                    capture_output=True, text=True, check=True).stdout
+            runs.append(Run(**json.loads(output)))
+        return _median(runs)
+
+    # Bytecode in a scratch directory, written by a first run: as an installed wheel has it.
+    with_bytecode = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    with_bytecode["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
+    subprocess.run([sys.executable, __file__, "_floor", "engine"], cwd=scratch, env=with_bytecode,
+                   capture_output=True, check=True)
+    flake8_only, libcst_loaded = median_step("flake8"), median_step("libcst")
+    engine, engine_from_bytecode = median_step("engine"), median_step("engine", with_bytecode)
+    return {
+        "flake8_modules_rss_mb": flake8_only.max_rss_mb,
+        "libcst_seconds": libcst_loaded.seconds,
+        "libcst_extra_rss_mb": libcst_loaded.max_rss_mb - flake8_only.max_rss_mb,
+        "engine_seconds": engine.seconds,
+        "engine_seconds_from_bytecode": engine_from_bytecode.seconds,
+        "engine_extra_rss_mb": engine.max_rss_mb - flake8_only.max_rss_mb,
+        "engine_extra_rss_mb_from_bytecode": engine_from_bytecode.max_rss_mb - flake8_only.max_rss_mb,
+    }
+
+
 def measure_split(relative: Sequence[str]) -> dict[str, float]:
     """Seconds per phase of the plugin's path over the corpus, in this process."""
-    import libcst
 
     from flake8_asyncloop.engine import checker
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -231,7 +288,7 @@ def measure_split(relative: Sequence[str]) -> dict[str, float]:
 
         def phases(kept: Focused = focused) -> tuple[float, float]:
             begin = time.perf_counter()
-            module = libcst.parse_module(kept.code)
+            module = checker.parse_module(kept.code)
             parsed = time.perf_counter()
             analysis = ModuleAnalysis(module, targets, focused=kept)
             for rule in ALL_RULES:
@@ -335,6 +392,14 @@ def table(results: dict[str, object]) -> str:
         f"{split['files_parsed']} of {split['files']} files parsed, "
         f"{split['lines_parsed']} of {split['lines']} lines kept"
     )
+    floor = results["floor"]
+    assert isinstance(floor, dict)
+    rows.append(
+        f"floor, in a process with flake8's modules: libcst and its native parser {floor['libcst_seconds']:.3f} s, "
+        f"+{floor['libcst_extra_rss_mb']:.1f} MB; this plugin's engine with libcst {floor['engine_seconds']:.3f} s "
+        f"({floor['engine_seconds_from_bytecode']:.3f} s from bytecode), +{floor['engine_extra_rss_mb']:.1f} MB "
+        f"(+{floor['engine_extra_rss_mb_from_bytecode']:.1f} MB)"
+    )
     scaling = results["scaling"]
     assert isinstance(scaling, list)
     rows.append("generated module: " + ", ".join(
@@ -349,6 +414,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         return flake8_driver(arguments[1:])
     if arguments[:1] == ["_roundtrip"]:
         return libcst_roundtrip(arguments[1:])
+    if arguments[:1] == ["_floor"]:
+        return floor_driver(arguments[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement (median reported)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
@@ -366,9 +433,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             measure_overhead("general", general, repeat, scratch),
             measure_fix(dense, repeat, scratch),
         ]
+        floor = measure_floor(repeat, scratch)
     results["comparisons"] = [
         {**asdict(item), "ratio": item.ratio, "memory_ratio": item.memory_ratio} for item in comparisons
     ]
+    results["floor"] = floor
     results["split"] = measure_split(dense)
     results["scaling"] = measure_scaling(QUICK_SIZES if options.quick else SIZES)
     options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

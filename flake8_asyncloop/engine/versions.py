@@ -12,9 +12,7 @@ import argparse
 import functools
 import os
 import re
-from dataclasses import dataclass
-
-from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
+from typing import NamedTuple
 
 DEFAULT_TARGET_VERSION = ">=3.10"
 
@@ -36,9 +34,12 @@ class TargetVersionError(ValueError):
     """A target-version string that cannot be understood."""
 
 
-@dataclass(frozen=True)
-class TargetVersions:
-    """The set of CPython 3.x minor versions the checked code must run on."""
+class TargetVersions(NamedTuple):
+    """The set of CPython 3.x minor versions the checked code must run on.
+
+    A NamedTuple rather than a frozen dataclass: this module loads with flake8 on every run, and
+    making a frozen dataclass costs about 0.8 ms, a NamedTuple 0.1 ms (both immutable, compared
+    and hashed by value)."""
 
     spec: str
     minors: frozenset[int]
@@ -133,6 +134,11 @@ def parse_target_versions(spec: str) -> TargetVersions:
 def _requires_python_in(directory: str) -> str | None:
     candidate = os.path.join(directory, "pyproject.toml")
     if os.path.isfile(candidate):
+        # Imported here: tomllib takes 2 ms to load, and flake8 loads this module on every run,
+        # most of which never read a pyproject.toml (no file mentions a loop API, or the target
+        # version is set).
+        from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
+
         try:
             data = read_pyproject(candidate)
         except PyprojectError:
