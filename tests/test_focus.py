@@ -195,3 +195,29 @@ def test_callers_are_kept_only_where_the_callee_matters() -> None:
     assert "threading.Thread(target=worker).start()" in focused.code
     targets = parse_target_versions(">=3.7")
     assert [(d.line, d.code) for d in check_focused(source, ast.parse(source), targets)] == [(9, "ELP101")]
+
+
+def test_loop_attribute_uses_no_rule_reads_are_left_out() -> None:
+    source = (
+        "import asyncio\n"
+        "class Case:\n"
+        "    def setUp(self):\n"
+        "        self.loop = asyncio.new_event_loop()\n"
+        "    def test_schedule(self):\n"
+        "        self.loop.call_soon(print)\n"
+        "    def test_hand_over(self):\n"
+        "        use(self.loop)\n"
+        "    def tearDown(self):\n"
+        "        self.loop.close()\n"
+    )
+    focused = focus(source, ast.parse(source))
+    assert focused is not None
+    # Scheduling a callback tells no rule anything; handing the loop over and closing it do.
+    assert "call_soon" not in focused.code
+    assert "use(self.loop)" in focused.code and "self.loop.close()" in focused.code
+    targets = parse_target_versions(">=3.7")
+    assert check_focused(source, ast.parse(source), targets) == check_source(source, targets) == []
+    unclosed = source.replace("        use(self.loop)\n", "        pass\n").replace("self.loop.close()", "pass")
+    reported = check_focused(unclosed, ast.parse(unclosed), targets)
+    assert [(d.line, d.code) for d in reported] == [(4, "ELP108")]
+    assert reported == check_source(unclosed, targets)

@@ -86,6 +86,8 @@ CONTEXTLIB_CLOSING = _in_modules("closing", "contextlib")
 # Loop methods that run the loop in the calling thread.
 LOOP_RUN_METHODS = frozenset({"run_until_complete", "run_forever"})
 LOOP_SUBPROCESS_METHODS = frozenset({"subprocess_exec", "subprocess_shell"})
+# Loop methods whose argument is a coroutine the loop will run.
+LOOP_COROUTINE_RUNNERS = frozenset({"run_until_complete", "create_task"})
 
 # Every name a star import from these modules can bring in that the rules care about.
 STAR_IMPORTABLE: frozenset[str] = frozenset(

@@ -15,8 +15,10 @@ A statement is kept when it:
 * names an API a rule reports on (every name in ``apis`` outside the context groups below), or
   a name bound to one (``from asyncio import get_event_loop as gel``, ``Loop = uvloop.Loop``);
 * starts a thread, names a subprocess API or ``loop_factory`` (context the rules read);
-* refers to a loop variable made at module level, or to an attribute some method assigns a
-  new loop to (the loop analysis reads every use of those in their region);
+* refers to a loop variable made at module level (the loop analysis reads every use of it),
+  or uses an attribute some method of its class assigns a new loop to in a way the loop
+  analysis reads: the value itself, or a method that runs, closes or spawns processes with it
+  (``self.loop.call_soon(...)`` alone tells no rule anything);
 * may call a kept function whose callers matter: one that calls ``get_event_loop()``, makes,
   installs or attaches a loop, or spawns processes, and where threads or subprocesses are
   involved any caller of such a caller (the thread and subprocess analyses follow calls from a
@@ -52,7 +54,7 @@ _LOOKUP_GROUPS = ("IMPLICIT_LOOKUPS", "IMPLICIT_LOOKUPS_BEFORE_310", "GET_EVENT_
 _CONTEXT_GROUPS = (
     *_THREAD_GROUPS, *_SUBPROCESS_GROUPS, "IMPLICIT_LOOKUPS", "IMPLICIT_LOOKUPS_BEFORE_310",
     "ASYNCIO_RUN", "ASYNCIO_RUNNER",
-    "PARTIAL", "CONTEXTLIB_CLOSING", "RUN_COROUTINE_THREADSAFE", "LOOP_RUN_METHODS",
+    "PARTIAL", "CONTEXTLIB_CLOSING", "RUN_COROUTINE_THREADSAFE", "LOOP_RUN_METHODS", "LOOP_COROUTINE_RUNNERS",
 )
 # Short names gathered from the groups above and the others, for star imports.
 _DERIVED_GROUPS = ("STAR_IMPORTABLE",)
@@ -64,6 +66,8 @@ _CONTEXT_WORDS = frozenset({"loop_factory"})
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _GLOBAL_STATEMENT = re.compile(r"\bglobal\s+[A-Za-z_]")
+# Methods of a loop whose call (or mention) the loop analysis reads.
+_LOOP_READ_METHODS = apis.LOOP_RUN_METHODS | apis.LOOP_SUBPROCESS_METHODS | apis.LOOP_COROUTINE_RUNNERS | {"close"}
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _INDENT = re.compile(r"[ \t\f]*")
 
@@ -368,7 +372,11 @@ def _is_early_exit(node: ast.stmt) -> bool:
 
 
 def _is_seed(
-    unit: _Unit, seed_words: frozenset[str], loop_variables: set[str], loop_attributes: set[tuple[int, str]]
+    module: _Module,
+    unit: _Unit,
+    seed_words: frozenset[str],
+    loop_variables: set[str],
+    loop_attributes: set[tuple[int, str]],
 ) -> bool:
     node = unit.node
     if unit.is_header:
@@ -379,8 +387,25 @@ def _is_seed(
         return True  # a Thread subclass's entry point, possibly inherited
     if unit.words & seed_words or unit.words & loop_variables:
         return True
-    # Every use of a loop attribute in its class is read (the region of ``self.loop``).
-    return unit.in_class is not None and any((id(unit.in_class), word) in loop_attributes for word in unit.words)
+    # The uses of a loop attribute in its class that the loop analysis reads (the region of
+    # ``self.loop``).
+    if unit.in_class is None:
+        return False
+    attributes = [word for word in unit.words if (id(unit.in_class), word) in loop_attributes]
+    return bool(attributes) and _uses_loop_attribute(_text(module, unit.first, unit.last), attributes)
+
+
+def _uses_loop_attribute(text: str, attributes: list[str]) -> bool:
+    """Whether ``text`` uses one of ``attributes`` in a way the loop analysis reads: the value
+    itself (passed, assigned, returned: the loop escapes) or a method that runs it, closes it,
+    runs a coroutine on it or spawns processes. ``self.loop.call_soon(...)`` tells no rule
+    anything. Anything else after the name (a line continuation, a comment) counts as a use."""
+    for attribute in attributes:
+        for use in re.finditer(rf"\.\s*{attribute}\b\s*(?:\.\s*([A-Za-z_]\w*))?", text):
+            method = use.group(1)
+            if method is None or method in _LOOP_READ_METHODS:
+                return True
+    return False
 
 
 def _select(module: _Module, reported: frozenset[str], subprocess_words: frozenset[str]) -> None:
@@ -450,7 +475,7 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
         return bool(unit.words & path_words)
 
     for unit in units:
-        if _is_seed(unit, seed_words, loop_variables, loop_attributes):
+        if _is_seed(module, unit, seed_words, loop_variables, loop_attributes):
             keep(unit, True)
     while pending:
         unit = pending.pop()

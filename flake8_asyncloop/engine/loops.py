@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
 
 _MAX_DEPTH = 8
-# Loop methods whose argument is a coroutine the loop will run.
-_COROUTINE_RUNNERS = frozenset({"run_until_complete", "create_task"})
 
 
 @dataclass(eq=False)
@@ -432,7 +430,7 @@ class _LoopUses(TreeVisitor):
             self._method_receivers.add(id(node.func))
             method = node.func.attr.value
             spawns = method in apis.LOOP_SUBPROCESS_METHODS or (
-                method in _COROUTINE_RUNNERS and self._loops._runs_subprocesses(node)
+                method in apis.LOOP_COROUTINE_RUNNERS and self._loops._runs_subprocesses(node)
             )
             nested = self._frames[-1].nesting > 0
             for creation in self._holders():
