@@ -511,7 +511,8 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
 
 def _stub(module: _Module, line_number: int, indent: str) -> None:
     line = module.lines[line_number - 1]
-    module.lines[line_number - 1] = f"{indent}pass{line[len(line.rstrip(chr(13) + chr(10))):]}"
+    line_break = line[len(line.rstrip("\r\n")) :]
+    module.lines[line_number - 1] = f"{indent}pass{line_break}"
 
 
 def _header_parts(node: ast.stmt) -> list[ast.AST]:
