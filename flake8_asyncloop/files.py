@@ -127,7 +127,7 @@ def run_task(task: Task) -> Report:
         if task.mode == "check":
             report.diagnostics = reported(body, targets, rules, fixes=task.attach_fixes, tree=tree)
             return report
-        result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, syntax_checked=True)
+        result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, tree=tree)
         report.diagnostics = result.remaining
         report.fixed = result.applied
         report.changed = result.source != body

@@ -40,7 +40,7 @@ def _disagreements(paths: list[Path], targets: TargetVersions) -> list[str]:
         if read is None:
             continue
         source, tree = read
-        whole = check_source(source, targets, syntax_checked=True)
+        whole = check_source(source, targets, tree=tree)
         focused = check_focused(source, tree, targets)
         if whole != focused:
             found.append(f"{path}: only whole {_brief(whole, focused)}; only focused {_brief(focused, whole)}")

@@ -49,6 +49,7 @@ class ModuleAnalysis:
         want_fixes: bool = False,
         source: Optional[str] = None,
         focused: Optional[Focused] = None,
+        tree: Optional[ast.Module] = None,
     ) -> None:
         self.module = module
         # The text ``module`` was parsed from, when the caller has it: positions of calls then
@@ -57,6 +58,8 @@ class ModuleAnalysis:
         # On flake8's path, ``module`` holds only the statements that matter, and positions are
         # told in the file's lines.
         self._focused = focused
+        # CPython's tree of ``source``, when the caller has it (positions of calls come from it).
+        self._tree = tree
         self.targets = targets
         # Fixes cost edits and imports to work out; only the fixing adapters ask for them.
         self.want_fixes = want_fixes
@@ -205,10 +208,12 @@ class ModuleAnalysis:
             found: Iterable[ast.Call] = self._focused.calls()
             text = self._focused.source
         elif self.source_text is not None:
-            try:
-                tree = ast.parse(self.source_text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return {}
+            tree = self._tree
+            if tree is None:
+                try:
+                    tree = ast.parse(self.source_text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return {}
             found = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
             text = self.source_text
         else:

@@ -7,7 +7,7 @@ import contextlib
 import gc
 import sys
 import threading
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -120,14 +120,14 @@ def parse_module(code: str) -> cst.Module:
         setattr(CSTNode, "__post_init__", _VALIDATING_POST_INIT)
 
 
-def _is_python(source: str) -> bool:
-    """CPython's parser accepts it. Its nesting limits (a few thousand levels) keep libcst away
-    from input that would take it minutes and gigabytes, and it is several times faster."""
+def _cpython_tree(source: str) -> Optional[ast.Module]:
+    """CPython's tree of ``source``, or None if it does not parse. Its nesting limits (a few
+    thousand levels) keep libcst away from input that would take it minutes and gigabytes, and
+    it is several times faster."""
     try:
-        ast.parse(source)
+        return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        return None
 
 
 def check_source(
@@ -135,21 +135,22 @@ def check_source(
     targets: TargetVersions,
     rules: Iterable[Rule] = ALL_RULES,
     *,
-    syntax_checked: bool = False,
+    tree: Optional[ast.Module] = None,
     fixes: bool = False,
 ) -> list[Diagnostic]:
     """Every diagnostic of ``rules`` in ``source``, sorted by position.
 
-    ``syntax_checked``: the caller has parsed ``source`` with CPython already (as flake8 has).
+    ``tree``: CPython's tree of ``source`` (without a BOM), when the caller has parsed it already.
     ``fixes``: attach each rule's fix, where it has one.
     """
     if not mentions_loop_api(source):
         return []
     text = source[1:] if source.startswith("\ufeff") else source
-    if not syntax_checked and not _is_python(text):
+    checked = tree if tree is not None else _cpython_tree(text)
+    if checked is None:
         return []
     try:
-        return run_deep(lambda: _check(text, targets, tuple(rules), fixes))
+        return run_deep(lambda: _check(text, checked, targets, tuple(rules), fixes))
     except RecursionError:
         # Even the raised limit is not enough (tens of thousands of levels, never written by
         # hand): such a file gets no diagnostics rather than a crash.
@@ -159,7 +160,7 @@ def check_source(
 def check_focused(
     source: str, tree: ast.Module, targets: TargetVersions, rules: Iterable[Rule] = ALL_RULES
 ) -> list[Diagnostic]:
-    """``check_source(source, targets, rules, syntax_checked=True)``, faster, for flake8.
+    """``check_source(source, targets, rules, tree=tree)``, faster, for flake8.
 
     ``tree`` is CPython's tree of ``source``, which flake8 has built. It tells which statements
     can matter (``focus.py``); libcst parses only those, each line as it is in the file, and
@@ -173,12 +174,14 @@ def check_focused(
     if focused is None:
         return []  # nothing in the module names an API any rule reports
     try:
-        return run_deep(lambda: _check_focused(focused, targets, tuple(rules)))
+        return run_deep(lambda: _check_focused(focused, tree, targets, tuple(rules)))
     except RecursionError:
         return []  # as in check_source
 
 
-def _check_focused(focused: Focused, targets: TargetVersions, rules: tuple[Rule, ...]) -> list[Diagnostic]:
+def _check_focused(
+    focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...]
+) -> list[Diagnostic]:
     try:
         module = parse_module(focused.code)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
@@ -186,7 +189,7 @@ def _check_focused(focused: Focused, targets: TargetVersions, rules: tuple[Rule,
     if module is None or ("\f" in focused.code and module.code != focused.code):
         # The whole module gives the same answer, more slowly; form feeds move libcst's columns
         # (see _diagnose), which is rare enough to take that way.
-        return _check(focused.source, targets, rules, False)
+        return _check(focused.source, tree, targets, rules, False)
     analysis = ModuleAnalysis(module, targets, focused=focused)
     return sorted(
         {
@@ -197,24 +200,34 @@ def _check_focused(focused: Focused, targets: TargetVersions, rules: tuple[Rule,
     )
 
 
-def _check(source: str, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool) -> list[Diagnostic]:
+def _check(
+    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool
+) -> list[Diagnostic]:
     try:
         module = parse_module(source)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         return []
-    return _diagnose(module, source, targets, rules, fixes)
+    return _diagnose(module, source, tree, targets, rules, fixes)
 
 
 def _diagnose(
-    module: cst.Module, source: str, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool
+    module: cst.Module,
+    source: str,
+    tree: ast.Module,
+    targets: TargetVersions,
+    rules: tuple[Rule, ...],
+    fixes: bool,
 ) -> list[Diagnostic]:
-    """The rules' findings on ``module``, parsed from ``source``, as positioned diagnostics."""
+    """The rules' findings on ``module``, parsed from ``source`` (CPython's ``tree``), as
+    positioned diagnostics."""
     # libcst drops the whitespace before a module-level statement when it holds a form feed:
     # its columns on that line are short by the whitespace, and its edits, made on its own
     # text, would land in the wrong place in ours. Columns move back; such a module gets no fixes.
     dropped = _dropped_columns(source, module.code) if "\f" in source and module.code != source else None
     # With the source, positions come from CPython's parser, which counts the dropped columns.
-    analysis = ModuleAnalysis(module, targets, want_fixes=fixes, source=source if dropped is None else None)
+    analysis = ModuleAnalysis(
+        module, targets, want_fixes=fixes, source=source if dropped is None else None, tree=tree
+    )
     diagnostics = set()
     for rule in rules:
         for finding in rule.check(analysis):

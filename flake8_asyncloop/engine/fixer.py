@@ -31,7 +31,6 @@ def reported(
     rules: Iterable[Rule],
     fixes: bool,
     *,
-    syntax_checked: bool = False,
     tree: Optional[ast.Module] = None,
 ) -> list[Diagnostic]:
     """The diagnostics of ``source`` that no ``# noqa`` comment silences.
@@ -43,7 +42,7 @@ def reported(
     if tree is not None and not fixes:
         found = check_focused(source, tree, targets, rules)
     else:
-        found = check_source(source, targets, rules, fixes=fixes, syntax_checked=syntax_checked or tree is not None)
+        found = check_source(source, targets, rules, fixes=fixes, tree=tree)
     return [d for d in found if not is_suppressed(d, lines)]
 
 
@@ -53,11 +52,11 @@ def fix_source(
     rules: Iterable[Rule] = ALL_RULES,
     *,
     unsafe: bool = False,
-    syntax_checked: bool = False,
+    tree: Optional[ast.Module] = None,
 ) -> FixResult:
     """Apply every applicable fix, pass after pass, until none is left.
 
-    ``syntax_checked``: the caller has parsed ``source`` with CPython already.
+    ``tree``: CPython's tree of ``source``, when the caller has parsed it already.
 
     Fixes whose edits overlap wait for the next pass, when they are recomputed on the new text.
     A pass whose result would not parse is dropped (and fixing stops): a fix that breaks the
@@ -65,7 +64,7 @@ def fix_source(
     """
     rules = tuple(rules)
     applied = 0
-    diagnostics = reported(source, targets, rules, fixes=True, syntax_checked=syntax_checked)
+    diagnostics = reported(source, targets, rules, fixes=True, tree=tree)
     for _ in range(MAX_PASSES):
         edits: list[Edit] = []
         chosen = 0
@@ -83,10 +82,10 @@ def fix_source(
             break
         candidate = apply_edits(source, edits)
         try:
-            ast.parse(candidate)
+            candidate_tree = ast.parse(candidate)
         except SyntaxError:
             break
         source = candidate
         applied += chosen
-        diagnostics = reported(source, targets, rules, fixes=True, syntax_checked=True)  # parsed just above
+        diagnostics = reported(source, targets, rules, fixes=True, tree=candidate_tree)
     return FixResult(source, applied, diagnostics)
