@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flake8_asyncloop.rules import ALL_RULES
-from tests.fixture_support import FIXTURES, annotations, fixture_files, fixture_target, run_flake8
+from tests.fixture_support import annotations, fixture_files, fixture_params, fixture_target, run_flake8
 
 MINIMUM_CASES_PER_RULE = 8
 
@@ -24,7 +24,7 @@ def flake8_results() -> dict[Path, set[tuple[int, str]]]:
     return results
 
 
-@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
+@pytest.mark.parametrize("path", fixture_params())
 def test_fixture_matches_inline_expectations(path: Path, flake8_results: dict[Path, set[tuple[int, str]]]) -> None:
     expected, negatives = annotations(path)
     found = flake8_results.get(path.resolve(), set())

@@ -15,7 +15,7 @@ import pytest
 from flake8_asyncloop.engine.fixer import fix_source, reported
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES
-from tests.fixture_support import FIXTURES, fixture_files, fixture_target, run_flake8
+from tests.fixture_support import FIXTURES, fixture_files, fixture_target, parses_here, run_flake8
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -64,4 +64,9 @@ def test_flake8_on_golden_files_reports_only_what_had_no_fix() -> None:
 
 
 def test_every_golden_file_belongs_to_a_fixture() -> None:
-    assert sorted(p.name for p in GOLDEN.glob("*.py")) == sorted(_golden_path(p).name for p in FIXABLE)
+    # A fixture in syntax newer than this Python is not checked here (the engine starts from
+    # CPython's parser, as flake8 does), so whether it has fixes is unknown.
+    unknown = {_golden_path(p).name for p in fixture_files() if not parses_here(p)}
+    assert sorted(p.name for p in GOLDEN.glob("*.py") if p.name not in unknown) == sorted(
+        _golden_path(p).name for p in FIXABLE if _golden_path(p).name not in unknown
+    )

@@ -4,6 +4,7 @@ every class of hostile input, read by flake8's own file reader and handed over a
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import sysconfig
@@ -40,9 +41,10 @@ def _run_like_flake8(path: Path) -> list[tuple[str, int, int]]:
     if checker.processor is not None:
         try:
             checker.processor.build_ast()
-        except (RecursionError, MemoryError):
+        except (RecursionError, MemoryError, ValueError):
             # flake8 7 itself stops with a traceback here, before any plugin runs (its run_checks
             # catches SyntaxError only); the plugin gets such files without a tree in the test below.
+            # ValueError: null bytes before Python 3.11.4, a SyntaxError since.
             return [("flake8 cannot build a tree", 0, 0)]
         except SyntaxError:
             pass  # reported as E999 just below, by run_ast_checks
@@ -155,13 +157,37 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 }
 
 
+def _null_bytes_crash_flake8() -> bool:
+    """Whether CPython's parser raises ValueError on a null byte (before 3.11.4; a SyntaxError
+    since), which flake8 does not catch: it stops with a traceback before any plugin runs."""
+    try:
+        ast.parse("x = 1\0\n")
+    except ValueError:
+        return True
+    except SyntaxError:
+        return False
+    return False
+
+
+# Files that reach CPython's parser with null bytes (a UTF-16 file is read as Latin-1).
+NULL_BYTE_FILES = ("null-bytes", "utf16-with-bom") if _null_bytes_crash_flake8() else ()
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_input_in_flake8(tmp_path: Path, name: str) -> None:
     path = tmp_path / f"{name}.py"
     path.write_bytes(HOSTILE[name]())
     results = _run_like_flake8(path)
     if name.startswith("10k-deep"):
-        assert results == [("flake8 cannot build a tree", 0, 0)] or [code for code, _, _ in results] == ["E999"]
+        # CPython refuses it (3.11+: a RecursionError or E999), or builds it (3.9, 3.10: calls,
+        # attributes, operators) and the engine refuses it as 3.11 would (engine/nesting.py).
+        codes = [code for code, _, _ in results]
+        assert results == [("flake8 cannot build a tree", 0, 0)] or codes == ["E999"] or (
+            sys.version_info < (3, 11) and results == []
+        ), results
+        return
+    if name in NULL_BYTE_FILES:
+        assert results == [("flake8 cannot build a tree", 0, 0)]
         return
     lines = len(path.read_bytes().splitlines()) + 1
     for code, line, column in results:
@@ -192,14 +218,14 @@ def test_hostile_input_handed_over_unparsed(name: str) -> None:
 def test_real_flake8_on_the_small_hostile_files(tmp_path: Path) -> None:
     """One real flake8 process over the small files, every plugin loaded: no traceback."""
     for name, make in HOSTILE.items():
-        if not name.startswith(("20k", "10k", "1000", "very-long")):
+        if not name.startswith(("20k", "10k", "1000", "very-long")) and name not in NULL_BYTE_FILES:
             (tmp_path / f"{name}.py").write_bytes(make())
     result = subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "ELP,E9", "."], cwd=tmp_path, capture_output=True, text=True
     )
     assert result.returncode == 1 and not result.stderr, result.stderr[-3000:]
     assert "Traceback" not in result.stdout
-    assert "python2-print-statement.py:2:2: E999 SyntaxError: Missing parentheses" in result.stdout
+    assert re.search(r"python2-print-statement\.py:2:\d+: E999 SyntaxError: ", result.stdout)  # wording varies
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import AsyncIterator, Optional, Sequence
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from flake8_asyncloop import cli
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.server import FIX_ALL_KIND, SOURCE, Positions, whole_text_edit
+
+# pytest-lsp needs Python 3.10 (on 3.9, tests/test_server_stdio.py drives the server with pygls).
+pytest_lsp = pytest.importorskip("pytest_lsp", reason="pytest-lsp needs Python 3.10 or later")
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
 TARGETS = ">=3.9"
 PYPROJECT = f'[tool.flake8-asyncloop]\ntarget-version = "{TARGETS}"\n'

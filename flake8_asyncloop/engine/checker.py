@@ -16,6 +16,7 @@ from flake8_asyncloop.engine.analysis import ModuleAnalysis
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
+from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.rules import ALL_RULES, Rule
@@ -147,7 +148,7 @@ def check_source(
         return []
     text = source[1:] if source.startswith("\ufeff") else source
     checked = tree if tree is not None else _cpython_tree(text)
-    if checked is None:
+    if checked is None or beyond_parser_limits(checked):
         return []
     try:
         return run_deep(lambda: _check(text, checked, targets, tuple(rules), fixes))
@@ -170,7 +171,7 @@ def check_focused(
     if not mentions_loop_api(source):
         return []
     text = source[1:] if source.startswith("\ufeff") else source
-    focused = focus(text, tree)
+    focused = None if beyond_parser_limits(tree) else focus(text, tree)
     if focused is None:
         return []  # nothing in the module names an API any rule reports
     try:

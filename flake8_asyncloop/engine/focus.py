@@ -223,6 +223,13 @@ def _target_names(target: ast.AST) -> frozenset[str]:
 
 Alias = tuple[frozenset[str], frozenset[str]]  # (names bound, the words of what they are bound to)
 
+# Nodes that bind the name in their ``name`` (and a mapping pattern, its ``rest``). The pattern
+# nodes are new in Python 3.10; on 3.9 no tree holds them, and ``ast`` lacks the classes.
+_NAMED_CAPTURES: tuple[type[Union[ast.ExceptHandler, ast.MatchAs, ast.MatchStar]], ...] = tuple(
+    getattr(ast, name) for name in ("ExceptHandler", "MatchAs", "MatchStar") if hasattr(ast, name)
+)
+_MAPPING_PATTERN: tuple[type[ast.MatchMapping], ...] = (ast.MatchMapping,) if hasattr(ast, "MatchMapping") else ()
+
 
 def _bindings(node: ast.stmt, text: str) -> tuple[frozenset[str], tuple[Alias, ...], frozenset[str]]:
     """The names ``node`` (whose code is ``text``) binds where it runs, which of them are bound
@@ -258,9 +265,9 @@ def _bindings(node: ast.stmt, text: str) -> tuple[frozenset[str], tuple[Alias, .
             names.add(inner.name)
         elif isinstance(inner, (ast.Global, ast.Nonlocal)):
             names.update(inner.names)
-        elif isinstance(inner, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and inner.name:
+        elif isinstance(inner, _NAMED_CAPTURES) and inner.name:
             names.add(inner.name)
-        elif isinstance(inner, ast.MatchMapping) and inner.rest:
+        elif isinstance(inner, _MAPPING_PATTERN) and inner.rest:
             names.add(inner.rest)
         elif isinstance(inner, ast.Assign):
             found.append((frozenset().union(*map(_target_names, inner.targets)), _expression_words(inner.value)))
