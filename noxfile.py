@@ -59,6 +59,7 @@ ENGINE_TESTS = [
     "tests/test_walk.py",
     "tests/test_parse.py",
     "tests/test_nesting.py",
+    "tests/test_internal_errors.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]

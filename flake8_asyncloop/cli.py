@@ -22,6 +22,7 @@ from flake8_asyncloop.config import (
     load_settings,
     validate_codes,
 )
+from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import BOM, Report, SourceError, Task, decode, read_standard_input, run_task
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
@@ -128,18 +129,30 @@ def _source_text(task: Task) -> Optional[str]:
     return text[1:] if text.startswith(BOM) else text
 
 
+def _plural(number: int, noun: str) -> str:
+    return f"{noun}{'s' if number != 1 else ''}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {_plural(number, noun)}"
+
+
 def _verbose_line(report: Report, seconds: float, fixing: bool) -> str:
-    if report.error is not None:
+    if report.internal_error is not None:
+        result = "internal error"
+    elif report.error is not None:
         result = "skipped"
+    elif fixing:
+        result = f"{report.fixed} fixed, {len(report.diagnostics)} remaining"
     else:
-        count = len(report.diagnostics)
-        result = f"{count} diagnostic{'s' if count != 1 else ''}"
-        if fixing:
-            result = f"{report.fixed} fixed, {count} remaining"
+        result = _count(len(report.diagnostics), "diagnostic")
     return f"{report.path}: {seconds * 1000:.0f} ms, {result}"
 
 
 def _explain(code: str) -> int:
+    if code.upper() == INTERNAL_ERROR_CODE:
+        sys.stdout.write(docs.explain_internal_error())
+        return EXIT_CLEAN
     rule = RULES_BY_CODE.get(code.upper())
     if rule is None:
         print(f"flake8-asyncloop: error: no rule {code!r}; flake8-asyncloop rules lists them", file=sys.stderr)
@@ -156,6 +169,132 @@ def _list_rules(format_name: str) -> int:
     return EXIT_CLEAN
 
 
+class UsageError(Exception):
+    """Options or paths that cannot be used: one line, exit code 2."""
+
+
+def _check_usage(arguments: argparse.Namespace) -> None:
+    if arguments.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    missing = next((path for path in arguments.paths if path != "-" and not os.path.exists(path)), None)
+    if missing is not None:
+        raise UsageError(f"{missing}: no such file or directory")
+    format_name = getattr(arguments, "output_format", "text")
+    if getattr(arguments, "statistics", False) and format_name not in output.STATISTICS_FORMATS:
+        raise UsageError(f"--statistics cannot be used with --output-format {format_name}")
+
+
+def _writes(arguments: argparse.Namespace) -> bool:
+    """Whether fixed code is written (to the files, or to standard output for standard input)."""
+    return arguments.command == "fix" and not (arguments.diff or arguments.check)
+
+
+def _tasks(arguments: argparse.Namespace, settings: Settings) -> list[Task]:
+    """A task per file; standard input is read here (a SourceError if it is not Python text)."""
+    write = _writes(arguments)
+    want_diff = arguments.command == "fix" and arguments.diff
+    attach_fixes = getattr(arguments, "show_fixes", False) or getattr(arguments, "output_format", "") in (
+        "json", "sarif"
+    )
+    tasks: list[Task] = []
+    for path in discover(arguments.paths, settings.exclude):
+        if path == "-":
+            data = read_standard_input()
+            tasks.append(
+                Task("-", arguments.command, settings, write, want_diff, data, arguments.stdin_filename or "-",
+                     attach_fixes)
+            )
+        else:
+            tasks.append(Task(path, arguments.command, settings, write, want_diff, attach_fixes=attach_fixes))
+    return tasks
+
+
+class _Results:
+    """The results of one ``check`` or ``fix``: each file's report printed as it comes, then the totals."""
+
+    def __init__(self, arguments: argparse.Namespace, tasks: list[Task]) -> None:
+        self.tasks = tasks
+        self.fixing = arguments.command == "fix"
+        self.write = _writes(arguments)
+        self.verbose: bool = arguments.verbose
+        # Options of check only; fix prints what is left as text.
+        self.format_name: str = getattr(arguments, "output_format", "text")
+        self.statistics: bool = getattr(arguments, "statistics", False)
+        self.show_source: bool = getattr(arguments, "show_source", False)
+        self.show_fixes: bool = getattr(arguments, "show_fixes", False)
+        self.standard_input = any(task.data is not None for task in tasks)
+        # With fixed code or a diff going to standard output, diagnostics go to standard error.
+        self.messages_to_stderr = (self.write and self.standard_input) or (self.fixing and arguments.diff)
+        self.streamed = self.format_name in output.STREAMED_FORMATS and not self.statistics
+        self.collected: list[output.Checked] = []
+        self.remaining = self.fixed = self.skipped = self.failed = self.changed = 0
+
+    def take(self, task: Task, report: Report, seconds: float) -> None:
+        if self.verbose:
+            print(_verbose_line(report, seconds, self.fixing), file=sys.stderr)
+        if report.error is not None:
+            self.skipped += 1
+            print(f"{report.path}: error: {report.error}", file=sys.stderr)
+            return
+        if report.internal_error is not None:
+            self.failed += 1
+            print(f"flake8-asyncloop: internal error on {report.path}\n{report.internal_error.traceback}",
+                  end="", file=sys.stderr)
+        else:
+            self.remaining += len(report.diagnostics)  # ELP900 is a failure, not a problem left
+        self.show(task, report)
+        if report.diff:
+            sys.stdout.write(report.diff)
+        if report.output is not None and self.write:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(report.output)
+        self.fixed += report.fixed
+        self.changed += report.changed
+
+    def show(self, task: Task, report: Report) -> None:
+        wants_text = (self.show_source or self.show_fixes) and bool(report.diagnostics)
+        failure = report.internal_error.message if report.internal_error is not None else None
+        checked = output.Checked(report.path, report.diagnostics, _source_text(task) if wants_text else None, failure)
+        if not self.streamed:
+            self.collected.append(checked)
+            return
+        for diagnostic in report.diagnostics:
+            line = output.render(self.format_name, checked, diagnostic, self.show_source, self.show_fixes)
+            # Named at each print: the progress bar redirects sys.stdout while it is shown.
+            print(line, file=sys.stderr if self.messages_to_stderr else sys.stdout)
+
+    def print_collected(self) -> None:
+        """What is printed at the end: statistics, JSON or SARIF."""
+        if self.statistics and self.format_name == "json":
+            print(json.dumps(output.statistics_records(output.statistics(self.collected)), indent=2))
+        elif self.statistics:
+            counts = output.statistics(self.collected)
+            if counts:
+                print(output.statistics_text(counts))
+        elif self.format_name == "json":
+            print(json.dumps(output.json_records(self.collected), indent=2))
+        elif self.format_name == "sarif":
+            log = output.sarif_log(self.collected, documentation_url=docs.published_rules_url())
+            print(json.dumps(log, indent=2))
+
+    def summary(self) -> str:
+        summary = f"{_count(len(self.tasks), 'file')} checked, "
+        if self.fixing:
+            summary += f"{self.fixed} {'fixed' if self.write else 'fixable'}, {self.remaining} remaining"
+        else:
+            summary += _count(self.remaining, "diagnostic")
+        if self.skipped:
+            summary += f", {self.skipped} skipped with errors"
+        if self.failed:
+            summary += f", {_count(self.failed, 'file')} failed ({_plural(self.failed, 'internal error')})"
+        return summary
+
+    def exit_code(self) -> int:
+        if self.remaining or self.skipped or self.failed or (self.fixing and not self.write and self.changed):
+            return EXIT_PROBLEMS
+        return EXIT_CLEAN
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = build_parser().parse_args(argv)
     if arguments.command == "explain":
@@ -166,102 +305,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _serve()
     try:
         settings = settings_from(arguments)
-    except ConfigError as error:
+        _check_usage(arguments)
+        tasks = _tasks(arguments, settings)
+    except (ConfigError, UsageError, SourceError) as error:
         print(f"flake8-asyncloop: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    if arguments.jobs < 1:
-        print("flake8-asyncloop: error: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_ERROR
-    missing = next((path for path in arguments.paths if path != "-" and not os.path.exists(path)), None)
-    if missing is not None:
-        print(f"flake8-asyncloop: error: {missing}: no such file or directory", file=sys.stderr)
-        return EXIT_ERROR
-    # Options of check only; fix prints what is left as text.
-    format_name: str = getattr(arguments, "output_format", "text")
-    statistics: bool = getattr(arguments, "statistics", False)
-    show_source: bool = getattr(arguments, "show_source", False)
-    show_fixes: bool = getattr(arguments, "show_fixes", False)
-    if statistics and format_name not in output.STATISTICS_FORMATS:
-        print(f"flake8-asyncloop: error: --statistics cannot be used with --output-format {format_name}",
-              file=sys.stderr)
-        return EXIT_ERROR
-    attach_fixes = show_fixes or format_name in ("json", "sarif")
-    fixing = arguments.command == "fix"
-    write = fixing and not (arguments.diff or arguments.check)
-    tasks: list[Task] = []
-    for path in discover(arguments.paths, settings.exclude):
-        if path == "-":
-            try:
-                data = read_standard_input()
-            except SourceError as error:
-                print(f"flake8-asyncloop: error: {error}", file=sys.stderr)
-                return EXIT_ERROR
-            tasks.append(
-                Task("-", arguments.command, settings, write, fixing and arguments.diff,
-                     data, arguments.stdin_filename or "-", attach_fixes)
-            )
-        else:
-            tasks.append(Task(path, arguments.command, settings, write, fixing and arguments.diff,
-                              attach_fixes=attach_fixes))
-    # With fixed code or a diff going to standard output, diagnostics go to standard error.
-    stdin_fix = fixing and write and any(task.data is not None for task in tasks)
-    messages_to_stderr = stdin_fix or (fixing and arguments.diff)
-    streamed = format_name in output.STREAMED_FORMATS and not statistics
-    collected: list[output.Checked] = []
+    results = _Results(arguments, tasks)
     # No bar when standard input is involved: fixed bytes go to the real stdout's buffer.
     show_bar = output.progress_wanted(sys.stderr) and not (
-        arguments.quiet or arguments.verbose or any(task.data is not None for task in tasks)
+        arguments.quiet or arguments.verbose or results.standard_input
     )
-    remaining = fixed = errors = changed = 0
     with output.ProgressDisplay(len(tasks), show_bar) as progress:
         for task, (report, seconds) in zip(tasks, _run(tasks, arguments.jobs)):
             progress.advance()
-            if arguments.verbose:
-                print(_verbose_line(report, seconds, fixing), file=sys.stderr)
-            if report.error is not None:
-                errors += 1
-                print(f"{report.path}: error: {report.error}", file=sys.stderr)
-                continue
-            wants_text = (show_source or show_fixes) and bool(report.diagnostics)
-            checked = output.Checked(report.path, report.diagnostics, _source_text(task) if wants_text else None)
-            if streamed:
-                # Named at each print: the progress bar redirects sys.stdout while it is shown.
-                for diagnostic in report.diagnostics:
-                    line = output.render(format_name, checked, diagnostic, show_source, show_fixes)
-                    print(line, file=sys.stderr if messages_to_stderr else sys.stdout)
-            else:
-                collected.append(checked)
-            if report.diff:
-                sys.stdout.write(report.diff)
-            if report.output is not None and write:
-                sys.stdout.flush()
-                sys.stdout.buffer.write(report.output)
-            remaining += len(report.diagnostics)
-            fixed += report.fixed
-            changed += report.changed
-    if statistics and format_name == "json":
-        print(json.dumps(output.statistics_records(output.statistics(collected)), indent=2))
-    elif statistics:
-        counts = output.statistics(collected)
-        if counts:
-            print(output.statistics_text(counts))
-    elif format_name == "json":
-        print(json.dumps(output.json_records(collected), indent=2))
-    elif format_name == "sarif":
-        print(json.dumps(output.sarif_log(collected, documentation_url=docs.published_rules_url()), indent=2))
+            results.take(task, report, seconds)
+    results.print_collected()
     if not arguments.quiet:
-        summary = f"{len(tasks)} file{'s' if len(tasks) != 1 else ''} checked, "
-        if fixing:
-            verb = "fixed" if write else "fixable"
-            summary += f"{fixed} {verb}, {remaining} remaining"
-        else:
-            summary += f"{remaining} diagnostic{'s' if remaining != 1 else ''}"
-        if errors:
-            summary += f", {errors} skipped with errors"
-        print(summary, file=sys.stderr)
-    if remaining or errors or (fixing and not write and changed):
-        return EXIT_PROBLEMS
-    return EXIT_CLEAN
+        print(results.summary(), file=sys.stderr)
+    return results.exit_code()
 
 
 def _serve() -> int:

@@ -16,13 +16,13 @@ from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from flake8_asyncloop.config import ConfigError, Settings, find_pyproject, load_settings, validate_codes
 from flake8_asyncloop.engine.fixer import fix_source
+from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import (
     DEFAULT_TARGET_VERSION,
     parse_target_versions,
     resolve_target_versions,
     target_version_argument,
 )
-from flake8_asyncloop.plugin import RAISE_INTERNAL_ERRORS
 from flake8_asyncloop.rules import ALL_RULES
 
 Codes = Union[str, Sequence[str]]
@@ -41,6 +41,10 @@ def _codes_option(value: str) -> tuple[str, ...]:
         return validate_codes(_split(value), "rule codes")
     except ConfigError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+class EngineFailure(Exception):
+    """The engine failed on the file (ELP900): libcst.tool counts it as failed and exits 1."""
 
 
 class FixEventLoops(CodemodCommand):
@@ -99,6 +103,7 @@ class FixEventLoops(CodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """The fixed module, or SkipFile: libcst then reports the file as skipped and leaves it be.
+        An engine failure raises EngineFailure, with ELP900's line.
 
         ``tree.code`` has no BOM and is decoded; the fixed text is parsed with the original's
         ``config_for_parsing``, so its ``bytes`` keep the encoding (BOM, coding cookie) and the
@@ -110,10 +115,12 @@ class FixEventLoops(CodemodCommand):
         rules = tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code))
         try:
             result = fix_source(source, targets, rules, unsafe=settings.unsafe_fixes)
-        except Exception as error:  # libcst would print a traceback; like the plugin, say it in one line
-            if RAISE_INTERNAL_ERRORS:
+        except Exception as error:
+            if raise_internal_errors():
                 raise
-            raise SkipFile(f"flake8-asyncloop internal error: {error!r}") from error
+            # Not SkipFile, which looks like success: libcst.tool prints the traceback, counts the
+            # file under "Failed to codemod" and exits 1.
+            raise EngineFailure(InternalError.of(error).diagnostic().flake8_text()) from error
         for diagnostic in result.remaining:
             self.warn(f"line {diagnostic.line}:{diagnostic.column + 1}: {diagnostic.flake8_text()}")
         if result.source == source:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
 from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES
@@ -38,8 +39,8 @@ class Settings:
 
 
 def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
-    """Rule codes or prefixes (``ELP1``); anything matching no rule is an error."""
-    known = [rule.code for rule in ALL_RULES]
+    """Rule codes or prefixes (``ELP1``), or ELP900; anything matching none of them is an error."""
+    known = [rule.code for rule in ALL_RULES] + [INTERNAL_ERROR_CODE]
     cleaned = []
     for code in codes:
         code = code.strip().upper()

@@ -1,5 +1,5 @@
 """Rule documentation, made from the rules themselves: ``docs/rules.md``, the README's rule table,
-``flake8-asyncloop explain`` and ``flake8-asyncloop rules``.
+``flake8-asyncloop explain`` and ``flake8-asyncloop rules``; and ELP900's, which is not a rule.
 
 ``python -m flake8_asyncloop.docs`` rewrites ``docs/rules.md``, the README table and the README's
 terminal session (its commands are run again and their output pasted) in a checkout; ``--check``
@@ -15,10 +15,15 @@ import shlex
 import subprocess
 import sys
 import textwrap
-from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
+from flake8_asyncloop.engine.internal import (
+    INTERNAL_ERROR_CODE,
+    INTERNAL_ERROR_NAME,
+    INTERNAL_ERROR_SUMMARY,
+    project_url,
+)
 from flake8_asyncloop.rules import ALL_RULES, Example, Rule
 from flake8_asyncloop.rules.base import missing_documentation
 
@@ -34,6 +39,45 @@ SAFETY_LABELS = {"safe": "safe", "unsafe": "unsafe", "mixed": "safe or unsafe", 
 WIDTH = 88
 
 JsonValue = Union[str, int, bool, None, list["JsonValue"], dict[str, "JsonValue"]]
+
+# ELP900 has no check, examples or fix: its documentation is this, what each adapter does with it.
+INTERNAL_ERROR_ANCHOR = f"{INTERNAL_ERROR_CODE.lower()}-{INTERNAL_ERROR_NAME}"
+INTERNAL_ERROR_PARTS = (
+    (
+        "What it means",
+        "Not a rule: flake8-asyncloop itself failed on the file (an exception in its engine, not a "
+        "syntax error or any other problem in the file), so the file's own diagnostics are unknown. "
+        "It is reported once, at line 1, column 1, with the exception and where to report it: "
+        "`ELP900 flake8-asyncloop internal error (RuntimeError: ...); please report it, with the "
+        "traceback on standard error, to the flake8-asyncloop issue tracker` (or to the `Issues` URL "
+        "of the distribution's `[project.urls]`, once it declares one). The traceback goes to "
+        "standard error (from the language server, to its log in the editor).",
+    ),
+    (
+        "flake8",
+        "The diagnostic makes flake8 exit 1. `--select` and `--ignore` filter it like any code: "
+        "`--select ELP` keeps it; `--select ELP1` or `--extend-ignore ELP900` hide it, and then only "
+        "the traceback on standard error tells.",
+    ),
+    (
+        "The command",
+        "`check` and `fix` list it with the file's results in every output format (SARIF also marks "
+        "the run's invocation as failed, with a notification for the file), add `1 file failed "
+        "(internal error)` to the summary line and exit 1. `--select` and `--ignore` can hide the "
+        "line, never the failure. `fix` leaves the file as it was; `fix -` writes standard input "
+        "back unchanged.",
+    ),
+    (
+        "The codemod",
+        "`libcst.tool codemod` prints the traceback, counts the file under `Failed to codemod N "
+        "files` and exits 1; the file is left as it was.",
+    ),
+    (
+        "The language server",
+        "An Error diagnostic on the document's first line, unless `select` or `ignore` in "
+        "`[tool.flake8-asyncloop]` leave ELP900 out; the traceback is in the server's log either way.",
+    ),
+)
 
 
 def anchor(rule: Rule) -> str:
@@ -79,7 +123,9 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
 
 def rules_page(rules: Sequence[Rule] = ALL_RULES) -> str:
     """The whole of ``docs/rules.md``."""
-    index = "\n".join(f"| [{rule.code}](#{anchor(rule)}) | {rule.name} | {rule.summary} |" for rule in rules)
+    rows = [(rule.code, anchor(rule), rule.name, rule.summary) for rule in rules]
+    rows.append((INTERNAL_ERROR_CODE, INTERNAL_ERROR_ANCHOR, INTERNAL_ERROR_NAME, INTERNAL_ERROR_SUMMARY))
+    index = "\n".join(f"| [{code}](#{target}) | {name} | {summary} |" for code, target, name, summary in rows)
     header = (
         "# Rules\n\n"
         "<!-- Generated from flake8_asyncloop/rules/ by `python -m flake8_asyncloop.docs`; do not edit. -->\n\n"
@@ -89,7 +135,14 @@ def rules_page(rules: Sequence[Rule] = ALL_RULES) -> str:
         "| Code | Name | What it flags |\n|---|---|---|\n"
         f"{index}\n"
     )
-    return "\n".join([header, *(rule_markdown(rule) for rule in rules)])
+    return "\n".join([header, *(rule_markdown(rule) for rule in rules), internal_error_markdown()])
+
+
+def internal_error_markdown() -> str:
+    """ELP900's section of ``docs/rules.md``."""
+    parts = [f"## {INTERNAL_ERROR_CODE}: {INTERNAL_ERROR_NAME}", INTERNAL_ERROR_SUMMARY]
+    parts += [f"**{title}.** {text}" for title, text in INTERNAL_ERROR_PARTS]
+    return "\n\n".join(parts) + "\n"
 
 
 def readme_table(rules: Sequence[Rule] = ALL_RULES) -> str:
@@ -175,6 +228,14 @@ def explain(rule: Rule) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def explain_internal_error() -> str:
+    """What ``flake8-asyncloop explain ELP900`` prints."""
+    lines = [f"{INTERNAL_ERROR_CODE} {INTERNAL_ERROR_NAME}", "", textwrap.fill(INTERNAL_ERROR_SUMMARY, WIDTH), ""]
+    for title, text in INTERNAL_ERROR_PARTS:
+        lines += [title, _paragraph(text), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def rule_record(rule: Rule) -> dict[str, JsonValue]:
     """One rule as ``rules --output-format json`` lists it."""
     return {
@@ -204,15 +265,8 @@ def rules_listing(rules: Iterable[Rule] = ALL_RULES) -> str:
 def published_rules_url() -> Optional[str]:
     """Where ``docs/rules.md`` is published: the ``Documentation`` URL of the installed
     distribution's metadata (``[project.urls]``) followed by ``/rules.md``, when there is one."""
-    try:
-        entries = metadata("flake8-asyncloop").get_all("Project-URL") or []
-    except PackageNotFoundError:
-        return None
-    for entry in entries:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() == "documentation":
-            return f"{url.strip().rstrip('/')}/rules.md"
-    return None
+    url = project_url("documentation")
+    return f"{url.rstrip('/')}/rules.md" if url else None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

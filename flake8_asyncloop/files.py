@@ -15,7 +15,8 @@ from typing import Optional
 
 from flake8_asyncloop.config import Settings
 from flake8_asyncloop.engine.diagnostics import Diagnostic
-from flake8_asyncloop.engine.fixer import fix_source, reported
+from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
+from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import resolve_target_versions
 from flake8_asyncloop.rules import ALL_RULES
 
@@ -43,6 +44,7 @@ class Report:
     output: Optional[bytes] = None  # the fixed bytes of standard input
     diff: str = ""
     error: Optional[str] = None  # one line: why the file was skipped
+    internal_error: Optional[InternalError] = None  # the engine failed on the file (a bug of ours)
 
 
 class SourceError(Exception):
@@ -103,50 +105,35 @@ def write_atomically(path: str, data: bytes, mode: int) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class _Source:
+    data: bytes
+    read_status: Optional[os.stat_result]  # when the file was read; None for standard input
+    text: str  # decoded, with its BOM if it has one
+    encoding: str
+
+    @property
+    def body(self) -> str:
+        """What the engine sees: the text without a BOM."""
+        return self.text[1:] if self.text.startswith(BOM) else self.text
+
+
 def run_task(task: Task) -> Report:
-    """Check or fix one file. Never raises for a bad file: the report carries a one-line error."""
+    """Check or fix one file. Never raises for a bad file, nor for an engine failure on it: the
+    report carries a one-line error, or the internal error."""
     report = Report(task.display_path or task.path)
     try:
-        if task.data is not None:
-            data, read_status = task.data, None
-        else:
-            data, read_status = _read(task.path)
-        text, encoding = decode(data)
-        body = text[1:] if text.startswith(BOM) else text
+        source = _load(task)
+        tree = _parse(source.body)
         try:
-            tree = ast.parse(body)
-        except (SyntaxError, ValueError) as error:
-            line = getattr(error, "lineno", None)
-            where = f" (line {line})" if line else ""
-            raise SourceError(f"cannot parse{where}: {getattr(error, 'msg', error)}") from None
-        except (RecursionError, MemoryError):
-            raise SourceError("cannot parse: nested too deeply") from None
-        settings = task.settings
-        targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
-        rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
-        if task.mode == "check":
-            report.diagnostics = reported(body, targets, rules, fixes=task.attach_fixes, tree=tree)
-            return report
-        result = fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, tree=tree)
+            result = _run_engine(task, source.body, tree)
+        except Exception as error:  # a bug of ours: reported on the file, and the run goes on
+            if raise_internal_errors():
+                raise
+            return _failed(task, report, source, error)
         report.diagnostics = result.remaining
-        report.fixed = result.applied
-        report.changed = result.source != body
-        if not report.changed:
-            if task.data is not None:
-                report.output = data  # standard input comes back out, changed or not
-            return report
-        new_text = (BOM if text.startswith(BOM) else "") + result.source
-        if task.want_diff:
-            report.diff = "".join(
-                difflib.unified_diff(
-                    text.splitlines(keepends=True), new_text.splitlines(keepends=True), report.path, report.path
-                )
-            )
-        new_data = encode(new_text, encoding)
-        if task.data is not None:
-            report.output = new_data
-        elif task.write and read_status is not None:
-            _write_fixed(task.path, read_status, new_data)
+        if task.mode == "fix":
+            _apply(task, report, source, result)
     except SourceError as error:
         report.error = str(error)
     except NotRewritten as error:
@@ -154,6 +141,69 @@ def run_task(task: Task) -> Report:
     except OSError as error:
         report.error = f"cannot write: {_describe(error)}" if report.changed else f"cannot read: {_describe(error)}"
     return report
+
+
+def _load(task: Task) -> _Source:
+    if task.data is not None:
+        data, read_status = task.data, None
+    else:
+        data, read_status = _read(task.path)
+    text, encoding = decode(data)
+    return _Source(data, read_status, text, encoding)
+
+
+def _parse(body: str) -> ast.Module:
+    try:
+        return ast.parse(body)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise SourceError(f"cannot parse{where}: {getattr(error, 'msg', error)}") from None
+    except (RecursionError, MemoryError):
+        raise SourceError("cannot parse: nested too deeply") from None
+
+
+def _run_engine(task: Task, body: str, tree: ast.Module) -> FixResult:
+    """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
+    settings = task.settings
+    targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
+    rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
+    if task.mode == "check":
+        return FixResult(body, 0, reported(body, targets, rules, fixes=task.attach_fixes, tree=tree))
+    return fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, tree=tree)
+
+
+def _failed(task: Task, report: Report, source: _Source, error: Exception) -> Report:
+    """The engine failed on the file: ELP900 on it (unless deselected; the file counts as failed
+    either way), and nothing changed."""
+    report.internal_error = InternalError.of(error)
+    if task.settings.rule_selected(INTERNAL_ERROR_CODE):
+        report.diagnostics = [report.internal_error.diagnostic()]
+    if task.data is not None:
+        report.output = source.data  # fix's filter mode gives its input back: an editor's buffer stays
+    return report
+
+
+def _apply(task: Task, report: Report, source: _Source, result: FixResult) -> None:
+    """Record what fixing did, and write it: to the file, to the diff, or back to standard output."""
+    report.fixed = result.applied
+    report.changed = result.source != source.body
+    if task.data is not None:
+        report.output = source.data  # standard input comes back out, changed or not
+    if not report.changed:
+        return
+    new_text = (BOM if source.text.startswith(BOM) else "") + result.source
+    if task.want_diff:
+        report.diff = "".join(
+            difflib.unified_diff(
+                source.text.splitlines(keepends=True), new_text.splitlines(keepends=True), report.path, report.path
+            )
+        )
+    new_data = encode(new_text, source.encoding)
+    if task.data is not None:
+        report.output = new_data
+    elif task.write and source.read_status is not None:
+        _write_fixed(task.path, source.read_status, new_data)
 
 
 def _describe(error: OSError) -> str:

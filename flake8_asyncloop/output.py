@@ -21,6 +21,7 @@ from flake8_asyncloop import __version__
 from flake8_asyncloop.docs import JsonValue, anchor, rule_markdown
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
 from flake8_asyncloop.engine.edits import SourceLines, apply_edits
+from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, INTERNAL_ERROR_SUMMARY
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE, Rule
 
 if TYPE_CHECKING:
@@ -39,6 +40,15 @@ class Checked:
     path: str
     diagnostics: Sequence[Diagnostic]
     text: Optional[str] = None
+    failure: Optional[str] = None  # the engine failed on the file: ELP900's message, even if deselected
+
+
+def code_name(code: str) -> Optional[str]:
+    """The name of a rule's code, or of ELP900."""
+    if code == INTERNAL_ERROR_CODE:
+        return INTERNAL_ERROR_NAME
+    rule = RULES_BY_CODE.get(code)
+    return rule.name if rule else None
 
 
 def location(path: str, diagnostic: Diagnostic) -> str:
@@ -123,7 +133,6 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
     records: list[JsonValue] = []
     for checked in results:
         for diagnostic in checked.diagnostics:
-            rule = RULES_BY_CODE.get(diagnostic.code)
             fix = diagnostic.fix
             records.append(
                 {
@@ -131,7 +140,7 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
                     "line": diagnostic.line,
                     "column": diagnostic.column + 1,
                     "code": diagnostic.code,
-                    "name": rule.name if rule else None,
+                    "name": code_name(diagnostic.code),
                     "message": diagnostic.message,
                     "fix": None
                     if fix is None
@@ -154,14 +163,14 @@ def statistics(results: Iterable[Checked]) -> list[tuple[str, int]]:
 def statistics_text(counts: Sequence[tuple[str, int]]) -> str:
     width = max((len(str(count)) for _, count in counts), default=1)
     return "\n".join(
-        f"{count:>{width}}  {code}  {RULES_BY_CODE[code].name if code in RULES_BY_CODE else ''}".rstrip()
+        f"{count:>{width}}  {code}  {code_name(code) or ''}".rstrip()
         for code, count in counts
     )
 
 
 def statistics_records(counts: Sequence[tuple[str, int]]) -> list[JsonValue]:
     return [
-        {"code": code, "name": RULES_BY_CODE[code].name if code in RULES_BY_CODE else None, "count": count}
+        {"code": code, "name": code_name(code), "count": count}
         for code, count in counts
     ]
 
@@ -210,6 +219,26 @@ def _sarif_fix(uri: str, fix: Fix) -> dict[str, JsonValue]:
     }
 
 
+def _sarif_invocation(results: Sequence[Checked]) -> dict[str, JsonValue]:
+    """Whether the run succeeded. Each file the engine failed on is also a tool execution
+    notification, SARIF's place for a tool's own errors (a failure deselected from the results
+    shows here still)."""
+    notifications: list[JsonValue] = [
+        {
+            "level": "error",
+            "message": {"text": checked.failure},
+            "descriptor": {"id": INTERNAL_ERROR_CODE, "index": 0},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(checked.path)}}}],
+        }
+        for checked in results
+        if checked.failure is not None
+    ]
+    invocation: dict[str, JsonValue] = {"executionSuccessful": not notifications}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
+
+
 def sarif_log(
     results: Iterable[Checked], rules: Sequence[Rule] = ALL_RULES, documentation_url: Optional[str] = None
 ) -> dict[str, JsonValue]:
@@ -217,10 +246,13 @@ def sarif_log(
 
     ``documentation_url``: where ``docs/rules.md`` is published; each rule's ``helpUri`` is an
     anchor on it (SARIF wants an absolute URI there). Without it, ``help`` carries the whole text.
+    ELP900 (the engine failed on a file) is a result like the others, and a notification of the
+    run's invocation, which its descriptor in ``notifications`` documents.
     """
+    files = list(results)
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     sarif_results: list[JsonValue] = []
-    for checked in results:
+    for checked in files:
         uri = artifact_uri(checked.path)
         for diagnostic in checked.diagnostics:
             result: dict[str, JsonValue] = {
@@ -245,13 +277,22 @@ def sarif_log(
         "name": "flake8-asyncloop",
         "version": __version__,
         "rules": [_sarif_rule(rule, documentation_url) for rule in rules],
+        "notifications": [
+            {
+                "id": INTERNAL_ERROR_CODE,
+                "name": INTERNAL_ERROR_NAME,
+                "shortDescription": {"text": INTERNAL_ERROR_SUMMARY},
+            }
+        ],
     }
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
+    run: dict[str, JsonValue] = {
+        "tool": {"driver": driver},
+        "invocations": [_sarif_invocation(files)],
         # The engine counts columns in characters, not in SARIF's default UTF-16 code units.
-        "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": sarif_results}],
+        "columnKind": "unicodeCodePoints",
+        "results": sarif_results,
     }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 # Runs shorter than this never show a progress bar: it would only flicker.

@@ -1,11 +1,11 @@
-"""The flake8 adapter: options in, the engine's diagnostics out. It never raises."""
+"""The flake8 adapter: options in, the engine's diagnostics out. It never raises: an engine
+failure on a file is reported on it as ELP900 (``engine/internal.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import ast
 import logging
-import os
 from typing import Any, ClassVar, Iterator, Optional, Sequence
 
 from flake8_asyncloop import __version__
@@ -13,8 +13,6 @@ from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.versions import resolve_target_versions, target_version_argument
 
 LOG = logging.getLogger(__name__)
-# Set by this project's own tests, so that an engine bug fails them instead of being swallowed.
-RAISE_INTERNAL_ERRORS = os.environ.get("FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS") == "1"
 
 
 class AsyncLoopChecker:
@@ -51,9 +49,11 @@ class AsyncLoopChecker:
         source = "".join(self._lines)
         if not mentions_loop_api(source):
             return  # most files: decided before libcst is even imported
+        # Imported on first use: a run over files that never mention a loop API neither loads
+        # libcst nor pays for its memory.
+        from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
+
         try:
-            # Imported on first use: a run over files that never mention a loop API neither
-            # loads libcst nor pays for its memory.
             from flake8_asyncloop.engine.checker import check_focused, check_source
 
             targets = resolve_target_versions(self.target_version, self._filename)
@@ -61,10 +61,11 @@ class AsyncLoopChecker:
                 diagnostics = check_focused(source, self._tree, targets)
             else:
                 diagnostics = check_source(source, targets)
-        except Exception:  # the plugin must never take flake8 down, whatever the file holds
-            if RAISE_INTERNAL_ERRORS:
+        except Exception as error:  # the plugin must never take flake8 down, whatever the file holds
+            if raise_internal_errors():
                 raise
             LOG.exception("flake8-asyncloop: internal error on %s", self._filename)
-            return
+            # Also a diagnostic, so that flake8 exits 1: CI logs often hide standard error.
+            diagnostics = [InternalError.of(error).diagnostic()]
         for diagnostic in diagnostics:
             yield diagnostic.line, diagnostic.column, diagnostic.flake8_text(), type(self)

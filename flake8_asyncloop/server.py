@@ -26,6 +26,7 @@ from flake8_asyncloop.config import ConfigError, find_pyproject, load_settings
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.fixer import fix_source, reported
+from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import TargetVersionError, TargetVersions, resolve_target_versions
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
@@ -39,6 +40,7 @@ BOM = "\ufeff"
 # A diagnostic's range: the dotted name at its position (``asyncio.SelectorEventLoop``), so
 # editors underline the call's name rather than one character.
 _DOTTED_NAME = re.compile(r"[\w.]+")
+IN_THE_LOG = "in the language server's log"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class DocumentSettings:
     targets: TargetVersions
     rules: tuple[Rule, ...]
     unsafe_fixes: bool
+    show_internal_errors: bool  # ELP900 selected
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Analysis:
     diagnostics: tuple[Diagnostic, ...] = ()
     settings: Optional[DocumentSettings] = None
     error: Optional[str] = None  # configuration that cannot be used, in one line
+    internal_error: Optional[InternalError] = None  # the engine failed on the text
 
 
 def settings_for(path: Optional[str]) -> DocumentSettings:
@@ -65,6 +69,7 @@ def settings_for(path: Optional[str]) -> DocumentSettings:
         targets=resolve_target_versions(settings.target_version, path or ""),
         rules=tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code)),
         unsafe_fixes=settings.unsafe_fixes,
+        show_internal_errors=settings.rule_selected(INTERNAL_ERROR_CODE),
     )
 
 
@@ -79,7 +84,14 @@ def analyse(text: str, path: Optional[str]) -> Analysis:
         settings = settings_for(path)
     except (ConfigError, TargetVersionError) as error:
         return Analysis(text, error=str(error))
-    diagnostics = reported(_body(text), settings.targets, settings.rules, fixes=True)
+    try:
+        diagnostics = reported(_body(text), settings.targets, settings.rules, fixes=True)
+    except Exception as error:  # a bug of ours: ELP900 in the editor, the traceback in its log
+        if raise_internal_errors():
+            raise
+        failure = InternalError.of(error, IN_THE_LOG)
+        shown = (failure.diagnostic(),) if settings.show_internal_errors else ()
+        return Analysis(text, shown, settings, internal_error=failure)
     return Analysis(text, tuple(diagnostics), settings)
 
 
@@ -110,6 +122,9 @@ class Positions:
         return types.Position(line=line - 1, character=units)
 
     def diagnostic_range(self, diagnostic: Diagnostic) -> types.Range:
+        if diagnostic.code == INTERNAL_ERROR_CODE:  # about the whole file: its first line
+            end = len(self.line_text(1)) - self._bom
+            return types.Range(start=self.to_lsp(1, 0), end=self.to_lsp(1, end))
         column = diagnostic.column + (self._bom if diagnostic.line == 1 else 0)
         name = _DOTTED_NAME.match(self.line_text(diagnostic.line), column)
         width = len(name.group()) if name else 0
@@ -167,9 +182,12 @@ class AsyncLoopServer(LanguageServer):
         try:
             return await asyncio.get_running_loop().run_in_executor(self.analysis_executor, work)
         except Exception:  # the server must outlive any one document; the client's log shows it
-            message = f"{SOURCE}: internal error on {uri}\n{traceback.format_exc()}"
-            self.window_log_message(types.LogMessageParams(types.MessageType.Error, message))
+            self.log_internal_error(uri, traceback.format_exc())
             return fallback
+
+    def log_internal_error(self, uri: str, traceback_text: str) -> None:
+        message = f"{SOURCE}: internal error on {uri}\n{traceback_text}"
+        self.window_log_message(types.LogMessageParams(types.MessageType.Error, message))
 
     async def run_in_worker(self, document: TextDocument) -> Analysis:
         cached = self.analyses.get(document.uri)
@@ -178,6 +196,8 @@ class AsyncLoopServer(LanguageServer):
             return cached
         path = document.path if document.uri.startswith("file:") else None
         analysis = await self.in_worker(document.uri, lambda: analyse(text, path), Analysis(text))
+        if analysis.internal_error is not None:
+            self.log_internal_error(document.uri, analysis.internal_error.traceback)
         if analysis.error is not None and analysis.error not in self.reported_errors:
             self.reported_errors.add(analysis.error)
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"{SOURCE}: {analysis.error}"))
@@ -207,7 +227,12 @@ class AsyncLoopServer(LanguageServer):
         return types.Diagnostic(
             range=positions.diagnostic_range(diagnostic),
             message=diagnostic.message,
-            severity=types.DiagnosticSeverity.Warning,
+            # ELP900 is not a finding about the code but a failure to find anything.
+            severity=(
+                types.DiagnosticSeverity.Error
+                if diagnostic.code == INTERNAL_ERROR_CODE
+                else types.DiagnosticSeverity.Warning
+            ),
             code=diagnostic.code,
             source=SOURCE,
         )

@@ -13,9 +13,10 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, CodemodTest, SkipFile
 
-from flake8_asyncloop.codemod import FixEventLoops
+from flake8_asyncloop.codemod import EngineFailure, FixEventLoops
 from flake8_asyncloop.config import ConfigError
 from flake8_asyncloop.engine.fixer import FixResult
+from flake8_asyncloop.engine.internal import RAISE_VARIABLE
 from flake8_asyncloop.engine.versions import TargetVersionError
 
 SPAWNS = """
@@ -210,7 +211,7 @@ class FixEventLoopsTest(CodemodTest):
 
     def test_bad_options_fail_when_the_codemod_is_made(self) -> None:
         with self.assertRaises(ConfigError):
-            FixEventLoops(CodemodContext(), select="ELP9")
+            FixEventLoops(CodemodContext(), select="ELP2")
         with self.assertRaises(TargetVersionError):
             FixEventLoops(CodemodContext(), target_version=">=4")
 
@@ -263,10 +264,11 @@ class FixEventLoopsTest(CodemodTest):
         with mock.patch("flake8_asyncloop.codemod.fix_source", return_value=broken):
             self.assertCodemod("x = 1\n", "x = 1\n", target_version=">=3.9", expected_skip=True)
 
-    def test_engine_errors_skip_the_file(self) -> None:
+    def test_engine_errors_fail_the_file(self) -> None:
+        """Not SkipFile: libcst.tool counts the file as failed (tests/test_internal_errors.py runs it)."""
         failing = mock.patch("flake8_asyncloop.codemod.fix_source", side_effect=RuntimeError("boom"))
-        with failing, mock.patch("flake8_asyncloop.codemod.RAISE_INTERNAL_ERRORS", False):
-            with self.assertRaisesRegex(SkipFile, "internal error: RuntimeError\\('boom'\\)"):
+        with failing, mock.patch.dict(os.environ, {RAISE_VARIABLE: ""}):
+            with self.assertRaisesRegex(EngineFailure, r"^ELP900 flake8-asyncloop internal error \(RuntimeError: boom"):
                 FixEventLoops(CodemodContext()).transform_module(cst.parse_module("x = 1\n"))
 
 
@@ -349,11 +351,11 @@ def test_libcst_tool_rejects_unknown_codes_before_touching_files(tmp_path: Path)
     (tmp_path / "fixable.py").write_bytes(FIXABLE)
 
     result = libcst_tool(
-        "-x", "flake8_asyncloop.codemod.FixEventLoops", "--no-format", "--select", "ELP9", str(tmp_path), cwd=tmp_path
+        "-x", "flake8_asyncloop.codemod.FixEventLoops", "--no-format", "--select", "ELP2", str(tmp_path), cwd=tmp_path
     )
 
     assert result.returncode == 2
-    assert "argument --select: rule codes: unknown rule code 'ELP9'" in result.stderr
+    assert "argument --select: rule codes: unknown rule code 'ELP2'" in result.stderr
     assert (tmp_path / "fixable.py").read_bytes() == FIXABLE
 
 

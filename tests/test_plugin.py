@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_asyncloop import plugin
+from flake8_asyncloop.engine.internal import RAISE_VARIABLE
 from flake8_asyncloop.plugin import AsyncLoopChecker
 
 THREADED = (
@@ -117,7 +117,9 @@ def test_bom_and_crlf_keep_positions(tmp_path: Path) -> None:
     assert result.stdout.startswith("mod.py:2:5: ELP100")
 
 
-def test_plugin_swallows_internal_errors(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_plugin_reports_internal_errors(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """An engine bug is ELP900 on the file and a logged traceback, never an exception in flake8
+    (tests/test_internal_errors.py runs the real flake8)."""
     def explode(*args: object, **kwargs: object) -> list[object]:
         raise AssertionError("engine bug")
 
@@ -125,11 +127,13 @@ def test_plugin_swallows_internal_errors(monkeypatch: pytest.MonkeyPatch, caplog
 
     monkeypatch.setattr(checker, "check_source", explode)  # the plugin imports it when it runs
     monkeypatch.setattr(checker, "check_focused", explode)
-    monkeypatch.setattr(plugin, "RAISE_INTERNAL_ERRORS", False)  # as for users
+    monkeypatch.delenv(RAISE_VARIABLE)  # as for users
     lines = ["import asyncio\n", "asyncio.get_event_loop()\n"]
     plugin_checker = AsyncLoopChecker(None, "x.py", lines)  # type: ignore[arg-type]
-    assert list(plugin_checker.run()) == []
-    assert "internal error on x.py" in caplog.text
+    ((line, column, text, kind),) = plugin_checker.run()
+    assert (line, column, kind) == (1, 0, AsyncLoopChecker)
+    assert text.startswith("ELP900 flake8-asyncloop internal error (AssertionError: engine bug); please report it")
+    assert "internal error on x.py" in caplog.text and "Traceback" in caplog.text
 
 
 @pytest.mark.parametrize(
