@@ -5,17 +5,21 @@ Both walks record every hook they would call (``visit_<Type>``, ``visit_<Type>_<
 once libcst's events inside whitespace, parentheses and operators (which ``walk`` skips) are
 left out. The same holds for a visitor with a few hooks only, whose walk leaves out the fields
 that cannot lead to one. One case checks that a ``visit_<Type>`` returning False skips the
-children only.
+children only. The walk learns everything through libcst's public API: which classes hold no
+code (by public base classes, checked against the modules libcst defines them in), each class's
+field order (by ``visit``) and field types (resolved, and refused when not understood).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sysconfig
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
 import libcst as cst
+import pytest
 
 from flake8_asyncloop.engine import walk
 from flake8_asyncloop.engine.walk import TreeVisitor
@@ -153,3 +157,50 @@ def test_false_from_visit_skips_the_children_but_not_the_leave() -> None:
     visitor.walk(cst.parse_module("a = f(b)\nc = d\n"))
     assert visitor.names == ["a", "c", "d"]
     assert visitor.left == ["f(b)"]
+
+
+def test_classes_holding_no_code_are_those_of_libcst_s_operator_and_whitespace_modules() -> None:
+    """The public classification equals the one by defining module it replaced, on every node
+    class libcst exports (its private helper bases and the classes its slots decorator replaced
+    are never instantiated)."""
+    every = walk._all_subclasses(cst.CSTNode)
+    exported = [node_class for node_class in every if getattr(cst, node_class.__name__, None) is node_class]
+    assert len(exported) > 150
+    brackets = (
+        cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    )
+    for node_class in exported:
+        by_module = node_class.__module__ in ("libcst._nodes.op", "libcst._nodes.whitespace") or node_class in brackets
+        assert (node_class not in walk._WALKED) == by_module, node_class
+
+
+@dataclasses.dataclass(frozen=True)
+class _Stringly(cst.CSTNode):  # as under ``from __future__ import annotations``
+    body: "Sequence[cst.BaseStatement]"
+    test: "Optional[cst.BaseExpression]"
+    name: "str"
+
+
+def test_field_types_written_as_strings_are_resolved() -> None:
+    shapes = walk._field_shapes(_Stringly)
+    assert shapes["body"] == walk._FieldShape("sequence", walk._WALKED_BY_BASE[cst.BaseStatement])
+    assert shapes["test"] == walk._FieldShape("node", walk._WALKED_BY_BASE[cst.BaseExpression])
+    assert shapes["name"] == walk._FieldShape(None, frozenset())
+
+
+@dataclasses.dataclass(frozen=True)
+class _Unresolvable(cst.CSTNode):
+    body: "Sequence[NotDefinedAnywhere]"  # type: ignore[name-defined]  # noqa: F821
+
+
+@dataclasses.dataclass(frozen=True)
+class _UnknownShape(cst.CSTNode):
+    body: "list[cst.BaseStatement]"
+
+
+@pytest.mark.parametrize("node_class", [_Unresolvable, _UnknownShape])
+def test_a_field_type_the_walk_cannot_read_stops_it(node_class: type) -> None:
+    """Rather than a walker that silently skips what the field holds."""
+    with pytest.raises(walk.UnknownFieldType, match=node_class.__name__):
+        walk._field_shapes(node_class)

@@ -10,8 +10,8 @@ import threading
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 import libcst as cst
-from libcst._nodes.base import CSTNode
 
+from flake8_asyncloop.engine import libcst_private
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.edits import SourceLines
@@ -90,37 +90,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _validates_only(post_init: object) -> bool:
-    code = getattr(post_init, "__code__", None)
-    return code is not None and code.co_names == ("_validate",)
-
-
-# libcst checks every node it builds (``CSTNode.__post_init__`` calls ``_validate``), a guard
-# for nodes built by hand; a tree its own parser makes from valid code passes by construction,
-# and inside flake8 the checks are a fifth of the plugin's time. libcst's source notes the same
-# ("It might make more sense to move validation work into the visitor, which would allow us to
-# avoid validating the tree when parsing a file"). Skipped only while parsing, and only when
-# ``__post_init__`` is still just that call.
-_VALIDATING_POST_INIT = CSTNode.__dict__.get("__post_init__")
-CAN_SKIP_VALIDATION = _validates_only(_VALIDATING_POST_INIT)
-
-
-def _no_validation(node: CSTNode) -> None:
-    pass
-
-
-def parse_module(code: str) -> cst.Module:
-    """``cst.parse_module(code)``, without re-validating the parser's own nodes. Runs inside
-    ``run_deep``, under its lock: no other parse of ours overlaps the switch."""
-    if not CAN_SKIP_VALIDATION:
-        return cst.parse_module(code)
-    setattr(CSTNode, "__post_init__", _no_validation)
-    try:
-        return cst.parse_module(code)
-    finally:
-        setattr(CSTNode, "__post_init__", _VALIDATING_POST_INIT)
-
-
 def _cpython_tree(source: str) -> Optional[ast.Module]:
     """CPython's tree of ``source``, or None if it does not parse. Its nesting limits (a few
     thousand levels) keep libcst away from input that would take it minutes and gigabytes, and
@@ -184,7 +153,7 @@ def _check_focused(
     focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...]
 ) -> list[Diagnostic]:
     try:
-        module = parse_module(focused.code)
+        module = libcst_private.parse_module_unvalidated(focused.code)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         module = None  # a statement shared a line with a dropped one
     if module is None or ("\f" in focused.code and module.code != focused.code):
@@ -205,7 +174,7 @@ def _check(
     source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool
 ) -> list[Diagnostic]:
     try:
-        module = parse_module(source)
+        module = libcst_private.parse_module_unvalidated(source)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         return []
     return _diagnose(module, source, tree, targets, rules, fixes)

@@ -23,8 +23,6 @@ from collections.abc import Sequence
 from typing import Any, Callable, Literal, Optional
 
 import libcst as cst
-from libcst._nodes import op as _op_nodes
-from libcst._nodes import whitespace as _whitespace_nodes
 
 _Walker = Callable[[Any, Any], None]
 # How a field holds walked nodes: one node (or None), a sequence of them, or either of the two
@@ -44,11 +42,19 @@ def _all_subclasses(base: type) -> set[type]:
     return found
 
 
+# What holds no code: whitespace, comments, blank lines, operators, punctuation and brackets.
+# Skipping them is only faster: a walk into one would call the same hooks libcst's visit does.
+_HOLDING_NO_CODE = (
+    cst.BaseParenthesizableWhitespace, cst.Comment, cst.EmptyLine, cst.Newline, cst.TrailingWhitespace,
+    cst.BaseAugOp, cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp,
+    cst.AssignEqual, cst.Colon, cst.Comma, cst.Dot, cst.ImportStar, cst.Semicolon,
+    cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+)
+
+
 def _holds_no_code(node_class: type) -> bool:
-    return node_class.__module__ in (_op_nodes.__name__, _whitespace_nodes.__name__) or node_class in (
-        cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
-        cst.RightCurlyBrace,
-    )
+    return issubclass(node_class, _HOLDING_NO_CODE)
 
 
 # The node classes a walk descends into.
@@ -75,30 +81,25 @@ _FIELD_ORDER: dict[type, tuple[tuple[str, bool], ...]] = {}
 class _FieldRecorder(cst.CSTVisitor):
     """Notes the fields libcst visits on one node, in its order (the order of the source)."""
 
-    def __init__(self) -> None:
+    def __init__(self, node: cst.CSTNode) -> None:
         super().__init__()
+        self._node = node
         self.fields: list[str] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return False  # only the node's own fields
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        pass
+        return node is self._node  # its own fields, not its children's
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         if attribute not in self.fields:
             self.fields.append(attribute)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
 
 
 def _field_order(node: cst.CSTNode) -> tuple[tuple[str, bool], ...]:
     node_class = type(node)
     order = _FIELD_ORDER.get(node_class)
     if order is None:
-        recorder = _FieldRecorder()
-        node._visit_and_replace_children(recorder)
+        recorder = _FieldRecorder(node)
+        node.visit(recorder)  # rebuilds the node once per class: the price of asking publicly
         # Fields this node did not show: strings (no hooks) and an absent format spec.
         missing = [field.name for field in dataclasses.fields(node) if field.name not in recorder.fields]
         order = (
@@ -114,8 +115,12 @@ class _FieldShape:
     """What a field can hold, by its declared type."""
 
     kind: Optional[_FieldKind]  # None: never a walked node
-    # The walked classes its nodes can be of; None when a forward reference leaves that open.
-    classes: Optional[frozenset[type]]
+    classes: frozenset[type]  # the walked classes its nodes can be of
+
+
+class UnknownFieldType(TypeError):
+    """A libcst node class declares a field type the walk cannot read. Reading it as "no
+    nodes" would silently skip what the field holds (a whole body, say): the walker is not made."""
 
 
 # Per node class, the shape of each field.
@@ -125,42 +130,46 @@ _FIELD_SHAPES: dict[type, dict[str, _FieldShape]] = {}
 def _field_shapes(node_class: type) -> dict[str, _FieldShape]:
     shapes = _FIELD_SHAPES.get(node_class)
     if shapes is None:
+        # Resolved, not as written: a libcst module under ``from __future__ import annotations``
+        # would declare every field type as a string.
+        try:
+            declared = typing.get_type_hints(node_class)
+        except Exception as error:  # a name the defining module does not bind at run time
+            raise UnknownFieldType(f"libcst.{node_class.__name__}: {error!r}") from error
         shapes = _FIELD_SHAPES[node_class] = {
-            field.name: _shape(field.type) for field in dataclasses.fields(node_class)
+            field.name: _shape(declared[field.name], f"libcst.{node_class.__name__}.{field.name}")
+            for field in dataclasses.fields(node_class)
         }
     return shapes
 
 
-def _shape(declared: Any) -> _FieldShape:
+def _shape(declared: Any, where: str) -> _FieldShape:
     """``Name``, ``Optional[BaseExpression]``, ``Sequence[Arg]``, ``Union[Sequence[ImportAlias], ImportStar]``..."""
     alternatives = _union_members(declared)
-    singles: Optional[frozenset[type]] = frozenset()
-    elements: Optional[frozenset[type]] = frozenset()
+    singles: frozenset[type] = frozenset()
+    elements: frozenset[type] = frozenset()
     for alternative in alternatives:
         if typing.get_origin(alternative) is Sequence:
             for element in _union_members(typing.get_args(alternative)[0]):
-                elements = _either(elements, _walked_classes(element))
+                elements |= _walked_classes(element, where)
         else:
-            singles = _either(singles, _walked_classes(alternative))
-    if elements != frozenset():
-        return _FieldShape("sequence" if len(alternatives) == 1 else "either", _either(singles, elements))
-    return _FieldShape("node" if singles != frozenset() else None, singles)
+            singles |= _walked_classes(alternative, where)
+    if elements:
+        return _FieldShape("sequence" if len(alternatives) == 1 else "either", singles | elements)
+    return _FieldShape("node" if singles else None, singles)
 
 
 def _union_members(declared: Any) -> tuple[Any, ...]:
     return typing.get_args(declared) if typing.get_origin(declared) is typing.Union else (declared,)
 
 
-def _walked_classes(declared: Any) -> Optional[frozenset[type]]:
-    """The walked classes a value of the declared type can be of; None for a forward reference
-    (``Optional["CompFor"]``), which is left unresolved and may name any of them."""
-    if isinstance(declared, (str, typing.ForwardRef)):
-        return None
+def _walked_classes(declared: Any, where: str) -> frozenset[type]:
+    """The walked classes a value of the declared type can be of."""
+    if typing.get_origin(declared) is Literal:
+        return frozenset()  # a choice of strings
+    if not isinstance(declared, type) or typing.get_origin(declared) is not None:
+        raise UnknownFieldType(f"{where}: {declared!r}")
     return _WALKED_BY_BASE.get(declared, frozenset())
-
-
-def _either(first: Optional[frozenset[type]], second: Optional[frozenset[type]]) -> Optional[frozenset[type]]:
-    return None if first is None or second is None else first | second
 
 
 def _skip(visitor: Any, node: Any) -> None:
@@ -222,7 +231,7 @@ class _Walkers(dict[type, _Walker]):
         for field, hooked in _field_order(node):
             enter, exit_ = hook(f"visit_{name}_{field}", hooked), hook(f"leave_{name}_{field}", hooked)
             kind, classes = shapes[field].kind, shapes[field].classes
-            if classes is not None and all(self._is_inert(child_class) for child_class in classes):
+            if all(self._is_inert(child_class) for child_class in classes):
                 kind = None
             when_present = f"if node.{field} is not None: " if field in _HOOKED_WHEN_PRESENT else ""
             if enter is not None:
