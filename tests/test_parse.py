@@ -16,7 +16,7 @@ import pytest
 
 from flake8_asyncloop.engine import checker, libcst_private
 from flake8_asyncloop.engine.versions import parse_target_versions
-from tests.fixture_support import fixture_files, fixture_target
+from tests.fixture_support import fixture_files, fixture_target, parses_here
 
 
 def test_the_installed_libcst_validates_in_post_init_only() -> None:
@@ -49,7 +49,7 @@ def test_validation_is_back_after_a_syntax_error() -> None:
 def _all_diagnostics() -> list[object]:
     """Per fixture, the whole module's diagnostics with their fixes, and flake8's path's."""
     found: list[object] = []
-    for path in fixture_files():
+    for path in filter(parses_here, fixture_files()):  # newer syntax than this Python: flake8 says E999
         source = path.read_text(encoding="utf-8")
         tree, targets = ast.parse(source), parse_target_versions(fixture_target(path))
         found += [path, checker.check_source(source, targets, tree=tree, fixes=True)]
