@@ -163,9 +163,14 @@ def _union_members(declared: Any) -> tuple[Any, ...]:
     return typing.get_args(declared) if typing.get_origin(declared) is typing.Union else (declared,)
 
 
+def _is_literal(origin: Any) -> bool:
+    # libcst before 1.5 declares typing_extensions.Literal, a class of its own on Python 3.9.
+    return origin is Literal or getattr(origin, "_name", None) == "Literal"
+
+
 def _walked_classes(declared: Any, where: str) -> frozenset[type]:
     """The walked classes a value of the declared type can be of."""
-    if typing.get_origin(declared) is Literal:
+    if _is_literal(typing.get_origin(declared)):
         return frozenset()  # a choice of strings
     if not isinstance(declared, type) or typing.get_origin(declared) is not None:
         raise UnknownFieldType(f"{where}: {declared!r}")
