@@ -114,6 +114,7 @@ class FixEventLoops(CodemodCommand):
         targets = resolve_target_versions(settings.target_version, self.context.filename or "")
         rules = tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code))
         try:
+            # A guest (fix_source's default): libcst's tool owns this process and its settings.
             result = fix_source(source, targets, rules, unsafe=settings.unsafe_fixes)
         except Exception as error:
             if raise_internal_errors():

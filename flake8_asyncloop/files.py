@@ -1,4 +1,5 @@
-"""Reading, checking, fixing and writing one file: what the command does per path, in any process."""
+"""Reading, checking, fixing and writing one file: what the command does per path, in its own
+processes (the main one, or a worker of its pool), which is why the engine runs as their ``OWNER``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flake8_asyncloop.config import Settings
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
+from flake8_asyncloop.engine.process import OWNER
 from flake8_asyncloop.engine.versions import resolve_target_versions
 from flake8_asyncloop.rules import ALL_RULES
 
@@ -169,8 +171,9 @@ def _run_engine(task: Task, body: str, tree: ast.Module) -> FixResult:
     targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
     rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
     if task.mode == "check":
-        return FixResult(body, 0, reported(body, targets, rules, fixes=task.attach_fixes, tree=tree))
-    return fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, tree=tree)
+        # The command owns its process: the engine may tune it (process.OWNER).
+        return FixResult(body, 0, reported(body, targets, rules, fixes=task.attach_fixes, tree=tree, process=OWNER))
+    return fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER)
 
 
 def _failed(task: Task, report: Report, source: _Source, error: Exception) -> Report:

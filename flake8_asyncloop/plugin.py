@@ -55,12 +55,14 @@ class AsyncLoopChecker:
 
         try:
             from flake8_asyncloop.engine.checker import check_focused, check_source
+            from flake8_asyncloop.engine.process import OWNER
 
             targets = resolve_target_versions(self.target_version, self._filename)
+            # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
             if isinstance(self._tree, ast.Module):
-                diagnostics = check_focused(source, self._tree, targets)
+                diagnostics = check_focused(source, self._tree, targets, process=OWNER)
             else:
-                diagnostics = check_source(source, targets)
+                diagnostics = check_source(source, targets, process=OWNER)
         except Exception as error:  # the plugin must never take flake8 down, whatever the file holds
             if raise_internal_errors():
                 raise

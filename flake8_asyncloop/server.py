@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.fixer import fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
+from flake8_asyncloop.engine.process import DEEP_STACK_BYTES
 from flake8_asyncloop.engine.versions import TargetVersionError, TargetVersions, resolve_target_versions
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
@@ -162,12 +164,33 @@ def _kind_requested(kind: str, only: Optional[Sequence[str]]) -> bool:
     return only is None or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
 
 
+def _analysis_executor() -> ThreadPoolExecutor:
+    """One worker thread, started now with a large stack. The engine runs there as a guest (the
+    event loop's thread keeps the collector and the recursion limit as they are), but libcst's
+    native parser recurses on the C stack, and CPython 3.9, 3.10 and 3.13 accept nesting (nearly
+    6,000 conditional expressions, 10,000 operators) that crashes it on an 8 MiB stack, let
+    alone the 512 KiB of macOS's threads. The stack size is process-wide: the server owns its
+    process, sets it at its start only, and restores it once its worker exists."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flake8-asyncloop")
+    try:
+        previous = threading.stack_size(DEEP_STACK_BYTES)
+    except (ValueError, RuntimeError):
+        return executor  # the platform's own size, then
+    try:
+        executor.submit(int).result()  # the executor's one thread starts here
+    except (RuntimeError, MemoryError):
+        pass  # no memory for the stack: it starts with the first analysis, at the usual size
+    finally:
+        threading.stack_size(previous)
+    return executor
+
+
 class AsyncLoopServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         # The engine is synchronous and CPU-bound; one worker keeps analyses in order and off the
         # event loop, so the server keeps reading messages (and cancelling stale work) meanwhile.
-        self.analysis_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flake8-asyncloop")
+        self.analysis_executor = _analysis_executor()
         self.analyses: dict[str, Analysis] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.fix_all_results: dict[str, tuple[str, str]] = {}  # uri -> (text, fixed text)

@@ -14,7 +14,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from flake8_asyncloop.engine import checker, libcst_private
+from flake8_asyncloop.engine import checker, libcst_private, process
 from flake8_asyncloop.engine.versions import parse_target_versions
 from tests.fixture_support import fixture_files, fixture_target, parses_here
 
@@ -28,7 +28,7 @@ def test_parse_without_validation_gives_libcst_s_tree() -> None:
     paths = [*fixture_files(), *sorted((Path(sysconfig.get_paths()["stdlib"]) / "asyncio").glob("*.py"))]
     for path in paths:
         code = path.read_text(encoding="utf-8")
-        fast = checker.run_deep(lambda: libcst_private.parse_module_unvalidated(code))
+        fast = process.run_deep(lambda: libcst_private.parse_module_unvalidated(code))
         assert fast.deep_equals(cst.parse_module(code)), path
         assert fast.code == code, path
 
@@ -52,8 +52,8 @@ def _all_diagnostics() -> list[object]:
     for path in filter(parses_here, fixture_files()):  # newer syntax than this Python: flake8 says E999
         source = path.read_text(encoding="utf-8")
         tree, targets = ast.parse(source), parse_target_versions(fixture_target(path))
-        found += [path, checker.check_source(source, targets, tree=tree, fixes=True)]
-        found += [checker.check_focused(source, tree, targets)]
+        found += [path, checker.check_source(source, targets, tree=tree, fixes=True, process=process.OWNER)]
+        found += [checker.check_focused(source, tree, targets, process=process.OWNER)]
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -156,15 +157,13 @@ def test_plugin_never_raises_on_extreme_input(lines: list[str]) -> None:
 
 def test_long_elif_chains_keep_their_diagnostics() -> None:
     """Hundreds of elif branches nest hundreds deep in the tree: the analysis still runs."""
-    from flake8_asyncloop.engine.checker import check_source
-    from flake8_asyncloop.engine.versions import parse_target_versions
-
     branches = "".join(f"    elif x == {number}:\n        return {number}\n" for number in range(1, 1000))
     source = (
         "import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever()\n"
         f"def f(x):\n    if x == 0:\n        return 0\n{branches}"
     )
-    assert [d.code for d in check_source(source, parse_target_versions(">=3.10"))] == ["ELP108"]
+    checker = AsyncLoopChecker(ast.parse(source), "x.py", source.splitlines(keepends=True))
+    assert [text[:6] for _, _, text, _ in checker.run()] == ["ELP108"]
     import threading
 
     assert threading.stack_size() == 0  # the large stack of the analysis thread is not left behind

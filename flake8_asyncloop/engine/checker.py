@@ -3,91 +3,19 @@
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
-import sys
-import threading
-from typing import Callable, Iterable, Iterator, Optional, TypeVar
+from typing import Iterable, Optional
 
 import libcst as cst
 
-from flake8_asyncloop.engine import libcst_private
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.precheck import mentions_loop_api
+from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.rules import ALL_RULES, Rule
-
-
-# libcst's native parser recurses on the C stack, and the tree walkers recurse in Python: an
-# `elif` chain of a few hundred branches or thousands of nested operators exceed the main thread's
-# 8 MiB stack or the default recursion limit. The work runs in a thread with a large stack (the
-# memory is reserved, and only touched when used) and a raised recursion limit.
-_DEEP_STACK_BYTES = 512 * 1024 * 1024
-_DEEP_RECURSION_LIMIT = 50_000
-# Both settings are process-wide: one deep run at a time, and each restored afterwards.
-_DEEP_LOCK = threading.Lock()
-
-T = TypeVar("T")
-
-
-def run_deep(work: Callable[[], T]) -> T:
-    """``work()``, where deep trees fit; in the calling thread if no large stack can be had."""
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            with _collector_paused():
-                results.append(work())
-        except BaseException as error:  # handed to the caller below
-            errors.append(error)
-
-    with _DEEP_LOCK:
-        limit = sys.getrecursionlimit()
-        try:
-            previous_stack = threading.stack_size(_DEEP_STACK_BYTES)
-        except (ValueError, RuntimeError):
-            previous_stack = None
-        thread = threading.Thread(target=target, name="flake8-asyncloop-deep")
-        sys.setrecursionlimit(max(limit, _DEEP_RECURSION_LIMIT))
-        try:
-            thread.start()
-            started = True
-        except (RuntimeError, MemoryError):
-            started = False  # no memory for the stack (a ulimit, a 32-bit process)
-        finally:
-            if previous_stack is not None:
-                threading.stack_size(previous_stack)
-        try:
-            if started:
-                thread.join()
-        finally:
-            sys.setrecursionlimit(limit)
-    if not started:
-        with _collector_paused():
-            return work()
-    if errors:
-        raise errors[0]
-    return results[0]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The work allocates hundreds of thousands of tree nodes: the cyclic garbage collector's
-    passes over them while they are in use find nothing, and in flake8's process (a larger heap)
-    they cost a quarter of the plugin's time. What the work leaves in cycles (the analysis holds
-    the tree through some) is collected once, after it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _cpython_tree(source: str) -> Optional[ast.Module]:
@@ -107,11 +35,13 @@ def check_source(
     *,
     tree: Optional[ast.Module] = None,
     fixes: bool = False,
+    process: Process = GUEST,
 ) -> list[Diagnostic]:
     """Every diagnostic of ``rules`` in ``source``, sorted by position.
 
     ``tree``: CPython's tree of ``source`` (without a BOM), when the caller has parsed it already.
     ``fixes``: attach each rule's fix, where it has one.
+    ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
     """
     if not mentions_loop_api(source):
         return []
@@ -120,15 +50,20 @@ def check_source(
     if checked is None or beyond_parser_limits(checked):
         return []
     try:
-        return run_deep(lambda: _check(text, checked, targets, tuple(rules), fixes))
+        return process.run(lambda: _check(text, checked, targets, tuple(rules), fixes, process))
     except RecursionError:
-        # Even the raised limit is not enough (tens of thousands of levels, never written by
-        # hand): such a file gets no diagnostics rather than a crash.
+        # Deeper than the recursion limit allows (for an owner, tens of thousands of levels,
+        # never written by hand): such a file gets no diagnostics rather than a crash.
         return []
 
 
 def check_focused(
-    source: str, tree: ast.Module, targets: TargetVersions, rules: Iterable[Rule] = ALL_RULES
+    source: str,
+    tree: ast.Module,
+    targets: TargetVersions,
+    rules: Iterable[Rule] = ALL_RULES,
+    *,
+    process: Process = GUEST,
 ) -> list[Diagnostic]:
     """``check_source(source, targets, rules, tree=tree)``, faster, for flake8.
 
@@ -144,22 +79,22 @@ def check_focused(
     if focused is None:
         return []  # nothing in the module names an API any rule reports
     try:
-        return run_deep(lambda: _check_focused(focused, tree, targets, tuple(rules)))
+        return process.run(lambda: _check_focused(focused, tree, targets, tuple(rules), process))
     except RecursionError:
         return []  # as in check_source
 
 
 def _check_focused(
-    focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...]
+    focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process
 ) -> list[Diagnostic]:
     try:
-        module = libcst_private.parse_module_unvalidated(focused.code)
+        module = process.parse(focused.code)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         module = None  # a statement shared a line with a dropped one
     if module is None or ("\f" in focused.code and module.code != focused.code):
         # The whole module gives the same answer, more slowly; form feeds move libcst's columns
         # (see _diagnose), which is rare enough to take that way.
-        return _check(focused.source, tree, targets, rules, False)
+        return _check(focused.source, tree, targets, rules, False, process)
     analysis = ModuleAnalysis(module, targets, focused=focused)
     return sorted(
         {
@@ -171,10 +106,10 @@ def _check_focused(
 
 
 def _check(
-    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool
+    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool, process: Process
 ) -> list[Diagnostic]:
     try:
-        module = libcst_private.parse_module_unvalidated(source)
+        module = process.parse(source)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         return []
     return _diagnose(module, source, tree, targets, rules, fixes)

@@ -10,6 +10,7 @@ from flake8_asyncloop.engine.checker import check_focused, check_source
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
 from flake8_asyncloop.engine.noqa import is_suppressed
+from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
@@ -32,17 +33,19 @@ def reported(
     fixes: bool,
     *,
     tree: Optional[ast.Module] = None,
+    process: Process = GUEST,
 ) -> list[Diagnostic]:
     """The diagnostics of ``source`` that no ``# noqa`` comment silences.
 
     ``tree``: CPython's tree of ``source``, when the caller has it. Without fixes, only the
     statements that can matter are then given to libcst (flake8's path, ``check_focused``).
+    ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
     """
     lines = SourceLines(source)
     if tree is not None and not fixes:
-        found = check_focused(source, tree, targets, rules)
+        found = check_focused(source, tree, targets, rules, process=process)
     else:
-        found = check_source(source, targets, rules, fixes=fixes, tree=tree)
+        found = check_source(source, targets, rules, fixes=fixes, tree=tree, process=process)
     return [d for d in found if not is_suppressed(d, lines)]
 
 
@@ -53,10 +56,12 @@ def fix_source(
     *,
     unsafe: bool = False,
     tree: Optional[ast.Module] = None,
+    process: Process = GUEST,
 ) -> FixResult:
     """Apply every applicable fix, pass after pass, until none is left.
 
     ``tree``: CPython's tree of ``source``, when the caller has parsed it already.
+    ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
 
     Fixes whose edits overlap wait for the next pass, when they are recomputed on the new text.
     A pass whose result would not parse is dropped (and fixing stops): a fix that breaks the
@@ -64,7 +69,7 @@ def fix_source(
     """
     rules = tuple(rules)
     applied = 0
-    diagnostics = reported(source, targets, rules, fixes=True, tree=tree)
+    diagnostics = reported(source, targets, rules, fixes=True, tree=tree, process=process)
     for _ in range(MAX_PASSES):
         edits: list[Edit] = []
         chosen = 0
@@ -87,5 +92,5 @@ def fix_source(
             break
         source = candidate
         applied += chosen
-        diagnostics = reported(source, targets, rules, fixes=True, tree=candidate_tree)
+        diagnostics = reported(source, targets, rules, fixes=True, tree=candidate_tree, process=process)
     return FixResult(source, applied, diagnostics)

@@ -37,7 +37,8 @@ def _no_validation(node: cst.CSTNode) -> None:
 def parse_module_unvalidated(code: str) -> cst.Module:
     """``cst.parse_module(code)``, without re-validating the parser's own nodes when ``USABLE``.
 
-    Nodes built meanwhile by another thread are not validated either."""
+    Nodes built meanwhile by another thread are not validated either: only the adapters that
+    own their process parse this way (``process.OWNER``)."""
     if not USABLE:
         return cst.parse_module(code)
     with _SWITCH_LOCK:
