@@ -60,6 +60,7 @@ ENGINE_TESTS = [
     "tests/test_parse.py",
     "tests/test_nesting.py",
     "tests/test_internal_errors.py",
+    "tests/test_process.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]
