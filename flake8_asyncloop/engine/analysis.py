@@ -46,7 +46,6 @@ class ModuleAnalysis:
         self,
         module: cst.Module,
         targets: TargetVersions,
-        want_fixes: bool = False,
         source: Optional[str] = None,
         focused: Optional[Focused] = None,
         tree: Optional[ast.Module] = None,
@@ -61,8 +60,6 @@ class ModuleAnalysis:
         # CPython's tree of ``source``, when the caller has it (positions of calls come from it).
         self._tree = tree
         self.targets = targets
-        # Fixes cost edits and imports to work out; only the fixing adapters ask for them.
-        self.want_fixes = want_fixes
         self.index = ModuleIndex(module)
         self.resolver = Resolver(self.index)
         self._callees: dict[int, frozenset[str]] = {}

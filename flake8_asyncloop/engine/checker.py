@@ -131,14 +131,15 @@ def _diagnose(
     dropped = _dropped_columns(source, module.code) if "\f" in source and module.code != source else None
     # With the source, positions come from CPython's parser, which counts the dropped columns.
     analysis = ModuleAnalysis(
-        module, targets, want_fixes=fixes, source=source if dropped is None else None, tree=tree
+        module, targets, source=source if dropped is None else None, tree=tree
     )
     diagnostics = set()
     for rule in rules:
         for finding in rule.check(analysis):
             line, column = analysis.position(finding.node)
             if dropped is None:
-                diagnostics.add(Diagnostic(line, column, rule.code, finding.message, finding.fix))
+                fix = finding.build_fix() if fixes else None
+                diagnostics.add(Diagnostic(line, column, rule.code, finding.message, fix))
             else:
                 diagnostics.add(Diagnostic(line, column + dropped.get(line, 0), rule.code, finding.message))
     return sorted(diagnostics)

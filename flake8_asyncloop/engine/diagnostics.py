@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
@@ -36,13 +36,23 @@ class Fix:
     safe: bool
 
 
+# Builds a finding's fix, or None when there is none. Only the fixing adapters call it, so a rule
+# never spends time on edits that flake8 would drop (ruff's ``try_set_fix``).
+FixFactory = Callable[[], Optional[Fix]]
+
+
 @dataclass(frozen=True)
 class Finding:
-    """A rule's report, before positions are known: the node it is about and the message."""
+    """A rule's report, before positions are known: the node it is about, the message, and how
+    to build its fix (``functools.partial(self._fix, ...)``: the arguments are bound now, the
+    edits are worked out only when an adapter wants them)."""
 
     node: cst.CSTNode
     message: str
-    fix: Optional[Fix] = None
+    fix: Optional[FixFactory] = None
+
+    def build_fix(self) -> Optional[Fix]:
+        return self.fix() if self.fix is not None else None
 
 
 @dataclass(frozen=True, order=True)

@@ -1,29 +1,24 @@
-"""Every rule, registered in one place, ordered by code."""
+"""Every rule, found in this package: each ``elpNNN_*.py`` module holds one rule, registered with
+``@register`` (``base.py``); importing this package imports them all. Adding a rule is adding its
+module (``scripts/new_rule.py`` scaffolds one)."""
 
 from __future__ import annotations
 
-from flake8_asyncloop.rules.base import Example, Rule
-from flake8_asyncloop.rules.elp100_direct_loop_construction import DirectLoopConstruction
-from flake8_asyncloop.rules.elp101_get_event_loop_in_thread import GetEventLoopInThread
-from flake8_asyncloop.rules.elp102_loop_not_installed import LoopNotInstalled
-from flake8_asyncloop.rules.elp103_child_watcher_not_attached import ChildWatcherNotAttached
-from flake8_asyncloop.rules.elp104_get_event_loop_in_coroutine import GetEventLoopInCoroutine
-from flake8_asyncloop.rules.elp105_get_event_loop_without_loop import GetEventLoopWithoutLoop
-from flake8_asyncloop.rules.elp106_child_watcher_api import ChildWatcherApi
-from flake8_asyncloop.rules.elp107_event_loop_policy import EventLoopPolicyApi
-from flake8_asyncloop.rules.elp108_loop_never_closed import LoopNeverClosed
+import importlib
+import pkgutil
 
-ALL_RULES: tuple[Rule, ...] = (
-    DirectLoopConstruction(),
-    GetEventLoopInThread(),
-    LoopNotInstalled(),
-    ChildWatcherNotAttached(),
-    GetEventLoopInCoroutine(),
-    GetEventLoopWithoutLoop(),
-    ChildWatcherApi(),
-    EventLoopPolicyApi(),
-    LoopNeverClosed(),
-)
+from flake8_asyncloop.rules.base import Example, Rule, register, registered
+
+
+def _discover() -> tuple[Rule, ...]:
+    """One instance of every registered rule, ordered by code."""
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.startswith("elp"):
+            importlib.import_module(f"{__name__}.{module.name}")
+    return tuple(rule_class() for rule_class in sorted(registered(), key=lambda rule_class: rule_class.code))
+
+
+ALL_RULES: tuple[Rule, ...] = _discover()
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
-__all__ = ["ALL_RULES", "RULES_BY_CODE", "Example", "Rule"]
+__all__ = ["ALL_RULES", "RULES_BY_CODE", "Example", "Rule", "register"]

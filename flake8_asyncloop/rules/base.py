@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterator, Literal
+from typing import TYPE_CHECKING, ClassVar, Iterator, Literal, TypeVar
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -65,3 +65,21 @@ class Rule(abc.ABC):
     @abc.abstractmethod
     def check(self, analysis: "ModuleAnalysis") -> Iterator["Finding"]:
         """Yield a finding for each problem in the module."""
+
+
+_RuleClass = TypeVar("_RuleClass", bound=type[Rule])
+_registered: dict[str, type[Rule]] = {}
+
+
+def register(rule_class: _RuleClass) -> _RuleClass:
+    """Class decorator: ``rule_class`` is a rule (``rules/__init__.py`` finds it when it imports
+    the package's modules). Two rules may not share a code."""
+    known = _registered.setdefault(rule_class.code, rule_class)
+    if known is not rule_class:
+        raise ValueError(f"{rule_class.__qualname__} and {known.__qualname__} are both {rule_class.code}")
+    return rule_class
+
+
+def registered() -> list[type[Rule]]:
+    """Every rule class registered so far, in no particular order."""
+    return list(_registered.values())

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import PLATFORMS
 from flake8_asyncloop.engine.versions import ALL_MINORS
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.index import CallSite
 
 
+@register
 class DirectLoopConstruction(Rule):
     code = "ELP100"
     name = "direct-loop-construction"
@@ -83,8 +85,7 @@ class DirectLoopConstruction(Rule):
                 message += f", or pass loop_factory={written} to asyncio.run()"
             elif not reach.includes(range(_LOOP_FACTORY_IN_RUNNER)):
                 message += f", or use asyncio.Runner(loop_factory={written})"
-            fix = self._fix(analysis, site, callees) if analysis.want_fixes else None
-            yield Finding(site.node, message, fix)
+            yield Finding(site.node, message, partial(self._fix, analysis, site, callees))
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", callees: frozenset[str]) -> Optional[Fix]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
@@ -7,13 +8,14 @@ import libcst as cst
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
 from flake8_asyncloop.engine.walk import TreeVisitor
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.index import CallSite
 
 
+@register
 class GetEventLoopInThread(Rule):
     code = "ELP101"
     name = "get-event-loop-in-worker-thread"
@@ -88,7 +90,7 @@ class GetEventLoopInThread(Rule):
                 f"{written}() runs in a worker thread (started on line {started_on}) with no event loop "
                 "set and raises RuntimeError there; pass the caller's loop in, or create and install "
                 "one in the thread with new_event_loop() and set_event_loop()",
-                self._fix(analysis, found.site) if analysis.want_fixes else None,
+                partial(self._fix, analysis, found.site),
             )
 
     @staticmethod

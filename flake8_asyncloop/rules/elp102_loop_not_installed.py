@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.loops import LoopCreation
 
 
+@register
 class LoopNotInstalled(Rule):
     code = "ELP102"
     name = "loop-never-installed"
@@ -109,7 +111,7 @@ class LoopNotInstalled(Rule):
                 f"event loop '{creation.target}' is never installed, so {looked_up} on line {line} "
                 f"{consequence}; call asyncio.set_event_loop({creation.target}) after creating it"
             )
-            yield Finding(creation.call, message, self._fix(analysis, creation) if analysis.want_fixes else None)
+            yield Finding(creation.call, message, partial(self._fix, analysis, creation))
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", creation: "LoopCreation") -> Optional[Fix]:

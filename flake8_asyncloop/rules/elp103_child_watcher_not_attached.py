@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 _UVLOOP_POLICY_APIS = apis.UVLOOP_INSTALL | apis.UVLOOP_POLICIES
 
 
+@register
 class ChildWatcherNotAttached(Rule):
     code = "ELP103"
     name = "child-watcher-not-attached"
@@ -110,7 +112,7 @@ class ChildWatcherNotAttached(Rule):
                     f"{name} starts subprocesses but no child watcher is attached to it, which fails on "
                     f"Python 3.7; in the main thread, call asyncio.set_event_loop({variable}) or "
                     f"asyncio.get_child_watcher().attach_loop({variable}) first",
-                    self._fix(analysis, creation) if analysis.want_fixes else None,
+                    partial(self._fix, analysis, creation),
                 )
 
     @staticmethod

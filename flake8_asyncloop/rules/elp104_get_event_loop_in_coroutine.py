@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
@@ -8,13 +9,14 @@ from libcst.helpers import get_full_name_for_node
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.walk import TreeVisitor
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.index import CallSite
 
 
+@register
 class GetEventLoopInCoroutine(Rule):
     code = "ELP104"
     name = "get-event-loop-in-coroutine"
@@ -61,7 +63,7 @@ class GetEventLoopInCoroutine(Rule):
                 site.node,
                 f"{written}() inside a coroutine: use asyncio.get_running_loop(), which returns the "
                 "running loop and never creates one",
-                self._fix(analysis, site) if analysis.want_fixes else None,
+                partial(self._fix, analysis, site),
             )
 
     @staticmethod

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
@@ -7,7 +8,7 @@ import libcst as cst
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, keyword_argument, method_name
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -17,6 +18,7 @@ _FROM_312 = range(12, 100)
 _FROM_314 = range(14, 100)
 
 
+@register
 class GetEventLoopWithoutLoop(Rule):
     code = "ELP105"
     name = "get-event-loop-without-loop"
@@ -137,7 +139,7 @@ class GetEventLoopWithoutLoop(Rule):
                         "raises RuntimeError on every Python version, since no event loop is set any more; "
                         + _advice(analysis)
                     )
-                    yield Finding(site.node, message, self._fix(analysis, site, safe=True))
+                    yield Finding(site.node, message, partial(self._fix, analysis, site, safe=True))
                 elif nothing_set and not installed and cleared_by is None:
                     reach = analysis.reach(site.node)
                     if not reach.includes(_FROM_312):
@@ -149,7 +151,7 @@ class GetEventLoopWithoutLoop(Rule):
                     else:
                         consequence = "warns on 3.12-3.13 (DeprecationWarning) and raises RuntimeError from 3.14"
                     message = f"asyncio.get_event_loop() with no event loop set {consequence}; " + _advice(analysis)
-                    yield Finding(site.node, message, self._fix(analysis, site, safe=False))
+                    yield Finding(site.node, message, partial(self._fix, analysis, site, safe=False))
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", safe: bool) -> Optional[Fix]:
@@ -161,7 +163,7 @@ class GetEventLoopWithoutLoop(Rule):
         loop, which the new code would replace: unsafe there. asyncio.run() also closes the loop
         and cancels what is left running: always unsafe.
         """
-        if not analysis.want_fixes or site.statement is None or len(site.statement.body) != 1:
+        if site.statement is None or len(site.statement.body) != 1:
             return None
         reference = analysis.fixes.module_reference("asyncio", site.scope)
         if reference is None:

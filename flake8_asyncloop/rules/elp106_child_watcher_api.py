@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -55,6 +56,7 @@ def _only_attaches(site: "CallSite") -> bool:
     )
 
 
+@register
 class ChildWatcherApi(Rule):
     code = "ELP106"
     name = "child-watcher-api"
@@ -121,7 +123,7 @@ class ChildWatcherApi(Rule):
             yield Finding(
                 site.node,
                 f"{written}() {_consequence(reach, attaches)}; {advice}",
-                self._fix(analysis, site, reach, custom_watcher) if analysis.want_fixes else None,
+                partial(self._fix, analysis, site, reach, custom_watcher),
             )
 
     @staticmethod

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
@@ -8,7 +9,7 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, keyword_argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -25,6 +26,7 @@ _INSTEAD = {
 _DEFAULT_INSTEAD = "asyncio.run(main(), loop_factory=...) or asyncio.Runner(loop_factory=...)"
 
 
+@register
 class EventLoopPolicyApi(Rule):
     code = "ELP107"
     name = "event-loop-policy-api"
@@ -92,7 +94,7 @@ class EventLoopPolicyApi(Rule):
             yield Finding(
                 site.node,
                 f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); use {instead}",
-                _loop_factory_fix(analysis, site) if analysis.want_fixes else None,
+                partial(_loop_factory_fix, analysis, site),
             )
 
 

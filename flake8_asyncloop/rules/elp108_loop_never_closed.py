@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
@@ -7,13 +8,14 @@ import libcst as cst
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
-from flake8_asyncloop.rules.base import Example, Rule
+from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.loops import LoopCreation
 
 
+@register
 class LoopNeverClosed(Rule):
     code = "ELP108"
     name = "loop-never-closed"
@@ -105,7 +107,7 @@ class LoopNeverClosed(Rule):
                 )
             else:
                 message = "event loop created and run in one expression is never closed; use asyncio.run() instead"
-            yield Finding(creation.call, message, self._fix(analysis, creation) if analysis.want_fixes else None)
+            yield Finding(creation.call, message, partial(self._fix, analysis, creation))
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", creation: "LoopCreation") -> Optional[Fix]:
