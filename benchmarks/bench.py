@@ -259,6 +259,7 @@ def measure_split(relative: Sequence[str]) -> dict[str, float]:
 
     from flake8_asyncloop.engine import libcst_private, process
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
+    from flake8_asyncloop.engine.checker import reads_of
     from flake8_asyncloop.engine.focus import Focused, focus
     from flake8_asyncloop.engine.precheck import mentions_loop_api
     from flake8_asyncloop.engine.versions import parse_target_versions
@@ -279,7 +280,7 @@ def measure_split(relative: Sequence[str]) -> dict[str, float]:
             continue
         counts["files_past_precheck"] += 1
         start = time.perf_counter()
-        focused = focus(source, tree)
+        focused = focus(source, tree, reads_of(ALL_RULES))
         split["focus"] += time.perf_counter() - start
         if focused is None:
             continue

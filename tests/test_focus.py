@@ -15,14 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from flake8_asyncloop.engine.checker import check_focused, check_source
+from flake8_asyncloop.engine.checker import check_focused, check_source, reads_of
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.focus import focus
+from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.versions import TargetVersions, parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES, Rule
 from tests.fixture_support import ROOT, fixture_files, fixture_target
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 OPT_IN = set(filter(None, os.environ.get("FLAKE8_ASYNCLOOP_FOCUS_CORPUS", "").split(",")))
+ALL_READS = reads_of(ALL_RULES)
 
 
 def _read(path: Path) -> tuple[str, ast.Module] | None:
@@ -33,15 +36,15 @@ def _read(path: Path) -> tuple[str, ast.Module] | None:
         return None  # flake8 reports E999 and runs no plugin on it
 
 
-def _disagreements(paths: list[Path], targets: TargetVersions) -> list[str]:
+def _disagreements(paths: list[Path], targets: TargetVersions, rules: tuple[Rule, ...] = ALL_RULES) -> list[str]:
     found = []
     for path in paths:
         read = _read(path)
         if read is None:
             continue
         source, tree = read
-        whole = check_source(source, targets, tree=tree)
-        focused = check_focused(source, tree, targets)
+        whole = check_source(source, targets, rules, tree=tree)
+        focused = check_focused(source, tree, targets, rules)
         if whole != focused:
             found.append(f"{path}: only whole {_brief(whole, focused)}; only focused {_brief(focused, whole)}")
     return found
@@ -67,6 +70,26 @@ def test_stdlib_asyncio_agrees(target: str) -> None:
     paths = _python_files(STDLIB / "asyncio", STDLIB / "test" / "test_asyncio")
     assert len(paths) > 30
     assert _disagreements(paths, parse_target_versions(target)) == []
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_each_rule_alone_agrees(rule: Rule) -> None:
+    """With one rule selected, focus keeps only what that rule declares it reads (``reads``): a
+    rule that reads an API it does not declare disagrees here, on its fixtures or CPython's."""
+    disagreements = []
+    for path in fixture_files():
+        disagreements += _disagreements([path], parse_target_versions(fixture_target(path)), (rule,))
+    stdlib = _python_files(STDLIB / "asyncio", STDLIB / "test" / "test_asyncio")
+    disagreements += _disagreements(stdlib, parse_target_versions(">=3.7"), (rule,))
+    assert not disagreements, "\n".join(disagreements)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_the_text_precheck_finds_every_name_a_rule_starts_from(rule: Rule) -> None:
+    """``precheck.py`` skips a file that spells none of its words; every API a rule declares in
+    ``reads.names`` must contain one, or files using only that API would be skipped unread."""
+    missed = sorted(name for name in rule.reads.names if not mentions_loop_api(name))
+    assert missed == [], f"{rule.code} reads {missed}, which the precheck's words do not cover"
 
 
 @pytest.mark.skipif("lib" not in OPT_IN, reason="opt-in: FLAKE8_ASYNCLOOP_FOCUS_CORPUS=lib")
@@ -96,7 +119,7 @@ def test_focused_code_keeps_lines_verbatim_and_where_they_were() -> None:
         "    def start(self):\n"
         "        self.loop = asyncio.SelectorEventLoop()\n"
     )
-    focused = focus(source, ast.parse(source))
+    focused = focus(source, ast.parse(source), ALL_READS)
     assert focused is not None
     kept = focused.code.splitlines()
     assert kept == [
@@ -123,7 +146,7 @@ def test_focused_calls_are_the_calls_of_the_focused_code() -> None:
     mismatched = []
     for path in [*fixture_files(), *_python_files(STDLIB / "asyncio", STDLIB / "test" / "test_asyncio")]:
         read = _read(path)
-        focused = focus(*read) if read is not None else None
+        focused = focus(*read, ALL_READS) if read is not None else None
         if focused is None:
             continue
         expected = sorted(
@@ -137,7 +160,7 @@ def test_focused_calls_are_the_calls_of_the_focused_code() -> None:
 
 def test_no_reported_api_means_no_libcst() -> None:
     source = "import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n"
-    assert focus(source, ast.parse(source)) is None
+    assert focus(source, ast.parse(source), ALL_READS) is None
 
 
 def test_alias_of_a_reported_api_is_followed() -> None:
@@ -148,7 +171,7 @@ def test_alias_of_a_reported_api_is_followed() -> None:
         "    gel()\n"
         "threading.Thread(target=work).start()\n"
     )
-    focused = focus(source, ast.parse(source))
+    focused = focus(source, ast.parse(source), ALL_READS)
     assert focused is not None and focused.code == source
     targets = parse_target_versions(">=3.7")
     assert [d.code for d in check_focused(source, ast.parse(source), targets)] == ["ELP101"]
@@ -187,7 +210,7 @@ def test_callers_are_kept_only_where_the_callee_matters() -> None:
         "def start():\n"
         "    threading.Thread(target=worker).start()\n"
     )
-    focused = focus(source, ast.parse(source))
+    focused = focus(source, ast.parse(source), ALL_READS)
     assert focused is not None
     # resolve() starts no thread of its own that matters to its callers: connect() is left out.
     assert "self.resolve(host)" not in focused.code
@@ -210,7 +233,7 @@ def test_loop_attribute_uses_no_rule_reads_are_left_out() -> None:
         "    def tearDown(self):\n"
         "        self.loop.close()\n"
     )
-    focused = focus(source, ast.parse(source))
+    focused = focus(source, ast.parse(source), ALL_READS)
     assert focused is not None
     # Scheduling a callback tells no rule anything; handing the loop over and closing it do.
     assert "call_soon" not in focused.code

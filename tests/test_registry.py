@@ -10,12 +10,14 @@ import pytest
 
 import flake8_asyncloop.rules as rules_package
 from flake8_asyncloop.engine.diagnostics import Finding
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
 from flake8_asyncloop.rules.base import Rule, register
 
 
 def _rule_modules() -> list[str]:
-    return sorted(module.name for module in pkgutil.iter_modules(rules_package.__path__) if module.name.startswith("elp"))
+    found = pkgutil.iter_modules(rules_package.__path__)
+    return sorted(module.name for module in found if module.name.startswith("elp"))
 
 
 @pytest.mark.parametrize("module_name", _rule_modules())
@@ -40,3 +42,10 @@ def test_a_second_rule_with_a_taken_code_is_refused() -> None:
 
     with pytest.raises(ValueError, match=ALL_RULES[0].code):
         register(Impostor)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_each_rule_declares_what_it_reads(rule: Rule) -> None:
+    """flake8's path keeps what the rules declare (``engine/reads.py``); a rule without a
+    declaration would be read on nothing."""
+    assert isinstance(rule.reads, Reads) and rule.reads.names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Iterable, Optional
 
 import libcst as cst
@@ -14,6 +15,7 @@ from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.process import GUEST, Process
+from flake8_asyncloop.engine.reads import Reads, union
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
@@ -57,6 +59,12 @@ def check_source(
         return []
 
 
+@functools.lru_cache(maxsize=16)
+def reads_of(rules: tuple[Rule, ...]) -> Reads:
+    """What ``rules`` read, with the layers they ask: what flake8's path keeps (``focus.py``)."""
+    return union(rule.reads for rule in rules)
+
+
 def check_focused(
     source: str,
     tree: ast.Module,
@@ -75,11 +83,12 @@ def check_focused(
     if not mentions_loop_api(source):
         return []
     text = source[1:] if source.startswith("\ufeff") else source
-    focused = None if beyond_parser_limits(tree) else focus(text, tree)
+    rules = tuple(rules)
+    focused = None if beyond_parser_limits(tree) else focus(text, tree, reads_of(rules))
     if focused is None:
         return []  # nothing in the module names an API any rule reports
     try:
-        return process.run(lambda: _check_focused(focused, tree, targets, tuple(rules), process))
+        return process.run(lambda: _check_focused(focused, tree, targets, rules, process))
     except RecursionError:
         return []  # as in check_source
 

@@ -10,20 +10,22 @@ its header with ``pass`` as its body. The same analysis and rules then run on th
 left out rather than blanked because libcst builds nodes for every blank line (a tenth of the
 parse), and the calls' positions come from flake8's tree, so the code is never parsed twice.
 
+What to keep is derived from what the rules that run declare they read, with the analysis
+layers they ask (``Reads``, in ``reads.py``; each rule's ``reads``): nothing here names an API.
 A statement is kept when it:
 
-* names an API a rule reports on (every name in ``apis`` outside the context groups below), or
-  a name bound to one (``from asyncio import get_event_loop as gel``, ``Loop = uvloop.Loop``);
-* starts a thread, names a subprocess API or ``loop_factory`` (context the rules read);
-* refers to a loop variable made at module level (the loop analysis reads every use of it),
-  or uses an attribute some method of its class assigns a new loop to in a way the loop
-  analysis reads: the value itself, or a method that runs, closes or spawns processes with it
-  (``self.loop.call_soon(...)`` alone tells no rule anything);
-* may call a kept function whose callers matter: one that calls ``get_event_loop()``, makes,
-  installs or attaches a loop, or spawns processes, and where threads or subprocesses are
-  involved any caller of such a caller (the thread and subprocess analyses follow calls from a
-  thread's start to it); a kept statement's variables count too (``t = Thread(...)`` and then
-  ``t.start()``);
+* names something read (``names``, ``context``, ``thread_starts``, ``spawns``), or a name bound
+  to one (``from asyncio import get_event_loop as gel``, ``Loop = uvloop.Loop``); the
+  ``spawn_runners`` (``asyncio.run``) count once the module spawns processes;
+* refers to a loop variable made at module level (the loop analysis reads every use of it; and
+  the ``lookups`` then count wherever they are), or uses an attribute some method of its class
+  assigns a new loop to (``creations``) in a way the loop analysis reads: the value itself, or
+  one of the ``loop_methods`` (``self.loop.call_soon(...)`` alone tells no rule anything);
+* may call a kept function whose callers matter: one that calls something ``located``
+  (``get_event_loop()``), and, where threads or subprocesses are involved, one that names
+  anything read, makes a loop or uses something ``followed`` (``attach_loop``), and any caller
+  of such a caller (the thread and subprocess analyses follow calls from a thread's start to
+  it); a kept statement's variables count too (``t = Thread(...)`` and then ``t.start()``);
 * is a ``run`` method (a ``Thread`` subclass's entry), an import, or an early exit
   (``if ...: raise``, a version guard);
 * binds a name a kept statement refers to: shadowing must stay as it is. A definition kept
@@ -32,69 +34,60 @@ A statement is kept when it:
 Names are read from the statement's text, strings and comments included: a word in a docstring
 can keep a statement, never drop one. When nothing in the module names a reported API, no rule
 can fire, and libcst is not needed at all. ``tests/test_focus.py`` checks that the focused code
-gives exactly the diagnostics of the whole one.
+gives exactly the diagnostics of the whole one, with every rule and with each rule alone (which
+shows each rule's declaration is complete).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
-from flake8_asyncloop.engine import apis
-
-# Groups of ``apis`` that never start a diagnostic on their own: they describe the context of
-# one (where threads start, which coroutine spawns processes, which calls look a loop up).
-# Any other group, including one added later, is treated as reportable.
-_THREAD_GROUPS = ("THREAD_CLASSES", "TIMER_CLASSES", "START_NEW_THREAD", "TO_THREAD", "THREAD_POOL_EXECUTORS",
-                  "PROCESS_POOL_EXECUTORS")
-_SUBPROCESS_GROUPS = ("CREATE_SUBPROCESS", "LOOP_SUBPROCESS_METHODS")
-_LOOKUP_GROUPS = ("IMPLICIT_LOOKUPS", "IMPLICIT_LOOKUPS_BEFORE_310", "GET_EVENT_LOOP")
-_CONTEXT_GROUPS = (
-    *_THREAD_GROUPS, *_SUBPROCESS_GROUPS, "IMPLICIT_LOOKUPS", "IMPLICIT_LOOKUPS_BEFORE_310",
-    "ASYNCIO_RUN", "ASYNCIO_RUNNER",
-    "PARTIAL", "CONTEXTLIB_CLOSING", "RUN_COROUTINE_THREADSAFE", "LOOP_RUN_METHODS", "LOOP_COROUTINE_RUNNERS",
-)
-# Short names gathered from the groups above and the others, for star imports.
-_DERIVED_GROUPS = ("STAR_IMPORTABLE",)
-# Methods and keywords the thread analysis reads that are not module-level APIs.
-_THREAD_WORDS = frozenset({"run_in_executor", "submit", "map", "initializer"})
-_CONTEXT_WORDS = frozenset({"loop_factory"})
+from flake8_asyncloop.engine.reads import Reads, words
 
 # An identifier, captured unless it is the name in ``def name`` / ``class name``.
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _GLOBAL_STATEMENT = re.compile(r"\bglobal\s+[A-Za-z_]")
-# Methods of a loop whose call (or mention) the loop analysis reads.
-_LOOP_READ_METHODS = apis.LOOP_RUN_METHODS | apis.LOOP_SUBPROCESS_METHODS | apis.LOOP_COROUTINE_RUNNERS | {"close"}
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _INDENT = re.compile(r"[ \t\f]*")
 
 Definition = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
 
 
-def _words(*names: str) -> frozenset[str]:
-    groups: Iterable[frozenset[str]] = (getattr(apis, name, frozenset()) for name in names)
-    return frozenset(qualified.rsplit(".", 1)[-1] for group in groups for qualified in group)
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The words of what the rules read (``reads.py``), as statements spell them."""
+
+    names: frozenset[str]
+    context: frozenset[str]
+    thread_starts: frozenset[str]
+    spawns: frozenset[str]
+    spawn_runners: frozenset[str]
+    creations: frozenset[str]
+    lookups: frozenset[str]
+    loop_methods: frozenset[str]
+    located: frozenset[str]
+    followed: frozenset[str]
 
 
-def _reported_words() -> frozenset[str]:
-    found: set[str] = set()
-    for name, value in vars(apis).items():
-        if name.isupper() and name not in _CONTEXT_GROUPS + _DERIVED_GROUPS and isinstance(value, frozenset):
-            found.update(item.rsplit(".", 1)[-1] for item in value if isinstance(item, str))
-    return frozenset(found)
-
-
-REPORTED_WORDS = _reported_words()
-THREAD_WORDS = _words(*_THREAD_GROUPS) | _THREAD_WORDS
-SUBPROCESS_WORDS = _words(*_SUBPROCESS_GROUPS)
-LOOKUP_WORDS = _words(*_LOOKUP_GROUPS)
-GET_EVENT_LOOP_WORDS = _words("GET_EVENT_LOOP")
-CREATION_WORDS = _words("NEW_EVENT_LOOP", "LOOP_CLASSES")
-# asyncio.run() makes a loop; the rules read it only when a coroutine it runs spawns processes.
-RUN_WORDS = _words("ASYNCIO_RUN")
+@functools.lru_cache(maxsize=16)
+def _vocabulary(reads: Reads) -> _Vocabulary:
+    return _Vocabulary(
+        names=words(reads.names),
+        context=words(reads.context),
+        thread_starts=words(reads.thread_starts),
+        spawns=words(reads.spawns),
+        spawn_runners=words(reads.spawn_runners),
+        creations=words(reads.creations),
+        lookups=words(reads.lookups),
+        loop_methods=words(reads.loop_methods),
+        located=words(reads.located),
+        followed=words(reads.followed),
+    )
 
 
 @dataclass(eq=False)
@@ -153,25 +146,27 @@ class Focused:
         return found
 
 
-def focus(source: str, tree: ast.Module) -> Optional[Focused]:
-    """``source`` reduced to what the analysis needs, or None when no rule can report anything.
+def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
+    """``source`` reduced to what ``reads`` needs, or None when no rule can report anything.
 
-    ``tree`` is CPython's tree of ``source`` (flake8's). Every kept line is the file's line,
-    verbatim; lines of dropped statements are left out (libcst builds a node for every blank
-    line), and ``line_numbers`` tells where each kept line came from.
+    ``tree`` is CPython's tree of ``source`` (flake8's); ``reads`` is what the rules that run
+    read, with the layers they ask (``reads.union`` of their ``reads``). Every kept line is the
+    file's line, verbatim; lines of dropped statements are left out (libcst builds a node for
+    every blank line), and ``line_numbers`` tells where each kept line came from.
     """
     module = _Module(_LINE.findall(source))
     for statement in tree.body:
         _add_unit(module, statement, None)
     if not module.units:
         return None
-    reported = _closure(module.units, REPORTED_WORDS)
-    subprocess_words = _closure(module.units, SUBPROCESS_WORDS)
-    if any(unit.words & subprocess_words for unit in module.units):
-        reported |= _closure(module.units, RUN_WORDS)
+    vocabulary = _vocabulary(reads)
+    reported = _closure(module.units, vocabulary.names)
+    spawn_words = _closure(module.units, vocabulary.spawns)
+    if any(unit.words & spawn_words for unit in module.units):
+        reported |= _closure(module.units, vocabulary.spawn_runners)
     if not any(unit.words & reported for unit in module.units):
         return None
-    _select(module, reported, subprocess_words)
+    _Selection(module, vocabulary, reported, spawn_words).run()
     return _focused(module, source)
 
 
@@ -235,49 +230,74 @@ def _bindings(node: ast.stmt, text: str) -> tuple[frozenset[str], tuple[Alias, .
     """The names ``node`` (whose code is ``text``) binds where it runs, which of them are bound
     to what, and which are only imported."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        # ``global x`` in a function binds the module's x, to anything the function mentions.
-        # Walking a whole definition is costly: only where a ``global`` statement may be.
-        global_names = frozenset(
-            name
-            for inner in (ast.walk(node) if _GLOBAL_STATEMENT.search(text) else ())
-            if isinstance(inner, ast.Global)
-            for name in inner.names
-        )
-        aliases: tuple[Alias, ...] = ((global_names, frozenset({"*"})),) if global_names else ()
-        return frozenset({node.name}) | global_names, aliases, frozenset()
+        return _definition_bindings(node, text)
     names: set[str] = set()
     imported: set[str] = set()
     found: list[Alias] = []
     for inner in _same_scope(node):
-        if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load):
-            names.add(inner.id)
-        elif isinstance(inner, ast.Import):
-            for alias in inner.names:
-                local = alias.asname or alias.name.split(".", 1)[0]
-                imported.add(local)
-                found.append((frozenset({local}), frozenset(alias.name.split("."))))
-        elif isinstance(inner, ast.ImportFrom):
-            for alias in inner.names:
-                local = alias.asname or alias.name
-                imported.add(local)
-                found.append((frozenset({local}), frozenset({alias.name, *(inner.module or "").split(".")})))
-        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(inner.name)
-        elif isinstance(inner, (ast.Global, ast.Nonlocal)):
-            names.update(inner.names)
-        elif isinstance(inner, _NAMED_CAPTURES) and inner.name:
-            names.add(inner.name)
-        elif isinstance(inner, _MAPPING_PATTERN) and inner.rest:
-            names.add(inner.rest)
-        elif isinstance(inner, ast.Assign):
-            found.append((frozenset().union(*map(_target_names, inner.targets)), _expression_words(inner.value)))
-        elif isinstance(inner, (ast.AnnAssign, ast.NamedExpr)):
-            found.append((_target_names(inner.target), _expression_words(inner.value)))
-        elif isinstance(inner, ast.withitem) and inner.optional_vars is not None:
-            found.append((_target_names(inner.optional_vars), _expression_words(inner.context_expr)))
+        if isinstance(inner, ast.Name):
+            if not isinstance(inner.ctx, ast.Load):
+                names.add(inner.id)
+        elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+            for alias in _import_aliases(inner):
+                imported |= alias[0]
+                found.append(alias)
+        else:
+            names.update(_names_bound_by(inner))
+            value_alias = _value_alias(inner)
+            if value_alias is not None:
+                found.append(value_alias)
     only_imported = frozenset(imported - names)  # assignment targets are Name nodes, imports are not
     names.update(imported)
     return frozenset(names), tuple(found), only_imported
+
+
+def _definition_bindings(node: Definition, text: str) -> tuple[frozenset[str], tuple[Alias, ...], frozenset[str]]:
+    """A definition binds its name; ``global x`` in a function binds the module's x, to anything
+    the function mentions. Walking a whole definition is costly: only where a ``global``
+    statement may be."""
+    global_names = frozenset(
+        name
+        for inner in (ast.walk(node) if _GLOBAL_STATEMENT.search(text) else ())
+        if isinstance(inner, ast.Global)
+        for name in inner.names
+    )
+    aliases: tuple[Alias, ...] = ((global_names, frozenset({"*"})),) if global_names else ()
+    return frozenset({node.name}) | global_names, aliases, frozenset()
+
+
+def _import_aliases(node: Union[ast.Import, ast.ImportFrom]) -> Iterator[Alias]:
+    """Each name an import binds, with the words of what it is bound to (its module's parts)."""
+    for alias in node.names:
+        if isinstance(node, ast.Import):
+            yield frozenset({alias.asname or alias.name.split(".", 1)[0]}), frozenset(alias.name.split("."))
+        else:
+            local = alias.asname or alias.name
+            yield frozenset({local}), frozenset({alias.name, *(node.module or "").split(".")})
+
+
+def _names_bound_by(node: ast.AST) -> Iterable[str]:
+    """The names a definition, ``global``/``nonlocal``, ``except ... as`` or a pattern binds."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return (node.name,)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return node.names
+    if isinstance(node, _NAMED_CAPTURES) and node.name:
+        return (node.name,)
+    if isinstance(node, _MAPPING_PATTERN) and node.rest:
+        return (node.rest,)
+    return ()
+
+
+def _value_alias(node: ast.AST) -> Optional[Alias]:
+    """The names an assignment (or ``with ... as``) binds, with the words of the value."""
+    if isinstance(node, ast.Assign):
+        return frozenset().union(*map(_target_names, node.targets)), _expression_words(node.value)
+    if isinstance(node, (ast.AnnAssign, ast.NamedExpr)):
+        return _target_names(node.target), _expression_words(node.value)
+    if isinstance(node, ast.withitem) and node.optional_vars is not None:
+        return _target_names(node.optional_vars), _expression_words(node.context_expr)
+    return None
 
 
 def _body_start(node: Definition) -> int:
@@ -342,11 +362,11 @@ def _closure(units: list[_Unit], words: frozenset[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _loop_targets(units: list[_Unit], creation_words: frozenset[str]) -> tuple[set[str], set[tuple[int, str]]]:
+def _loop_targets(units: list[_Unit], creation_words: frozenset[str]) -> tuple[set[str], set[tuple[_Unit, str]]]:
     """Module-level variables that some statement assigns a new loop to, and (class, attribute)
-    pairs that a method assigns one to, with the class as ``id()`` of its header unit."""
+    pairs that a method assigns one to, with the class as its header unit."""
     variables: set[str] = set()
-    attributes: set[tuple[int, str]] = set()
+    attributes: set[tuple[_Unit, str]] = set()
     for unit in units:
         if unit.is_header or not unit.words & creation_words:
             continue
@@ -359,7 +379,7 @@ def _loop_targets(units: list[_Unit], creation_words: frozenset[str]) -> tuple[s
             if isinstance(target, ast.Name) and module_level:
                 variables.add(target.id)
             elif isinstance(target, ast.Attribute) and unit.in_class is not None:
-                attributes.add((id(unit.in_class), target.attr))
+                attributes.add((unit.in_class, target.attr))
     return variables, attributes
 
 
@@ -378,71 +398,152 @@ def _is_early_exit(node: ast.stmt) -> bool:
     return isinstance(node, ast.If) and not node.orelse and isinstance(node.body[-1], (ast.Return, ast.Raise, ast.Expr))
 
 
-def _is_seed(
-    module: _Module,
-    unit: _Unit,
-    seed_words: frozenset[str],
-    loop_variables: set[str],
-    loop_attributes: set[tuple[int, str]],
-) -> bool:
-    node = unit.node
-    if unit.is_header:
-        return bool(unit.words & seed_words)
-    if isinstance(node, (ast.Import, ast.ImportFrom)) or _is_early_exit(node):
-        return True
-    if unit.in_class is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "run":
-        return True  # a Thread subclass's entry point, possibly inherited
-    if unit.words & seed_words or unit.words & loop_variables:
-        return True
-    # The uses of a loop attribute in its class that the loop analysis reads (the region of
-    # ``self.loop``).
-    if unit.in_class is None:
-        return False
-    attributes = [word for word in unit.words if (id(unit.in_class), word) in loop_attributes]
-    return bool(attributes) and _uses_loop_attribute(_text(module, unit.first, unit.last), attributes)
+def _is_function(unit: _Unit) -> bool:
+    return isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef))
 
 
-def _uses_loop_attribute(text: str, attributes: list[str]) -> bool:
+def _uses_loop_attribute(text: str, attributes: list[str], loop_methods: frozenset[str]) -> bool:
     """Whether ``text`` uses one of ``attributes`` in a way the loop analysis reads: the value
-    itself (passed, assigned, returned: the loop escapes) or a method that runs it, closes it,
-    runs a coroutine on it or spawns processes. ``self.loop.call_soon(...)`` tells no rule
-    anything. Anything else after the name (a line continuation, a comment) counts as a use."""
+    itself (passed, assigned, returned: the loop escapes) or one of its ``loop_methods`` (that
+    run it, close it, run a coroutine on it or spawn processes). ``self.loop.call_soon(...)``
+    tells no rule anything. Anything else after the name (a line continuation, a comment) counts
+    as a use."""
     for attribute in attributes:
         for use in re.finditer(rf"\.\s*{attribute}\b\s*(?:\.\s*([A-Za-z_]\w*))?", text):
             method = use.group(1)
-            if method is None or method in _LOOP_READ_METHODS:
+            if method is None or method in loop_methods:
                 return True
     return False
 
 
-def _select(module: _Module, reported: frozenset[str], subprocess_words: frozenset[str]) -> None:
-    units = module.units
-    creation_words = _closure(units, CREATION_WORDS)
-    loop_variables, loop_attributes = _loop_targets(units, creation_words)
-    thread_words = _closure(units, THREAD_WORDS)
-    seed_words = reported | thread_words | _closure(units, _CONTEXT_WORDS) | subprocess_words
-    # Callers matter to the analyses that follow calls: from a thread's start or to a
-    # subprocess, and to ELP105, which counts how a function with a lookup is referred to.
-    follow_every_call = any(unit.words & (thread_words | subprocess_words) for unit in units)
-    if loop_variables:
-        # Lookups after a module-level loop is made count for it, wherever they are.
-        seed_words |= _closure(units, LOOKUP_WORDS)
-    # A function's callers matter when where it runs does: it calls get_event_loop(), makes,
-    # installs or attaches a loop, or spawns processes (ELP101, ELP103 and ELP105 ask whether a
-    # thread runs it; ELP105 also how it is referred to). Other lookups (``gather()``) count only
-    # in the body that made the loop, and a function that only starts a thread is read whole.
-    get_words = _closure(units, GET_EVENT_LOOP_WORDS)
-    path_words = reported | get_words | creation_words | subprocess_words | {"attach_loop"}
+class _Selection:
+    """Marks the units to keep: the seeds (statements naming what the rules read), then, until
+    nothing changes, the bindings of every name a kept unit refers to, and the callers of
+    functions whose callers matter."""
+
+    def __init__(self, module: _Module, vocabulary: _Vocabulary, reported: frozenset[str], spawns: frozenset[str]):
+        self.module = module
+        self.loop_methods = vocabulary.loop_methods
+        units = module.units
+        creations = _closure(units, vocabulary.creations)
+        self.loop_variables, self.loop_attributes = _loop_targets(units, creations)
+        threads = _closure(units, vocabulary.thread_starts)
+        self.seed_words = reported | threads | _closure(units, vocabulary.context) | spawns
+        if self.loop_variables:
+            # Lookups after a module-level loop is made count for it, wherever they are.
+            self.seed_words |= _closure(units, vocabulary.lookups)
+        # Callers matter to the analyses that follow calls from a thread's start or to a
+        # subprocess, and to rules that ask where a function runs (``located``).
+        self.follow_every_call = any(unit.words & (threads | spawns) for unit in units)
+        self.located = _closure(units, vocabulary.located)
+        # When calls are followed, a function's callers matter if it looks a loop up, makes,
+        # installs or attaches one, or spawns processes; other lookups (``gather()``) count only
+        # in the body that made the loop, and a function that only starts a thread is read whole.
+        self.path_words = reported | self.located | creations | spawns | vocabulary.followed
+        self.binders = _binders(units)
+        self.users, self.attribute_users = _users(units, self.binders)
+        self.referenced: set[str] = set()  # names whose bindings must stay
+        self.called: set[str] = set()  # names bound by needed statements: who uses one may call it
+        self.called_methods: set[str] = set()  # methods kept whole: ``self.name`` may call one
+        self.on_path: set[_Unit] = set()  # functions kept as callers of one whose callers matter
+        self.pending: list[_Unit] = []
+
+    def run(self) -> None:
+        for unit in self.module.units:
+            if self._is_seed(unit):
+                self._keep(unit, True)
+        while self.pending:
+            unit = self.pending.pop()
+            if unit.in_class is not None:
+                self._keep(unit.in_class, False)
+            self._keep_bindings_of(unit)
+            if unit.needed and self._callers_matter(unit):
+                self._keep_callers_of(unit)
+
+    def _is_seed(self, unit: _Unit) -> bool:
+        node = unit.node
+        if unit.is_header:
+            return bool(unit.words & self.seed_words)
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or _is_early_exit(node):
+            return True
+        if unit.in_class is not None and _is_function(unit) and getattr(node, "name", "") == "run":
+            return True  # a Thread subclass's entry point, possibly inherited
+        if unit.words & self.seed_words or unit.words & self.loop_variables:
+            return True
+        if unit.in_class is None:
+            return False
+        # The uses of a loop attribute in its class that the loop analysis reads.
+        attributes = [word for word in unit.words if (unit.in_class, word) in self.loop_attributes]
+        text = _text(self.module, unit.first, unit.last)
+        return bool(attributes) and _uses_loop_attribute(text, attributes, self.loop_methods)
+
+    def _keep(self, unit: _Unit, whole: bool) -> None:
+        if unit.needed or (unit.stubbed and (unit.is_header or not whole)):
+            return
+        if whole and not unit.is_header:
+            unit.needed = True
+        else:
+            unit.stubbed = True
+        self.pending.append(unit)
+
+    def _keep_caller(self, unit: _Unit) -> None:
+        self._keep(unit, True)
+        if self.follow_every_call and unit not in self.on_path:
+            self.on_path.add(unit)
+            self.pending.append(unit)  # its own callers, even if it was read before
+
+    def _callers_matter(self, unit: _Unit) -> bool:
+        if unit.words & self.located:
+            return True
+        if not self.follow_every_call:
+            return False
+        if not _is_function(unit) or unit in self.on_path:
+            return True  # a statement's variables (``t = Thread(...)``, then ``t.start()``)
+        return bool(unit.words & self.path_words)
+
+    def _keep_bindings_of(self, unit: _Unit) -> None:
+        """Every binding of a name ``unit`` refers to stays: a definition named like one keeps
+        its header (shadowing, methods found by name); any other binding is kept whole."""
+        new_references = (unit.words if unit.needed else unit.header_words) - self.referenced
+        self.referenced |= new_references
+        for name in new_references:
+            for binder in self.binders.get(name, ()):
+                self._keep(binder, binder.header_last is None and not binder.is_header)
+
+    def _keep_callers_of(self, unit: _Unit) -> None:
+        """Whoever may call ``unit``'s functions: the thread and subprocess analyses follow calls
+        of module functions (``f()``) and methods (``self.f()``, in the class or a subclass), so
+        the path from a thread's start to it stays. A class body's other names are not visible
+        to functions (``self.x`` finds only methods)."""
+        if unit.in_class is not None and _is_function(unit):
+            name = getattr(unit.node, "name", "")
+            if name not in self.called_methods:
+                self.called_methods.add(name)
+                for user in self.attribute_users.get(name, ()):
+                    self._keep_caller(user)
+        names = unit.bound - unit.imported if unit.in_class is None else frozenset()
+        for name in names - self.called:
+            self.called.add(name)
+            for user in self.users.get(name, ()):
+                self._keep_caller(user)
+
+
+def _binders(units: list[_Unit]) -> dict[str, list[_Unit]]:
+    """The units that bind each name."""
     binders: dict[str, list[_Unit]] = {}
     for unit in units:
         for name in unit.bound:
             binders.setdefault(name, []).append(unit)
-    # Who uses a name some statement binds, and who uses ``.name`` of a method: only those
-    # words are ever looked up below.
+    return binders
+
+
+def _users(
+    units: list[_Unit], binders: dict[str, list[_Unit]]
+) -> tuple[dict[str, list[_Unit]], dict[str, list[_Unit]]]:
+    """Who uses a name some unit binds, and who uses ``.name`` of a method: only those words are
+    ever looked up."""
     method_names = frozenset(
-        unit.node.name
-        for unit in units
-        if unit.in_class is not None and isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        getattr(unit.node, "name", "") for unit in units if unit.in_class is not None and _is_function(unit)
     )
     users: dict[str, list[_Unit]] = {}
     attribute_users: dict[str, list[_Unit]] = {}
@@ -451,66 +552,7 @@ def _select(module: _Module, reported: frozenset[str], subprocess_words: frozens
             users.setdefault(word, []).append(unit)
         for attribute in unit.attributes & method_names:
             attribute_users.setdefault(attribute, []).append(unit)
-    referenced: set[str] = set()  # names whose bindings must stay
-    called: set[str] = set()  # names bound by needed statements: who uses one may call it
-    called_methods: set[str] = set()  # methods kept whole: ``self.name`` may call one
-    pending: list[_Unit] = []
-    on_path: set[int] = set()  # functions kept as callers of one whose callers matter
-
-    def keep(unit: _Unit, whole: bool) -> None:
-        if unit.needed or (unit.stubbed and (unit.is_header or not whole)):
-            return
-        if whole and not unit.is_header:
-            unit.needed = True
-        else:
-            unit.stubbed = True
-        pending.append(unit)
-
-    def keep_caller(unit: _Unit) -> None:
-        keep(unit, True)
-        if follow_every_call and id(unit) not in on_path:
-            on_path.add(id(unit))
-            pending.append(unit)  # its own callers, even if it was read before
-
-    def callers_matter(unit: _Unit) -> bool:
-        if unit.words & get_words:
-            return True
-        if not follow_every_call:
-            return False
-        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) or id(unit) in on_path:
-            return True  # a statement's variables (``t = Thread(...)``, then ``t.start()``)
-        return bool(unit.words & path_words)
-
-    for unit in units:
-        if _is_seed(module, unit, seed_words, loop_variables, loop_attributes):
-            keep(unit, True)
-    while pending:
-        unit = pending.pop()
-        if unit.in_class is not None:
-            keep(unit.in_class, False)
-        new_references = (unit.words if unit.needed else unit.header_words) - referenced
-        referenced |= new_references
-        for name in new_references:
-            for binder in binders.get(name, ()):
-                # A definition named like a referenced name keeps its header (shadowing, methods
-                # found by name); any other binding is kept whole.
-                keep(binder, binder.header_last is None and not binder.is_header)
-        if not unit.needed or not callers_matter(unit):
-            continue
-        # The thread and subprocess analyses follow calls of module functions (``f()``) and
-        # methods (``self.f()``, in the class or a subclass): whoever may call a function
-        # whose callers matter is kept, so that the path from a thread's start to it stays.
-        # A class body's other names are not visible to functions (``self.x`` finds only methods).
-        names = unit.bound - unit.imported if unit.in_class is None else frozenset()
-        if unit.in_class is not None and isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if unit.node.name not in called_methods:
-                called_methods.add(unit.node.name)
-                for user in attribute_users.get(unit.node.name, ()):
-                    keep_caller(user)
-        for name in names - called:
-            called.add(name)
-            for user in users.get(name, ()):
-                keep_caller(user)
+    return users, attribute_users
 
 
 # -- the focused code ---------------------------------------------------------------------------
@@ -535,13 +577,7 @@ def _header_parts(node: ast.stmt) -> list[ast.AST]:
 
 
 def _focused(module: _Module, source: str) -> Focused:
-    lines = module.lines
-    kept_lines: set[int] = set()
-    for unit in module.units:
-        if unit.needed:
-            kept_lines.update(range(unit.first, unit.last + 1))
-        elif unit.stubbed and unit.header_last is not None:
-            kept_lines.update(range(unit.first, unit.header_last + 1))
+    kept_lines = _kept_lines(module.units)
     removed: set[int] = set()
     kept_nodes: list[ast.AST] = []
     for unit in module.units:
@@ -550,20 +586,37 @@ def _focused(module: _Module, source: str) -> Focused:
             continue
         if unit.is_header or (unit.stubbed and unit.header_last is not None):
             kept_nodes.extend(_header_parts(unit.node))  # a split class's header always stays
-        if unit.is_header:
-            continue
-        start = unit.first if not unit.stubbed or unit.header_last is None else unit.header_last + 1
-        dropped = [number for number in range(start, unit.last + 1) if number not in kept_lines]
-        removed.update(dropped)
-        if unit.stubbed and unit.header_last is not None:
-            body_indent = _INDENT.match(lines[unit.header_last])
-            if unit.header_last + 1 in dropped and body_indent is not None:
-                _stub(module, unit.header_last + 1, body_indent.group())
-                removed.discard(unit.header_last + 1)
-        elif unit.in_class is not None and unit.first in dropped:
-            indent = _INDENT.match(lines[unit.first - 1])
-            _stub(module, unit.first, indent.group() if indent is not None else "")
-            removed.discard(unit.first)
-    line_numbers = tuple(number for number in range(1, len(lines) + 1) if number not in removed)
-    code = "".join(lines[number - 1] for number in line_numbers)
+        if not unit.is_header:
+            removed |= _drop(module, unit, kept_lines)
+    line_numbers = tuple(number for number in range(1, len(module.lines) + 1) if number not in removed)
+    code = "".join(module.lines[number - 1] for number in line_numbers)
     return Focused(code, line_numbers, tuple(kept_nodes), source)
+
+
+def _kept_lines(units: list[_Unit]) -> set[int]:
+    """The lines of kept statements, and of the headers of stubbed definitions."""
+    kept: set[int] = set()
+    for unit in units:
+        if unit.needed:
+            kept.update(range(unit.first, unit.last + 1))
+        elif unit.stubbed and unit.header_last is not None:
+            kept.update(range(unit.first, unit.header_last + 1))
+    return kept
+
+
+def _drop(module: _Module, unit: _Unit, kept_lines: set[int]) -> set[int]:
+    """The lines of ``unit`` (not kept, or kept as its header) that leave the code; where a
+    block would be left empty, its first dropped line becomes ``pass`` instead."""
+    stub_body = unit.stubbed and unit.header_last is not None
+    start = unit.header_last + 1 if stub_body and unit.header_last is not None else unit.first
+    dropped = {number for number in range(start, unit.last + 1) if number not in kept_lines}
+    if stub_body and unit.header_last is not None:
+        body_indent = _INDENT.match(module.lines[unit.header_last])
+        if unit.header_last + 1 in dropped and body_indent is not None:
+            _stub(module, unit.header_last + 1, body_indent.group())
+            dropped.discard(unit.header_last + 1)
+    elif unit.in_class is not None and unit.first in dropped:
+        indent = _INDENT.match(module.lines[unit.first - 1])
+        _stub(module, unit.first, indent.group() if indent is not None else "")
+        dropped.discard(unit.first)
+    return dropped

@@ -18,12 +18,26 @@ import libcst as cst
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, method_name
 from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
 
 _MAX_DEPTH = 8
+
+# What the loop analysis reads (``reads.py``): every loop made and every use of it, what installs
+# one, the subprocesses a loop's child watcher must see, and the lookups that may find a loop.
+READS = Reads(
+    names=apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES | apis.SET_EVENT_LOOP,
+    incidental=apis.CONTEXTLIB_CLOSING | apis.RUN_COROUTINE_THREADSAFE,
+    spawns=apis.CREATE_SUBPROCESS | apis.LOOP_SUBPROCESS_METHODS,
+    spawn_runners=apis.ASYNCIO_RUN,
+    creations=apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES,
+    lookups=apis.IMPLICIT_LOOKUPS | apis.IMPLICIT_LOOKUPS_BEFORE_310 | apis.GET_EVENT_LOOP,
+    loop_methods=apis.LOOP_RUN_METHODS | apis.LOOP_SUBPROCESS_METHODS | apis.LOOP_COROUTINE_RUNNERS | {"close"},
+    followed=frozenset({"attach_loop"}),
+)
 
 
 @dataclass(eq=False)

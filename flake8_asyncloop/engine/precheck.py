@@ -3,6 +3,10 @@
 Every rule starts from a name that must appear in the source text under any alias: an import of
 the loop API (``from asyncio import get_event_loop as gel``) spells it out, and attribute access
 (``aio.new_event_loop``) does too. A file without any of these words has nothing to report.
+
+The words are written out, not derived from the rules' declarations (``reads.py``): the plugin
+asks before importing the rules, so that most files never load libcst. ``tests/test_focus.py``
+checks that every API a rule declares in ``reads.names`` contains one of them.
 """
 
 from __future__ import annotations

@@ -21,12 +21,23 @@ import libcst as cst
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, is_none, method_name
 from flake8_asyncloop.engine.index import CallSite, ClassInfo, FunctionInfo, Scope
+from flake8_asyncloop.engine.reads import Reads
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
 
 ExecutorKind = Literal["thread", "process"]
 _MAX_DEPTH = 8
+
+# What the thread analysis reads (``reads.py``): where threads start, and from there the calls to
+# functions that look a loop up or install one, and the policy a module sets.
+READS = Reads(
+    names=apis.SET_EVENT_LOOP | apis.SET_EVENT_LOOP_POLICY | apis.POLICY_APIS,
+    thread_starts=apis.THREAD_CLASSES | apis.TIMER_CLASSES | apis.START_NEW_THREAD | apis.TO_THREAD
+    | apis.THREAD_POOL_EXECUTORS | apis.PROCESS_POOL_EXECUTORS
+    | {"run_in_executor", "submit", "map", "initializer"},
+    located=apis.GET_EVENT_LOOP,
+)
 # The policies asyncio and uvloop ship: in a thread with no loop set, their get_event_loop() raises.
 _SHIPPED_POLICIES = frozenset(name for name in apis.POLICY_APIS if name.endswith("EventLoopPolicy"))
 # Test fixtures that run before each test method of their class.

@@ -6,6 +6,8 @@ import abc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterator, Literal, TypeVar
 
+from flake8_asyncloop.engine.reads import Reads
+
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.diagnostics import Finding
@@ -61,6 +63,9 @@ class Rule(abc.ABC):
     fix_details: ClassVar[str]  # what the fix does, when there is none, why it is (un)safe; "" without fixes
     invalid: ClassVar[tuple[Example, ...]]
     valid: ClassVar[tuple[Example, ...]]
+    # What ``check`` reads, with the analysis layers it asks (``engine/reads.py``): flake8's path
+    # keeps exactly the statements these name, so a rule reading a new API must declare it here.
+    reads: ClassVar[Reads]
 
     @abc.abstractmethod
     def check(self, analysis: "ModuleAnalysis") -> Iterator["Finding"]:

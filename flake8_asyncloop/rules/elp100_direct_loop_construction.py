@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import PLATFORMS
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.versions import ALL_MINORS
 from flake8_asyncloop.rules.base import Example, Rule, register
 
@@ -43,6 +44,11 @@ class DirectLoopConstruction(Rule):
         "version. No fix when the call has arguments, and none for BaseEventLoop(), "
         "BaseSelectorEventLoop(), BaseProactorEventLoop() and AbstractEventLoop(), which code "
         "constructs as test doubles (a working loop in their place breaks the tests that use them)."
+    )
+    reads = Reads(
+        names=apis.LOOP_CLASSES | apis.INCOMPLETE_LOOP_CLASSES | apis.UVLOOP_CLASSES | apis.DEFAULT_LOOP_CLASSES,
+        incidental=apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER,
+        context=frozenset({"loop_factory"}),
     )
     invalid = (
         Example("import asyncio\nloop = asyncio.SelectorEventLoop()\n"),

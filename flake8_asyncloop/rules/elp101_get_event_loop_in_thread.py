@@ -5,8 +5,10 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
+from flake8_asyncloop.engine import apis, threads
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.base import Example, Rule, register
 
@@ -41,6 +43,7 @@ class GetEventLoopInThread(Rule):
         "installed and closed in `finally`, on every call. No fix when the code posts to the "
         "caller's loop (call_soon_threadsafe, run_coroutine_threadsafe): that loop must be passed in."
     )
+    reads = threads.READS | Reads(names=apis.GET_EVENT_LOOP, located=apis.GET_EVENT_LOOP)
     invalid = (
         Example(
             "import asyncio, threading\n"

@@ -3,7 +3,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from flake8_asyncloop.engine import apis, loops
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ class LoopNotInstalled(Rule):
         "Safe when the loop is a variable run in the function that creates it; unsafe for an "
         "attribute (self.loop) or a loop run from a nested function, which may run in another thread."
     )
+    reads = loops.READS | Reads(names=apis.GET_EVENT_LOOP)
     invalid = (
         Example(
             "import asyncio\n"

@@ -3,8 +3,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine import apis, loops
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class ChildWatcherNotAttached(Rule):
         "Safe: attach_loop(loop) after the loop is made, under `if sys.version_info < (3, 8):` unless "
         "every target is 3.7. No fix in a worker thread, where attaching cannot work."
     )
+    reads = loops.READS | Reads(names=apis.NEW_EVENT_LOOP | apis.UVLOOP_INSTALL | apis.UVLOOP_POLICIES)
     invalid = (
         Example(
             "import asyncio\n"

@@ -8,6 +8,7 @@ from libcst.helpers import get_full_name_for_node
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.base import Example, Rule, register
 
@@ -37,6 +38,7 @@ class GetEventLoopInCoroutine(Rule):
         "`assert` or an assert*() call, where a test may be checking get_event_loop() itself. No "
         "fix when the call has arguments."
     )
+    reads = Reads(names=apis.GET_EVENT_LOOP)
     invalid = (
         Example("import asyncio\nasync def main():\n    loop = asyncio.get_event_loop()\n"),
         Example("from asyncio import get_event_loop\nasync def main():\n    return get_event_loop().time()\n"),

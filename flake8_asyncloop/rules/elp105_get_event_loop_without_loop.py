@@ -5,9 +5,10 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
-from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine import apis, threads
 from flake8_asyncloop.engine.calls import argument, keyword_argument, method_name
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -44,6 +45,12 @@ class GetEventLoopWithoutLoop(Rule):
         "after asyncio.run() or set_event_loop(None), unsafe elsewhere (an importer may have set a "
         "loop). asyncio.get_event_loop().run_until_complete(x) becomes asyncio.run(x): unsafe, since "
         "asyncio.run() also closes its loop and cancels what is still running."
+    )
+    reads = threads.READS | Reads(
+        names=apis.GET_EVENT_LOOP | apis.SET_EVENT_LOOP | apis.SET_EVENT_LOOP_POLICY,
+        incidental=apis.ASYNCIO_RUN,
+        context=frozenset({"loop_factory"}),
+        located=apis.GET_EVENT_LOOP,
     )
     invalid = (
         Example(

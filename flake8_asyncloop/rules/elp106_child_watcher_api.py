@@ -7,6 +7,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class ChildWatcherApi(Rule):
         "deleting it (every target 3.8+) is unsafe when the module installs its own watcher. Only "
         "a statement that is nothing but the watcher call is fixed."
     )
+    reads = Reads(names=apis.CHILD_WATCHER_APIS)
     invalid = (
         Example(
             "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.get_child_watcher().attach_loop(loop)\n",

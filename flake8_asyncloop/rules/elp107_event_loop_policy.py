@@ -9,6 +9,7 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, keyword_argument
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -52,6 +53,12 @@ class EventLoopPolicyApi(Rule):
         "asyncio.ProactorEventLoop) is passed to each of them, conditionally when the policy was "
         "under a platform or version test. Unsafe: the policy also reached loops that other modules "
         "and libraries create. No fix when the module makes or looks up loops in other ways."
+    )
+    reads = Reads(
+        names=apis.POLICY_APIS | apis.SET_EVENT_LOOP_POLICY | apis.UVLOOP_INSTALL | apis.GET_EVENT_LOOP
+        | apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES,
+        incidental=apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER,
+        context=frozenset({"loop_factory"}),
     )
     invalid = (
         Example(

@@ -5,9 +5,10 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
-from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine import apis, loops
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
+from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class LoopNeverClosed(Rule):
         "loop was installed with set_event_loop(), where code running after the function may still "
         "use it."
     )
+    reads = loops.READS | Reads(names=apis.ABSTRACT_LOOP_CLASSES | apis.SET_EVENT_LOOP)
     invalid = (
         Example(
             "import asyncio\n"

@@ -1,0 +1,74 @@
+"""What a rule, or an analysis layer a rule asks, reads in a module: declared once, next to the code
+that reads it.
+
+flake8's path gives libcst only the statements that can matter (``focus.py``), and the cheap
+text test before it (``precheck.py``) skips files that name nothing a rule starts from. Both
+derive what to look for from these declarations alone: a rule that reads one more API declares
+it in its ``reads``, and the flake8 path and the fixing path (which parses whole modules) go on
+agreeing. ``tests/test_focus.py`` checks, rule by rule, that the declarations are complete.
+
+Each field holds qualified API names (``asyncio.get_event_loop``, from ``apis.py``) or bare
+words (a method such as ``run_in_executor``, a keyword such as ``loop_factory``); statements
+are matched on the last part, as it is spelled in their text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Iterable
+
+Names = frozenset[str]
+
+
+@dataclass(frozen=True)
+class Reads:
+    # A statement naming one is kept, and a module naming none has nothing to report: the APIs a
+    # finding starts from, and those whose every use the rule reads (set_event_loop, policies).
+    names: Names = frozenset()
+    # Read only where a statement is kept for another reason, never keeping one by itself
+    # (``contextlib.closing(loop)``, ``functools.partial``): declared so the reader sees them.
+    incidental: Names = frozenset()
+    # Keep a statement without making a module worth reading (``loop_factory=``).
+    context: Names = frozenset()
+    # Hand a function to another thread (classes, and the words ``submit``, ``initializer``...):
+    # kept, and where one is in the module, callers are followed from a thread's start.
+    thread_starts: Names = frozenset()
+    # Start subprocesses: kept, callers followed, and ``spawn_runners`` become names.
+    spawns: Names = frozenset()
+    # Run a coroutine on a loop of their own (``asyncio.run``): read where a coroutine spawns.
+    spawn_runners: Names = frozenset()
+    # Make a loop: a variable or attribute assigned one is followed through the module.
+    creations: Names = frozenset()
+    # Look the current loop up: kept wherever they are once the module makes a loop of its own.
+    lookups: Names = frozenset()
+    # Methods of a loop whose call on a loop attribute is read (``self.loop.close()``).
+    loop_methods: Names = frozenset()
+    # Where these run matters (``get_event_loop()``): the callers of a function calling one are kept.
+    located: Names = frozenset()
+    # Where these run matters when calls are followed from a thread's start or to a subprocess.
+    followed: Names = frozenset()
+
+    def __or__(self, other: "Reads") -> "Reads":
+        return Reads(
+            **{
+                field.name: getattr(self, field.name) | getattr(other, field.name)
+                for field in dataclasses.fields(self)
+            }
+        )
+
+
+NOTHING = Reads()
+
+
+def union(reads: Iterable[Reads]) -> Reads:
+    """Everything any of ``reads`` reads."""
+    merged = NOTHING
+    for one in reads:
+        merged |= one
+    return merged
+
+
+def words(names: Names) -> frozenset[str]:
+    """How ``names`` appear in code: the last part of each (``get_event_loop``)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
