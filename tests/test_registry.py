@@ -13,6 +13,7 @@ from flake8_asyncloop.engine.diagnostics import Finding
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
 from flake8_asyncloop.rules.base import Rule, register
+from tests.fixture_support import ROOT
 
 
 def _rule_modules() -> list[str]:
@@ -49,3 +50,14 @@ def test_each_rule_declares_what_it_reads(rule: Rule) -> None:
     """flake8's path keeps what the rules declare (``engine/reads.py``); a rule without a
     declaration would be read on nothing."""
     assert isinstance(rule.reads, Reads) and rule.reads.names
+
+
+def test_no_scaffold_placeholder_is_left() -> None:
+    """``scripts/new_rule.py`` marks what a new rule must fill in; none may be left."""
+    marker = "SCAFFOLD" + ":"
+    left = [
+        path.name
+        for path in [*(ROOT / "flake8_asyncloop" / "rules").glob("*.py"), *(ROOT / "fixtures").glob("*.py")]
+        if marker in path.read_text(encoding="utf-8")
+    ]
+    assert left == []
