@@ -141,16 +141,21 @@ print("Python", sys.version.split()[0], "with", ", ".join(installed))
 """
 
 
+# Every core: a test file's tests share one worker (their session fixtures, such as the flake8 run
+# over every fixture, then run once).
+PARALLEL = ("-n", "auto", "--dist", "loadfile")
+
+
 def _run_engine_tests(session: nox.Session) -> None:
     names = sorted({Requirement(text).name for text in _requirements()})
     session.run("python", "-c", _SHOW_VERSIONS, *names, silent=False)
-    session.run("python", "-m", "pytest", "-q", *ENGINE_TESTS, *session.posargs)
+    session.run("python", "-m", "pytest", "-q", *PARALLEL, *ENGINE_TESTS, *session.posargs)
 
 
 @nox.session(python=False)
 def tests(session: nox.Session) -> None:
     """The whole suite, on the Python running nox, with the dependencies installed there."""
-    session.run(sys.executable, "-m", "pytest", "-q", *session.posargs, external=True)
+    session.run(sys.executable, "-m", "pytest", "-q", *PARALLEL, *session.posargs, external=True)
 
 
 RUNNING = f"{sys.version_info[0]}.{sys.version_info[1]}"
