@@ -9,7 +9,8 @@ For each target range (``--target``, default ``>=3.7`` and ``>=3.12``) and each 
 (default: the fixtures, the standard library's ``Lib/``, and the real-code corpus in
 ``benchmarks/.corpus/`` when it has been downloaded), it runs what users run and records:
 
-* ``flake8 --select ELP``: every diagnostic (flake8's path: focused code, no fixes);
+* ``flake8 --isolated --select ELP``: every diagnostic (flake8's path: focused code, no fixes;
+  no configuration file, which could exclude the directory);
 * ``flake8-asyncloop check --output-format json``: every diagnostic with its message and fix
   (the command's path: whole modules, fixes attached);
 * ``flake8-asyncloop fix --diff --unsafe-fixes``: the unified diff of every fixed file (the
@@ -49,7 +50,7 @@ def _run(command: list[str], engine: Path, cwd: Path) -> subprocess.CompletedPro
 
 def _flake8(directory: Path, target: str, engine: Path) -> list[str]:
     finished = _run(
-        [sys.executable, "-m", "flake8", "--select", "ELP", "--exclude", "site-packages,_downloads,_logs",
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "ELP", "--exclude", "site-packages,_downloads,_logs",
          "--asyncloop-target-version", target, "--format", "%(path)s:%(row)d:%(col)d: %(code)s %(text)s", "."],
         engine,
         directory,
