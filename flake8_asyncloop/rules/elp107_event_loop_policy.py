@@ -7,7 +7,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, keyword_argument
-from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
@@ -121,31 +121,46 @@ def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[
     statement = site.statement
     if factory is None or statement is None or not site.is_whole_statement:
         return None
+    runs = _runs_without_factory(analysis, site)
+    if not runs:
+        return None
+    guard = _sole_statement_of_if(analysis, statement)
+    deletion = analysis.fixes.delete_statement(guard if guard is not None else statement)
+    passing = _pass_factory(analysis, runs, factory, guard)
+    if deletion is None or passing is None:
+        return None
+    module_name, attribute = factory
+    return Fix(f"Pass loop_factory={module_name}.{attribute} instead of setting a policy", (deletion, *passing), False)
+
+
+def _runs_without_factory(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[list["CallSite"]]:
+    """The module's ``asyncio.run()`` / ``asyncio.Runner()`` calls without a ``loop_factory``;
+    None when the policy set at ``site`` matters to other code too (a loop made or looked up
+    another way, another policy call) or a run's ``**options`` may hold a factory already."""
     runs: list["CallSite"] = []
-    policy_calls = {id(site.node), *(id(arg.value) for arg in site.node.args)}
+    policy_calls = {site.node, *(arg.value for arg in site.node.args)}
     for other in analysis.index.calls:
         callee = analysis.callee(other)
         if callee in apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER:
             if any(arg.star for arg in other.node.args):
-                return None  # **options may hold a loop_factory already
+                return None
             if keyword_argument(other.node, "loop_factory") is None:  # one given is not the policy's
                 runs.append(other)
-        elif id(other.node) not in policy_calls and (
+        elif other.node not in policy_calls and (
             analysis.creates_loop(other)
             or analysis.is_get_event_loop(other)
             or analysis.possible_callees(other) & apis.POLICY_APIS
         ):
-            return None  # the policy matters to that code too
-    if not runs:
-        return None
-    removed: cst.CSTNode = statement
-    guard = _sole_statement_of_if(analysis, statement)
-    if guard is not None:
-        removed = guard
-    deletion = analysis.fixes.delete_statement(removed)
-    if deletion is None:
-        return None
-    edits = [deletion]
+            return None
+    return runs
+
+
+def _pass_factory(
+    analysis: "ModuleAnalysis", runs: list["CallSite"], factory: tuple[str, str], guard: Optional[cst.If]
+) -> Optional[list[Edit]]:
+    """The edits that pass ``factory`` to each of ``runs`` (conditionally, under ``guard``'s
+    test), with the imports they need; None when a module cannot be referred to."""
+    edits: list[Edit] = []
     module_name, attribute = factory
     for run in runs:
         reference = analysis.fixes.module_reference(module_name, run.scope)
@@ -158,7 +173,7 @@ def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[
         new_args = _with_keyword(analysis, run.node, "loop_factory", cst.parse_expression(value))
         edits.append(analysis.fixes.rewrite(run.node, run.node.with_changes(args=new_args)))
         edits.extend(edit for edit in import_edits if edit not in edits)
-    return Fix(f"Pass loop_factory={module_name}.{attribute} instead of setting a policy", tuple(edits), False)
+    return edits
 
 
 def _with_keyword(
