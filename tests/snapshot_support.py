@@ -30,14 +30,29 @@ import pytest
 
 from tests.fixture_support import FIXTURES, ROOT
 
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+GOLDEN = ROOT / "tests" / "golden"
 UPDATE_OPTION = "--update-snapshots"
 UPDATE_VARIABLE = "FLAKE8_ASYNCLOOP_UPDATE_SNAPSHOTS"
 _HUNK = re.compile(r"@@ -(?P<start>\d+)(?:,(?P<length>\d+))? \+\d+(?:,\d+)? @@")
 
 
 def stored_name(fixture: Path, suffix: str) -> str:
-    """The name of ``fixture``'s stored file: its path below fixtures/, flattened."""
+    """The name of a file made from ``fixture``: its path below fixtures/, flattened."""
     return fixture.relative_to(FIXTURES).with_suffix(suffix).as_posix().replace("/", "__")
+
+
+def snapshot_path(fixture: Path) -> Path:
+    return SNAPSHOTS / stored_name(fixture, ".txt")
+
+
+def golden_path(fixture: Path) -> Path:
+    return GOLDEN / stored_name(fixture, ".diff")
+
+
+def fixed_text(fixture: Path) -> str:
+    """``fixture`` fixed: its golden diff applied to it."""
+    return apply_diff(fixture.read_text(encoding="utf-8"), golden_path(fixture).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,7 @@ def apply_diff(original: str, diff: str) -> str:
     new: list[str] = []
     taken = 0  # lines of ``old`` consumed
     lines = diff.splitlines(keepends=True)
-    assert lines[:2] and lines[0].startswith("--- ") and lines[1].startswith("+++ "), "not a unified diff"
+    assert len(lines) >= 2 and lines[0].startswith("--- ") and lines[1].startswith("+++ "), "not a unified diff"
     for line in lines[2:]:
         hunk = _HUNK.match(line)
         if hunk:

@@ -18,7 +18,6 @@ import pytest
 
 from flake8_asyncloop.rules import ALL_RULES
 from tests.fixture_support import (
-    ROOT,
     annotations,
     fixture_files,
     fixture_params,
@@ -26,14 +25,9 @@ from tests.fixture_support import (
     flake8_output,
     line_and_code,
 )
-from tests.snapshot_support import Snapshots, stored_name
+from tests.snapshot_support import SNAPSHOTS, Snapshots, snapshot_path
 
 MINIMUM_CASES_PER_RULE = 8
-SNAPSHOTS = ROOT / "tests" / "snapshots"
-
-
-def _snapshot_path(path: Path) -> Path:
-    return SNAPSHOTS / stored_name(path, ".txt")
 
 
 @pytest.fixture(scope="session")
@@ -63,12 +57,12 @@ def test_fixture_output_matches_snapshot(
     path: Path, flake8_printed: dict[Path, list[str]], snapshots: Snapshots
 ) -> None:
     printed = "".join(f"{line}\n" for line in flake8_printed.get(path.resolve(), []))
-    snapshots.assert_matches(_snapshot_path(path), printed)
+    snapshots.assert_matches(snapshot_path(path), printed)
 
 
 def test_every_snapshot_belongs_to_a_fixture(snapshots: Snapshots) -> None:
     # A fixture in syntax newer than this Python is not run here, but its snapshot is not stale.
-    snapshots.assert_none_stale(sorted(SNAPSHOTS.glob("*.txt")), {_snapshot_path(p) for p in fixture_files()})
+    snapshots.assert_none_stale(sorted(SNAPSHOTS.glob("*.txt")), {snapshot_path(p) for p in fixture_files()})
 
 
 @pytest.mark.parametrize("code", [rule.code for rule in ALL_RULES])
