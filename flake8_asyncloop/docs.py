@@ -98,8 +98,19 @@ def _example_caption(example: Example) -> str:
     return "" if example.target_version == DEFAULT_EXAMPLE_TARGET else example.target_version
 
 
-def _code_block(example: Example) -> str:
-    return f"```python\n{example.code.rstrip()}\n```"
+def _code_block(code: str, language: str = "python") -> str:
+    return f"```{language}\n{code.rstrip()}\n```"
+
+
+def _what_users_get(rule: Rule, example: Example) -> list[str]:
+    """A flagged example's stated outcome: what is reported, and the code after the fix, if any."""
+    parts = []
+    if example.expected_messages:
+        reported = "\n".join(f"{rule.code} {message}" for message in example.expected_messages)
+        parts.append(f"Reported:\n\n{_code_block(reported, 'text')}")
+    if isinstance(example.expected_replacement, str):
+        parts.append(f"After the fix:\n\n{_code_block(example.expected_replacement)}")
+    return parts
 
 
 def rule_markdown(rule: Rule, heading: str = "##") -> str:
@@ -117,7 +128,8 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
         parts.append(f"**{title}:**")
         for example in examples:
             caption = _example_caption(example)
-            parts.append((f"With target versions `{caption}`:\n\n" if caption else "") + _code_block(example))
+            parts.append((f"With target versions `{caption}`:\n\n" if caption else "") + _code_block(example.code))
+            parts += _what_users_get(rule, example)
     return "\n\n".join(parts) + "\n"
 
 
@@ -131,7 +143,9 @@ def rules_page(rules: Sequence[Rule] = ALL_RULES) -> str:
         "<!-- Generated from flake8_asyncloop/rules/ by `python -m flake8_asyncloop.docs`; do not edit. -->\n\n"
         "Every rule documents itself in its class in `flake8_asyncloop/rules/`; this page, the README's\n"
         "rule table and `flake8-asyncloop explain CODE` are made from that, and the test suite checks\n"
-        "each example below: the flagged ones are reported, the others are not.\n\n"
+        "each example below: the flagged ones are reported with the message shown and, where the rule\n"
+        "fixes them, become the code shown, as `flake8-asyncloop fix --select CODE --unsafe-fixes` writes\n"
+        "it (each rule's section says which of its fixes are unsafe); the others are not reported.\n\n"
         "| Code | Name | What it flags |\n|---|---|---|\n"
         f"{index}\n"
     )

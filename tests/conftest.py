@@ -3,6 +3,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.fixture_support import ROOT
+from tests.snapshot_support import UPDATE_OPTION, UPDATE_VARIABLE, Snapshots, update_requested
+
 # Every flake8 this suite starts (and the plugin imported in-process) re-raises engine errors
 # instead of logging them, so a bug fails a test rather than hiding as "no diagnostics".
 os.environ["FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS"] = "1"
@@ -31,6 +34,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help=f"run the long reliability tests (also: {LONG_VARIABLE}=1); minutes instead of seconds",
     )
+    parser.addoption(
+        UPDATE_OPTION,
+        action="store_true",
+        help=f"rewrite the stored flake8 output and fix diffs instead of comparing (also: {UPDATE_VARIABLE}=1)",
+    )
 
 
 def long_runs_requested(config: pytest.Config) -> bool:
@@ -55,3 +63,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def long_run(request: pytest.FixtureRequest) -> bool:
     """Whether the long reliability runs were asked for (tests scale their input by it)."""
     return long_runs_requested(request.config)
+
+
+@pytest.fixture
+def snapshots(request: pytest.FixtureRequest) -> Snapshots:
+    """Compares with the stored expectations, or rewrites them with --update-snapshots (tests/snapshot_support.py)."""
+    return Snapshots(update_requested(request.config), request.path.relative_to(ROOT).as_posix())

@@ -69,8 +69,9 @@ def annotations(path: Path) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]
     return errors, negatives
 
 
-def run_flake8(paths: list[Path], target: str, *extra: str) -> dict[Path, set[tuple[int, str]]]:
-    """Run the real flake8 with only our codes selected; diagnostics per file as (line, code)."""
+def flake8_output(paths: list[Path], target: str, *extra: str) -> dict[Path, list[str]]:
+    """Run the real flake8 with only our codes selected: per file, the lines it printed, in its
+    order, without the path (``line:col: CODE message``)."""
     command = [sys.executable, "-m", "flake8", "--select", "ELP", "--asyncloop-target-version", target, *extra]
     environment = {**os.environ, "FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS": "1"}
     result = subprocess.run(
@@ -78,9 +79,23 @@ def run_flake8(paths: list[Path], target: str, *extra: str) -> dict[Path, set[tu
     )
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    found: dict[Path, set[tuple[int, str]]] = defaultdict(set)
+    printed: dict[Path, list[str]] = defaultdict(list)
     for line in result.stdout.splitlines():
         match = _FLAKE8_LINE.match(line)
         assert match, f"unexpected flake8 output: {line!r}"
-        found[(ROOT / match.group("path")).resolve()].add((int(match.group("line")), match.group("code")))
-    return found
+        printed[(ROOT / match.group("path")).resolve()].append(line[len(match.group("path")) + 1 :])
+    return printed
+
+
+def line_and_code(printed: str) -> tuple[int, str]:
+    """(line, code) of one line of ``flake8_output``."""
+    line, _, rest = printed.split(":", 2)
+    return int(line), rest.split()[0]
+
+
+def run_flake8(paths: list[Path], target: str, *extra: str) -> dict[Path, set[tuple[int, str]]]:
+    """Run the real flake8 with only our codes selected; diagnostics per file as (line, code)."""
+    return {
+        path: {line_and_code(printed) for printed in lines}
+        for path, lines in flake8_output(paths, target, *extra).items()
+    }

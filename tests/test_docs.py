@@ -52,6 +52,10 @@ def test_every_rule_has_a_section_its_links_reach(rule: Rule) -> None:
     section = docs.rule_markdown(rule)
     for example in (*rule.invalid, *rule.valid):
         assert example.code.rstrip() in section
+    for example in rule.invalid:  # what users get: the messages, and the code after the fix
+        assert all(f"{rule.code} {message}" in section for message in example.expected_messages)
+        if isinstance(example.expected_replacement, str):
+            assert f"{example.expected_replacement.rstrip()}\n```" in section
 
 
 def test_generator_writes_then_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

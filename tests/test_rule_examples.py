@@ -1,4 +1,10 @@
-"""Each rule's own examples (Fixit-style): every invalid one is flagged, every valid one is not."""
+"""Each rule's own examples (Fixit-style): every invalid one is flagged with the message it states
+and fixed into the code it states, every valid one is not flagged.
+
+An invalid example's ``expected_replacement`` is what the fixing loop (``fix_source``) makes of it
+with the example's rule alone and unsafe fixes included: what ``flake8-asyncloop fix --select CODE
+--unsafe-fixes`` writes. A failure prints what the engine gives, to paste into the rule after review.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,21 @@ from typing import get_args
 import pytest
 
 from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE, Example, Rule
-from flake8_asyncloop.rules.base import FixAvailability, FixSafety, missing_documentation
+from flake8_asyncloop.rules.base import UNSTATED, FixAvailability, FixSafety, missing_documentation
 
 CASES = [
     pytest.param(rule, example, kind, id=f"{rule.code}-{kind}-{number}")
     for rule in ALL_RULES
     for kind, examples in (("invalid", rule.invalid), ("valid", rule.valid))
     for number, example in enumerate(examples)
+]
+INVALID = [
+    pytest.param(rule, example, id=f"{rule.code}-invalid-{number}")
+    for rule in ALL_RULES
+    for number, example in enumerate(rule.invalid)
 ]
 
 
@@ -24,6 +36,29 @@ def test_rule_example(rule: Rule, example: Example, kind: str) -> None:
     compile(example.code, f"<{rule.code} example>", "exec")  # examples are real Python
     codes = {d.code for d in check_source(example.code, parse_target_versions(example.target_version), [rule])}
     assert (rule.code in codes) == (kind == "invalid"), example.code
+
+
+@pytest.mark.parametrize("rule, example, kind", CASES)
+def test_only_invalid_examples_state_a_message_and_a_fix(rule: Rule, example: Example, kind: str) -> None:
+    """Both are required on a flagged example, so "no fix" (None) is never just "not said"."""
+    stated = {
+        name: getattr(example, name) is not UNSTATED for name in ("expected_message", "expected_replacement")
+    }
+    assert stated == dict.fromkeys(stated, kind == "invalid"), example.code
+
+
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_invalid_example_reports_its_expected_message(rule: Rule, example: Example) -> None:
+    found = check_source(example.code, parse_target_versions(example.target_version), [rule])
+    messages = tuple(d.message for d in found if d.code == rule.code)
+    assert messages == example.expected_messages, f"the engine reports {messages}"
+
+
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_invalid_example_is_fixed_into_its_expected_replacement(rule: Rule, example: Example) -> None:
+    result = fix_source(example.code, parse_target_versions(example.target_version), [rule], unsafe=True)
+    fixed = result.source if result.applied else None
+    assert fixed == example.expected_replacement, f"the fixing loop gives {fixed!r}"
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)

@@ -1,7 +1,7 @@
 """The fixes, shown at run time: each program fails before the fix and works after it.
 
-The fixed programs are the golden files (tests/golden/), produced by the fixer from the runtime
-fixtures; here they are run next to the originals.
+The fixed programs are the runtime fixtures with their golden diffs (tests/golden/) applied, the
+fixer's output; here they are run next to the originals.
 """
 
 from __future__ import annotations
@@ -13,9 +13,17 @@ from pathlib import Path
 import pytest
 
 from tests.fixture_support import FIXTURES
+from tests.snapshot_support import fixed_text
 from tests.test_runtime_elp101 import pyenv_pythons
 
-GOLDEN = Path(__file__).parent / "golden"
+RUNTIME = FIXTURES / "runtime"
+
+
+def fixed_program(name: str, directory: Path) -> Path:
+    """The runtime fixture ``name`` as the fixer leaves it (its golden diff applied), in ``directory``."""
+    program = directory / name
+    program.write_bytes(fixed_text(RUNTIME / name).encode("utf-8"))
+    return program
 
 
 def run(python: str, program: Path, *args: str, warnings: str = "ignore") -> subprocess.CompletedProcess[str]:
@@ -28,34 +36,34 @@ def run(python: str, program: Path, *args: str, warnings: str = "ignore") -> sub
     )
 
 
-def test_elp101_fix_gives_the_thread_a_loop_that_works() -> None:
-    before = run(sys.executable, FIXTURES / "runtime" / "elp101_thread_lookup.py")
+def test_elp101_fix_gives_the_thread_a_loop_that_works(tmp_path: Path) -> None:
+    before = run(sys.executable, RUNTIME / "elp101_thread_lookup.py")
     assert "RuntimeError: There is no current event loop in thread 'elp101-worker'" in before.stderr
     assert "job done" not in before.stdout
-    after = run(sys.executable, GOLDEN / "runtime__elp101_thread_lookup.py")
+    after = run(sys.executable, fixed_program("elp101_thread_lookup.py", tmp_path))
     assert after.returncode == 0, after.stderr
     assert after.stdout == "job done\nmain finished\n" and after.stderr == ""
 
 
-def test_elp102_fix_makes_the_lookups_see_the_loop() -> None:
-    before = run(sys.executable, FIXTURES / "runtime" / "elp102_not_installed.py")
+def test_elp102_fix_makes_the_lookups_see_the_loop(tmp_path: Path) -> None:
+    before = run(sys.executable, RUNTIME / "elp102_not_installed.py")
     assert "get_event_loop() is loop -> False" in before.stdout
-    after = run(sys.executable, GOLDEN / "runtime__elp102_not_installed.py")
+    after = run(sys.executable, fixed_program("elp102_not_installed.py", tmp_path))
     assert after.returncode == 0, after.stderr
     assert "get_event_loop() is loop -> False" not in after.stdout
     assert "is loop -> True" in after.stdout
 
 
 @pytest.mark.parametrize("version", ["3.7", "3.8", "3.12"])
-def test_elp103_fixes_run_subprocesses_on_every_version(version: str) -> None:
+def test_elp103_fixes_run_subprocesses_on_every_version(version: str, tmp_path: Path) -> None:
     """On 3.7 the fix is what makes it work; elsewhere it must change nothing (no warning)."""
     python = pyenv_pythons().get(version)
     if python is None:
         pytest.skip(f"no CPython {version} here")
     programs = {"elp103_unattached_loop.py": (), "elp103_installed_in_worker.py": ("install",)}
     for name, args in programs.items():
-        before = run(python, FIXTURES / "runtime" / name, *args)
-        after = run(python, GOLDEN / f"runtime__{name}", *args, warnings="error::DeprecationWarning")
+        before = run(python, RUNTIME / name, *args)
+        after = run(python, fixed_program(name, tmp_path), *args, warnings="error::DeprecationWarning")
         if version == "3.7":
             assert "Cannot add child handler" in before.stdout + before.stderr, name
         assert after.returncode == 0, (name, after.stdout, after.stderr)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import abc
+import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterator, Literal, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Iterator, Literal, TypeVar, Union
 
 from flake8_asyncloop.engine.reads import Reads
 
@@ -41,12 +42,42 @@ def missing_documentation(rule: "Rule") -> list[str]:
     return [attribute for attribute in DOCUMENTED_ATTRIBUTES if not hasattr(rule, attribute)]
 
 
+class Unstated(enum.Enum):
+    """The value of an expectation an example does not state."""
+
+    UNSTATED = "unstated"
+
+
+UNSTATED = Unstated.UNSTATED
+
+
 @dataclass(frozen=True)
 class Example:
-    """A snippet a rule must flag (in ``invalid``) or must leave alone (in ``valid``)."""
+    """A snippet a rule must flag (in ``invalid``) or must leave alone (in ``valid``).
+
+    A flagged example also states what users get there, as Fixit's ``Invalid`` does; both are
+    required, so that "no fix" (``None``) is never confused with "not said":
+
+    - ``expected_message``: the message of the rule's finding (a tuple of them, in order, when
+      it finds several);
+    - ``expected_replacement``: the code after the rule's fixes, applied by the fixing loop
+      (``fix_source``) with this rule alone and unsafe fixes included, which is what
+      ``flake8-asyncloop fix --select CODE --unsafe-fixes`` writes; ``None`` when nothing is fixed.
+
+    A valid example states neither. tests/test_rule_examples.py checks all of it.
+    """
 
     code: str
     target_version: str = ">=3.7"
+    expected_message: Union[str, tuple[str, ...], Unstated] = UNSTATED
+    expected_replacement: Union[str, None, Unstated] = UNSTATED
+
+    @property
+    def expected_messages(self) -> tuple[str, ...]:
+        """The stated messages, in order (none when unstated)."""
+        if isinstance(self.expected_message, Unstated):
+            return ()
+        return (self.expected_message,) if isinstance(self.expected_message, str) else self.expected_message
 
 
 class Rule(abc.ABC):

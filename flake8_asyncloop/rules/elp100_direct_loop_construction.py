@@ -51,9 +51,27 @@ class DirectLoopConstruction(Rule):
         context=frozenset({"loop_factory"}),
     )
     invalid = (
-        Example("import asyncio\nloop = asyncio.SelectorEventLoop()\n"),
-        Example("from asyncio import unix_events\nloop = unix_events.SelectorEventLoop()\n"),
-        Example("import uvloop as uv\nloop = uv.Loop()\n"),
+        Example(
+            "import asyncio\nloop = asyncio.SelectorEventLoop()\n",
+            expected_message=(
+                "asyncio.SelectorEventLoop() bypasses the event-loop policy; create the loop with "
+                "asyncio.new_event_loop()"
+            ),
+            expected_replacement="import asyncio\nloop = asyncio.new_event_loop()\n",
+        ),
+        Example(
+            "from asyncio import unix_events\nloop = unix_events.SelectorEventLoop()\n",
+            expected_message=(
+                "unix_events.SelectorEventLoop() bypasses the event-loop policy; create the loop with "
+                "asyncio.new_event_loop()"
+            ),
+            expected_replacement="from asyncio import unix_events\nimport asyncio\nloop = asyncio.new_event_loop()\n",
+        ),
+        Example(
+            "import uvloop as uv\nloop = uv.Loop()\n",
+            expected_message="uv.Loop() bypasses the event-loop policy; create the loop with uvloop.new_event_loop()",
+            expected_replacement="import uvloop as uv\nloop = uv.new_event_loop()\n",
+        ),
     )
     valid = (
         Example("import asyncio\nloop = asyncio.new_event_loop()\n"),

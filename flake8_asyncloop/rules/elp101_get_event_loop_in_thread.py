@@ -49,7 +49,13 @@ class GetEventLoopInThread(Rule):
             "import asyncio, threading\n"
             "def work():\n"
             "    asyncio.get_event_loop().run_until_complete(job())\n"
-            "threading.Thread(target=work).start()\n"
+            "threading.Thread(target=work).start()\n",
+            expected_message=(
+                "asyncio.get_event_loop() runs in a worker thread (started on line 4) with no event loop set and "
+                "raises RuntimeError there; pass the caller's loop in, or create and install one in the thread with "
+                "new_event_loop() and set_event_loop()"
+            ),
+            expected_replacement=None,
         ),
         Example(
             "import asyncio\n"
@@ -57,14 +63,36 @@ class GetEventLoopInThread(Rule):
             "def work():\n"
             "    return asyncio.get_event_loop()\n"
             "with ThreadPoolExecutor() as pool:\n"
-            "    pool.submit(work)\n"
+            "    pool.submit(work)\n",
+            expected_message=(
+                "asyncio.get_event_loop() runs in a worker thread (started on line 6) with no event loop set and "
+                "raises RuntimeError there; pass the caller's loop in, or create and install one in the thread with "
+                "new_event_loop() and set_event_loop()"
+            ),
+            expected_replacement=None,
         ),
         Example(
             "import asyncio, threading\n"
             "def work():\n"
             "    loop = asyncio.get_event_loop()\n"
             "    loop.run_until_complete(job())\n"
-            "threading.Thread(target=work).start()\n"
+            "threading.Thread(target=work).start()\n",
+            expected_message=(
+                "asyncio.get_event_loop() runs in a worker thread (started on line 5) with no event loop set and "
+                "raises RuntimeError there; pass the caller's loop in, or create and install one in the thread with "
+                "new_event_loop() and set_event_loop()"
+            ),
+            expected_replacement=(
+                "import asyncio, threading\n"
+                "def work():\n"
+                "    loop = asyncio.new_event_loop()\n"
+                "    asyncio.set_event_loop(loop)\n"
+                "    try:\n"
+                "        loop.run_until_complete(job())\n"
+                "    finally:\n"
+                "        loop.close()\n"
+                "threading.Thread(target=work).start()\n"
+            ),
         ),
     )
     valid = (

@@ -43,14 +43,37 @@ class LoopNotInstalled(Rule):
         Example(
             "import asyncio\n"
             "loop = asyncio.new_event_loop()\n"
-            "loop.run_until_complete(asyncio.gather(first(), second()))\n"
+            "loop.run_until_complete(asyncio.gather(first(), second()))\n",
+            expected_message=(
+                "event loop 'loop' is never installed, so asyncio.gather() on line 3 binds to another loop, and "
+                "awaiting the result on this one raises ValueError; call asyncio.set_event_loop(loop) after creating it"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "loop = asyncio.new_event_loop()\n"
+                "asyncio.set_event_loop(loop)\n"
+                "loop.run_until_complete(asyncio.gather(first(), second()))\n"
+            ),
         ),
         Example(
             "import asyncio\n"
             "class Worker:\n"
             "    def start(self):\n"
             "        self.loop = asyncio.new_event_loop()\n"
-            "        self.ready = asyncio.Future()\n"
+            "        self.ready = asyncio.Future()\n",
+            expected_message=(
+                "event loop 'self.loop' is never installed, so asyncio.Future() on line 5 binds to another loop, and "
+                "awaiting the result on this one raises ValueError; call asyncio.set_event_loop(self.loop) after "
+                "creating it"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "class Worker:\n"
+                "    def start(self):\n"
+                "        self.loop = asyncio.new_event_loop()\n"
+                "        asyncio.set_event_loop(self.loop)\n"
+                "        self.ready = asyncio.Future()\n"
+            ),
         ),
         Example(
             "import asyncio\n"
@@ -59,6 +82,18 @@ class LoopNotInstalled(Rule):
             "    queue = asyncio.Queue()\n"
             "    loop.run_until_complete(consume(queue))\n",
             ">=3.8",
+            expected_message=(
+                "event loop 'loop' is never installed, so asyncio.Queue() on line 4 binds to another loop, and "
+                "awaiting the result on this one raises ValueError; call asyncio.set_event_loop(loop) after creating it"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "def main():\n"
+                "    loop = asyncio.new_event_loop()\n"
+                "    asyncio.set_event_loop(loop)\n"
+                "    queue = asyncio.Queue()\n"
+                "    loop.run_until_complete(consume(queue))\n"
+            ),
         ),
     )
     valid = (

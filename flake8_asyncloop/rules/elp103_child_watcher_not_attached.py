@@ -49,7 +49,21 @@ class ChildWatcherNotAttached(Rule):
             "async def main():\n"
             "    await asyncio.create_subprocess_exec('true')\n"
             "loop = asyncio.new_event_loop()\n"
-            "loop.run_until_complete(main())\n"
+            "loop.run_until_complete(main())\n",
+            expected_message=(
+                "'loop' starts subprocesses but no child watcher is attached to it, which fails on Python 3.7; in the "
+                "main thread, call asyncio.set_event_loop(loop) or asyncio.get_child_watcher().attach_loop(loop) first"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "import sys\n"
+                "async def main():\n"
+                "    await asyncio.create_subprocess_exec('true')\n"
+                "loop = asyncio.new_event_loop()\n"
+                "if sys.version_info < (3, 8):\n"
+                "    asyncio.get_child_watcher().attach_loop(loop)\n"
+                "loop.run_until_complete(main())\n"
+            ),
         ),
     )
     valid = (

@@ -40,8 +40,27 @@ class GetEventLoopInCoroutine(Rule):
     )
     reads = Reads(names=apis.GET_EVENT_LOOP)
     invalid = (
-        Example("import asyncio\nasync def main():\n    loop = asyncio.get_event_loop()\n"),
-        Example("from asyncio import get_event_loop\nasync def main():\n    return get_event_loop().time()\n"),
+        Example(
+            "import asyncio\nasync def main():\n    loop = asyncio.get_event_loop()\n",
+            expected_message=(
+                "asyncio.get_event_loop() inside a coroutine: use asyncio.get_running_loop(), which returns the "
+                "running loop and never creates one"
+            ),
+            expected_replacement="import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n",
+        ),
+        Example(
+            "from asyncio import get_event_loop\nasync def main():\n    return get_event_loop().time()\n",
+            expected_message=(
+                "get_event_loop() inside a coroutine: use asyncio.get_running_loop(), which returns the running loop "
+                "and never creates one"
+            ),
+            expected_replacement=(
+                "from asyncio import get_event_loop\n"
+                "import asyncio\n"
+                "async def main():\n"
+                "    return asyncio.get_running_loop().time()\n"
+            ),
+        ),
     )
     valid = (
         Example("import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n"),

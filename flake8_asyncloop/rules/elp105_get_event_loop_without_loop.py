@@ -58,6 +58,17 @@ class GetEventLoopWithoutLoop(Rule):
             "loop = asyncio.get_event_loop()\n"
             "loop.run_until_complete(main())\n",
             ">=3.9",
+            expected_message=(
+                "asyncio.get_event_loop() with no event loop set warns on 3.12-3.13 and raises RuntimeError on 3.14+; "
+                "run coroutines with asyncio.run(), or create and install a loop with asyncio.new_event_loop() and "
+                "asyncio.set_event_loop()"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "loop = asyncio.new_event_loop()\n"
+                "asyncio.set_event_loop(loop)\n"
+                "loop.run_until_complete(main())\n"
+            ),
         ),
         Example(
             "import asyncio\n"
@@ -66,6 +77,18 @@ class GetEventLoopWithoutLoop(Rule):
             "if __name__ == '__main__':\n"
             "    main()\n",
             ">=3.12",
+            expected_message=(
+                "asyncio.get_event_loop() with no event loop set warns on 3.12-3.13 and raises RuntimeError on 3.14+; "
+                "run coroutines with asyncio.run(), or create and install a loop with asyncio.new_event_loop() and "
+                "asyncio.set_event_loop()"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "def main():\n"
+                "    asyncio.run(serve())\n"
+                "if __name__ == '__main__':\n"
+                "    main()\n"
+            ),
         ),
         Example(
             "import asyncio\n"
@@ -73,6 +96,18 @@ class GetEventLoopWithoutLoop(Rule):
             "    asyncio.run(setup())\n"
             "    loop = asyncio.get_event_loop()\n",
             ">=3.7",
+            expected_message=(
+                "asyncio.get_event_loop() after asyncio.run() on line 3 raises RuntimeError on every Python version, "
+                "since no event loop is set any more; run coroutines with asyncio.run(), or create and install a loop "
+                "with asyncio.new_event_loop() and asyncio.set_event_loop()"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "def main():\n"
+                "    asyncio.run(setup())\n"
+                "    loop = asyncio.new_event_loop()\n"
+                "    asyncio.set_event_loop(loop)\n"
+            ),
         ),
     )
     valid = (

@@ -88,8 +88,26 @@ class ChildWatcherApi(Rule):
         Example(
             "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.get_child_watcher().attach_loop(loop)\n",
             ">=3.8",
+            expected_message=(
+                "asyncio.get_child_watcher() raises AttributeError on Python 3.14+ (removed), warns on 3.12-3.13 "
+                "(deprecated) and does nothing on 3.8+; delete it, or guard it with `if sys.version_info < (3, 8):` "
+                "while 3.7 is a target"
+            ),
+            expected_replacement="import asyncio\nloop = asyncio.new_event_loop()\n",
         ),
-        Example("import asyncio\nasyncio.set_child_watcher(asyncio.ThreadedChildWatcher())\n", ">=3.9"),
+        Example(
+            "import asyncio\nasyncio.set_child_watcher(asyncio.ThreadedChildWatcher())\n",
+            ">=3.9",
+            expected_message=(
+                "asyncio.set_child_watcher() raises AttributeError on Python 3.14+ (removed) and warns on 3.12-3.13 "
+                "(deprecated); guard it with `if sys.version_info < (3, 12):`, or delete it to keep the default "
+                "watcher",
+                "asyncio.ThreadedChildWatcher() raises AttributeError on Python 3.14+ (removed) and warns on "
+                "3.12-3.13 (deprecated); guard it with `if sys.version_info < (3, 12):`, or delete it to keep the "
+                "default watcher",
+            ),
+            expected_replacement=None,
+        ),
     )
     valid = (
         Example(

@@ -66,8 +66,21 @@ class EventLoopPolicyApi(Rule):
             "asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())\n"
             "asyncio.run(main())\n",
             ">=3.12",
+            expected_message=(
+                "asyncio.set_event_loop_policy() is deprecated from Python 3.14 (the policy system goes in 3.16); use "
+                "asyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)"
+            ),
+            expected_replacement="import asyncio\nasyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)\n",
         ),
-        Example("import uvloop\nuvloop.install()\n", ">=3.10"),
+        Example(
+            "import uvloop\nuvloop.install()\n",
+            ">=3.10",
+            expected_message=(
+                "uvloop.install() is deprecated from Python 3.14 (the policy system goes in 3.16); use "
+                "uvloop.run(main()) or asyncio.run(main(), loop_factory=uvloop.new_event_loop)"
+            ),
+            expected_replacement=None,
+        ),
     )
     valid = (
         Example("import asyncio\nasyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)\n", ">=3.12"),

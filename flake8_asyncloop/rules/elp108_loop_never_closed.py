@@ -47,7 +47,20 @@ class LoopNeverClosed(Rule):
             "import asyncio\n"
             "def main():\n"
             "    loop = asyncio.new_event_loop()\n"
-            "    loop.run_until_complete(serve())\n"
+            "    loop.run_until_complete(serve())\n",
+            expected_message=(
+                "event loop 'loop' is never closed; close it when done (try/finally: loop.close(), or asyncio.run(), "
+                "which closes its loop)"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "def main():\n"
+                "    loop = asyncio.new_event_loop()\n"
+                "    try:\n"
+                "        loop.run_until_complete(serve())\n"
+                "    finally:\n"
+                "        loop.close()\n"
+            ),
         ),
         Example(
             "import asyncio\n"
@@ -55,7 +68,12 @@ class LoopNeverClosed(Rule):
             "    def start(self):\n"
             "        self.loop = asyncio.new_event_loop()\n"
             "    def run(self):\n"
-            "        self.loop.run_forever()\n"
+            "        self.loop.run_forever()\n",
+            expected_message=(
+                "event loop 'self.loop' is never closed; close it when done (try/finally: self.loop.close(), or "
+                "asyncio.run(), which closes its loop)"
+            ),
+            expected_replacement=None,
         ),
     )
     valid = (
