@@ -5,7 +5,8 @@
 
 The rule is found by its ``@register`` (no list to edit). Every place to fill in is marked
 ``SCAFFOLD:``, and tests/test_registry.py fails while one is left. Then (docs/architecture.md,
-"How to add a rule"): write the fixture's cases, regenerate the generated files, review the diff.
+"How to add a rule"): write the fixture's cases, regenerate the generated files (the snapshots,
+golden fixes and docs), review the diff.
 """
 
 from __future__ import annotations
@@ -53,8 +54,13 @@ class {class_name}(Rule):
     # Everything check() reads, with the analysis layers it asks (``threads.READS | ...``):
     # flake8's path keeps only the statements these name (engine/reads.py).
     reads = Reads(names=FLAGGED)
+    # Each flagged example states its message and the code after the rule's fixes (None: no fix).
     invalid = (
-        Example("import asyncio\\nloop = asyncio.get_event_loop()  # {marker} code the rule flags\\n"),
+        Example(
+            "import asyncio\\nloop = asyncio.get_event_loop()  # {marker} code the rule flags\\n",
+            expected_message="asyncio.get_event_loop() {marker} the message",
+            expected_replacement=None,
+        ),
     )
     valid = (
         Example("import asyncio\\nasync def main():\\n    return asyncio.get_running_loop()  # {marker}\\n"),
@@ -132,7 +138,9 @@ def main(argv: list[str]) -> int:
         return 1
     for path in written:
         print(f"wrote {path.relative_to(arguments.root)}")
-    print(f"fill in every '{MARKER}', then follow docs/architecture.md, 'How to add a rule'")
+    print(f"fill in every '{MARKER}', then follow docs/architecture.md, 'How to add a rule':")
+    print("  python -m pytest tests/test_fixtures.py tests/test_golden_fixes.py --update-snapshots")
+    print("  python -m flake8_asyncloop.docs")
     return 0
 
 

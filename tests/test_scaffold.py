@@ -20,7 +20,7 @@ rule = RULES_BY_CODE["ELP199"]
 for kind, examples in (("invalid", rule.invalid), ("valid", rule.valid)):
     for example in examples:
         found = check_source(example.code, parse_target_versions(example.target_version), [rule])
-        print(kind, [d.code for d in found])
+        print(kind, [d.code for d in found], tuple(d.message for d in found) == example.expected_messages)
 """
 
 
@@ -50,7 +50,8 @@ def test_the_scaffolded_rule_is_found_and_flags_its_example(tmp_path: Path) -> N
         env={**os.environ, "PYTHONPATH": str(root)},
     )
     assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.splitlines() == ["invalid ['ELP199']", "valid []"]
+    # Its examples hold, the message of the flagged one included.
+    assert probe.stdout.splitlines() == ["invalid ['ELP199'] True", "valid [] True"]
     lint = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--max-line-length", "120", "--select", "E,F,W",
          str(root / "flake8_asyncloop" / "rules" / "elp199_loop_closed_twice.py")],
