@@ -61,6 +61,9 @@ ENGINE_TESTS = [
     "tests/test_nesting.py",
     "tests/test_internal_errors.py",
     "tests/test_process.py",
+    "tests/test_output.py",
+    "tests/test_registry.py",
+    "tests/test_scaffold.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]
