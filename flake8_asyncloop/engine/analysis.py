@@ -62,16 +62,16 @@ class ModuleAnalysis:
         self.targets = targets
         self.index = ModuleIndex(module)
         self.resolver = Resolver(self.index)
-        self._callees: dict[int, frozenset[str]] = {}
+        self._callees: dict[cst.Call, frozenset[str]] = {}
 
     # -- calls --------------------------------------------------------------------------------
 
     def possible_callees(self, site: CallSite) -> frozenset[str]:
         """Every qualified name ``site`` may call (empty when unknown), cached per call."""
-        key = id(site.node)
-        if key not in self._callees:
-            self._callees[key] = self.resolver.possible_names(site.node.func, site.scope)
-        return self._callees[key]
+        call = site.node
+        if call not in self._callees:
+            self._callees[call] = self.resolver.possible_names(call.func, site.scope)
+        return self._callees[call]
 
     def callee(self, site: CallSite) -> Optional[str]:
         """The qualified name of what ``site`` calls, when it is exactly one."""
@@ -79,7 +79,7 @@ class ModuleAnalysis:
         return next(iter(names)) if len(names) == 1 else None
 
     def callee_of(self, call: cst.Call) -> Optional[str]:
-        site = self.index.call_sites.get(id(call))
+        site = self.index.call_sites.get(call)
         return self.callee(site) if site is not None else None
 
     def source(self, node: cst.CSTNode) -> str:
@@ -88,7 +88,7 @@ class ModuleAnalysis:
 
     def reach(self, call: cst.Call) -> Reach:
         """The target versions and the platforms that can execute ``call``, given its guards."""
-        site = self.index.call_sites.get(id(call))
+        site = self.index.call_sites.get(call)
         guarded = site.reach if site is not None else EVERYWHERE
         return Reach.of(minors=self.targets.minors) & guarded
 
@@ -122,7 +122,7 @@ class ModuleAnalysis:
         return callee in apis.IMPLICIT_LOOKUPS_BEFORE_310 and self.reach(site.node).includes(range(10))
 
     def _is_policy_call(self, expr: Optional[cst.BaseExpression]) -> bool:
-        site = self.index.call_sites.get(id(expr)) if isinstance(expr, cst.Call) else None
+        site = self.index.call_sites.get(expr) if isinstance(expr, cst.Call) else None
         return site is not None and self.callee(site) in apis.GET_EVENT_LOOP_POLICY
 
     def _sets_event_loop(self, site: CallSite) -> bool:
@@ -143,7 +143,7 @@ class ModuleAnalysis:
         expression = statement.body[0]
         if not (isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)):
             return False
-        site = self.index.call_sites.get(id(expression.value))
+        site = self.index.call_sites.get(expression.value)
         installed = argument(expression.value, 0, "loop")
         if site is None or installed is None or not self.installs_loop(site):
             return False
@@ -181,7 +181,7 @@ class ModuleAnalysis:
     def span(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
         """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
         if isinstance(node, cst.Call) and not node.lpar:
-            found = self._call_spans.get(id(node))
+            found = self._call_spans.get(node)
             if found is not None:
                 return found
         code_range = self._positions[node]
@@ -192,7 +192,7 @@ class ModuleAnalysis:
         return (line_numbers[start.line - 1], start.column), (line_numbers[end.line - 1], end.column)
 
     @functools.cached_property
-    def _call_spans(self) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
+    def _call_spans(self) -> dict[cst.Call, tuple[tuple[int, int], tuple[int, int]]]:
         """Where each call starts and ends, from CPython's parser: many times cheaper than
         libcst's PositionProvider, which walks and regenerates the whole module.
 
@@ -228,7 +228,7 @@ class ModuleAnalysis:
                 return {}
             start = (theirs.lineno, _characters(lines.line(theirs.lineno), theirs.col_offset))
             end = (theirs.end_lineno, _characters(lines.line(theirs.end_lineno), theirs.end_col_offset or 0))
-            spans[id(mine)] = (start, end)
+            spans[mine] = (start, end)
         return spans
 
     @functools.cached_property

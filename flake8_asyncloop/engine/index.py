@@ -122,6 +122,11 @@ class Assignment:
     statement: Optional[cst.SimpleStatementLine]
 
 
+# Which alternative of a statement a block is: an ``if``/``elif``/``else`` position, a ``try``'s
+# "body" or "else", or one of its handlers.
+Branch = Union[str, cst.ExceptHandler]
+
+
 @dataclass(eq=False)
 class CallSite:
     node: cst.Call
@@ -133,9 +138,9 @@ class CallSite:
     # Runs only when a parameter is missing: "loop = loop or get_event_loop()",
     # "if loop is None: loop = get_event_loop()".
     parameter_fallback: bool = False
-    # The statement blocks that enclose it, outermost first (ids of the block nodes): a call
-    # whose blocks are a prefix of another's runs whenever that one does, if it comes first.
-    blocks: tuple[int, ...] = ()
+    # The statement blocks that enclose it, outermost first: a call whose blocks are a prefix of
+    # another's runs whenever that one does, if it comes first.
+    blocks: tuple[cst.BaseSuite, ...] = ()
 
     @property
     def is_whole_statement(self) -> bool:
@@ -221,11 +226,11 @@ class ModuleIndex(TreeVisitor):
         super().__init__()
         self.module = module
         self.module_scope = Scope("module", None)
-        self.functions: dict[int, FunctionInfo] = {}  # id(node) -> info
-        self.classes: dict[int, ClassInfo] = {}
+        self.functions: dict[cst.CSTNode, FunctionInfo] = {}  # a def or a lambda -> info
+        self.classes: dict[cst.ClassDef, ClassInfo] = {}
         self.calls: list[CallSite] = []  # in evaluation order: arguments before the call
         self.assignments: list[Assignment] = []
-        self.call_sites: dict[int, CallSite] = {}  # id(call node) -> site
+        self.call_sites: dict[cst.Call, CallSite] = {}
         # Every call in the order their code starts (a call before the calls inside it).
         self.calls_in_source_order: list[cst.Call] = []
         self._scope = self.module_scope
@@ -239,18 +244,18 @@ class ModuleIndex(TreeVisitor):
         self._reach: list[Reach] = [EVERYWHERE]
         self._fallbacks: list[cst.CSTNode] = []  # enclosing parameter-fallback expressions
         self._exits_per_block: list[int] = [0]
-        self._blocks: list[int] = []
-        # Blocks that are alternatives of one statement: id(block) -> (id(statement), branch).
-        # Two blocks of the same statement with different branches never both run, except a
-        # try body, which may run (in part) before any handler.
-        self.branches: dict[int, tuple[int, str]] = {}
-        self._next_branch: Optional[tuple[int, str]] = None
-        self._if_chains: dict[int, tuple[int, int]] = {}  # id(elif If) -> (id(first If), position)
-        # id(statement) -> the ``if`` (with no ``else``) whose body is that statement alone.
-        self.if_of_sole_statement: dict[int, cst.If] = {}
-        # condition_reach() per test expression (kept, so that its id stays its own): an if's
-        # test is asked for its body, its else and, after an early exit, the rest of the block.
-        self._test_reach: dict[int, tuple[cst.BaseExpression, tuple[Reach, Reach]]] = {}
+        self._blocks: list[cst.BaseSuite] = []
+        # Blocks that are alternatives of one statement: block -> (statement, branch). Two
+        # blocks of the same statement with different branches never both run, except a try
+        # body, which may run (in part) before any handler.
+        self.branches: dict[cst.BaseSuite, tuple[cst.CSTNode, Branch]] = {}
+        self._next_branch: Optional[tuple[cst.CSTNode, Branch]] = None
+        self._if_chains: dict[cst.If, tuple[cst.If, int]] = {}  # elif If -> (first If, position)
+        # A statement -> the ``if`` (with no ``else``) whose body is that statement alone.
+        self.if_of_sole_statement: dict[cst.BaseStatement, cst.If] = {}
+        # condition_reach() per test expression: an if's test is asked for its body, its else
+        # and, after an early exit, the rest of the block.
+        self._test_reach: dict[cst.BaseExpression, tuple[Reach, Reach]] = {}
         self._tries: list[cst.Try] = []
         self.walk(module)
 
@@ -276,10 +281,10 @@ class ModuleIndex(TreeVisitor):
         return True
 
     def function_for(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
-        return self.functions.get(id(node))
+        return self.functions.get(node)
 
     def class_for(self, node: cst.CSTNode) -> Optional[ClassInfo]:
-        return self.classes.get(id(node))
+        return self.classes.get(node) if isinstance(node, cst.ClassDef) else None
 
     # -- scopes -------------------------------------------------------------------------------
 
@@ -301,7 +306,7 @@ class ModuleIndex(TreeVisitor):
         scope = self._push("function" if isinstance(node, cst.FunctionDef) else "lambda")
         parameters = frozenset(param.name.value for param in _all_params(params))
         info = FunctionInfo(node, outer, scope, is_async, owner, self_name, parameters)
-        self.functions[id(node)] = info
+        self.functions[node] = info
         if owner is not None and isinstance(node, cst.FunctionDef):
             owner.methods[node.name.value] = info
         for param in _all_params(params):
@@ -343,7 +348,7 @@ class ModuleIndex(TreeVisitor):
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
         outer = self._scope
         info = ClassInfo(node, outer, self._push("class"))
-        self.classes[id(node)] = info
+        self.classes[node] = info
         self._classes.append(info)
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
@@ -493,10 +498,10 @@ class ModuleIndex(TreeVisitor):
     def _condition_reach(self, test: cst.BaseExpression) -> tuple[Reach, Reach]:
         # Inlined again each time: a constant's binding may change while the if is walked.
         inlined = self._inline_constants(test, 0)
-        known = self._test_reach.get(id(inlined))
+        known = self._test_reach.get(inlined)
         if known is None:
-            known = self._test_reach[id(inlined)] = (inlined, condition_reach(inlined))
-        return known[1]
+            known = self._test_reach[inlined] = condition_reach(inlined)
+        return known
 
     def _inline_constants(self, test: cst.BaseExpression, depth: int) -> cst.BaseExpression:
         """``PY38`` in ``if PY38:`` replaced by its module-level definition, ``PY38 =
@@ -521,10 +526,10 @@ class ModuleIndex(TreeVisitor):
         return test
 
     def visit_If_body(self, node: cst.If) -> None:
-        chain, position = self._if_chains.get(id(node), (id(node), 0))
+        chain, position = self._if_chains.get(node, (node, 0))
         self._next_branch = (chain, str(position))
         if isinstance(node.orelse, cst.If):
-            self._if_chains[id(node.orelse)] = (chain, position + 1)
+            self._if_chains[node.orelse] = (chain, position + 1)
         self._reach.append(self._reach[-1] & self._condition_reach(node.test)[0])
         if self._is_missing_parameter_test(node.test):
             self._fallbacks.append(node)
@@ -561,7 +566,7 @@ class ModuleIndex(TreeVisitor):
 
     def visit_If_orelse(self, node: cst.If) -> None:
         if isinstance(node.orelse, cst.Else):
-            chain, position = self._if_chains.get(id(node), (id(node), 0))
+            chain, position = self._if_chains.get(node, (node, 0))
             self._next_branch = (chain, str(position + 1))
         self._reach.append(self._reach[-1] & self._condition_reach(node.test)[1])
 
@@ -571,7 +576,7 @@ class ModuleIndex(TreeVisitor):
     def leave_If(self, original_node: cst.If) -> None:
         body = original_node.body
         if original_node.orelse is None and isinstance(body, cst.IndentedBlock) and len(body.body) == 1:
-            self.if_of_sole_statement[id(body.body[0])] = original_node
+            self.if_of_sole_statement[body.body[0]] = original_node
         # "if sys.version_info < (3, 8): raise ImportError(...)" narrows the rest of the block.
         if original_node.orelse is None and ends_in_exit(original_node.body):
             self._reach.append(self._reach[-1] & self._condition_reach(original_node.test)[1])
@@ -590,9 +595,9 @@ class ModuleIndex(TreeVisitor):
         self._enter_block(node)
 
     def _enter_block(self, node: cst.BaseSuite) -> None:
-        self._blocks.append(id(node))
+        self._blocks.append(node)
         if self._next_branch is not None:
-            self.branches[id(node)] = self._next_branch
+            self.branches[node] = self._next_branch
             self._next_branch = None
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
@@ -608,14 +613,14 @@ class ModuleIndex(TreeVisitor):
 
     def visit_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
         if self._tries:
-            self._next_branch = (id(self._tries[-1]), f"handler {id(node)}")
+            self._next_branch = (self._tries[-1], node)
 
     def visit_Try_orelse(self, node: cst.Try) -> None:
         if node.orelse is not None:
-            self._next_branch = (id(node), "else")
+            self._next_branch = (node, "else")
 
     def visit_Try_body(self, node: cst.Try) -> None:
-        self._next_branch = (id(node), "body")
+        self._next_branch = (node, "body")
         self._guards[-1].append(_catches_runtime_error(node.handlers))
 
     def leave_Try_body(self, node: cst.Try) -> None:
@@ -650,7 +655,7 @@ class ModuleIndex(TreeVisitor):
             tuple(self._blocks),
         )
         self.calls.append(site)
-        self.call_sites[id(node)] = site
+        self.call_sites[node] = site
         if function is not None:
             function.calls.append(site)
 

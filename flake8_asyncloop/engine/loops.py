@@ -82,11 +82,11 @@ class LoopCreation:
 class LoopAnalysis:
     def __init__(self, analysis: "ModuleAnalysis") -> None:
         self._analysis = analysis
-        self._spawns_memo: dict[int, bool] = {}
+        self._spawns_memo: dict[FunctionInfo, bool] = {}
         self.creations: list[LoopCreation] = []
         # Creations that share a region and a variable are read in one walk of the region, so a
         # module that creates the same variable thousands of times costs one walk, not thousands.
-        self._groups: dict[tuple[int, str], _Group] = {}
+        self._groups: dict[tuple[cst.CSTNode, str], _Group] = {}
         for assignment in analysis.index.assignments:
             creation = self._creation(assignment)
             if creation is not None:
@@ -105,7 +105,7 @@ class LoopAnalysis:
         """The loop-creating call in an assigned value: the value itself or ``closing(value)``."""
         if type(value) is not cst.Call:
             return None
-        site = self._analysis.index.call_sites.get(id(value))
+        site = self._analysis.index.call_sites.get(value)
         if site is None:
             return None
         if self._analysis.creates_loop(site):
@@ -115,7 +115,7 @@ class LoopAnalysis:
         return None
 
     def _uses_child_watcher(self, call: cst.Call) -> bool:
-        site = self._analysis.index.call_sites.get(id(call))
+        site = self._analysis.index.call_sites.get(call)
         names = self._analysis.possible_callees(site) if site is not None else frozenset()
         return bool(names) and names <= apis.CHILD_WATCHER_LOOPS
 
@@ -171,10 +171,10 @@ class LoopAnalysis:
         call = site.node
         if method_name(call) in apis.LOOP_RUN_METHODS and type(call.func) is cst.Attribute:
             receiver = call.func.value
-            inner = self._analysis.index.call_sites.get(id(receiver))
-            if isinstance(receiver, cst.Call) and inner is not None and self._analysis.creates_loop(inner):
+            inner = self._analysis.index.call_sites.get(receiver) if isinstance(receiver, cst.Call) else None
+            if inner is not None and self._analysis.creates_loop(inner):
                 creation = LoopCreation(
-                    receiver, "", site.function, site.scope, None, self._uses_child_watcher(receiver), runs=[call]
+                    inner.node, "", site.function, site.scope, None, self._uses_child_watcher(inner.node), runs=[call]
                 )
                 creation.spawns_subprocesses = self._runs_subprocesses(call)
                 self.creations.append(creation)
@@ -192,7 +192,7 @@ class LoopAnalysis:
             if isinstance(receiver, cst.Name):
                 values = [binding.value for binding in site.scope.lookup(receiver.value) or []]
             for value in values:
-                inner = analysis.index.call_sites.get(id(value)) if isinstance(value, cst.Call) else None
+                inner = analysis.index.call_sites.get(value) if isinstance(value, cst.Call) else None
                 if inner is not None and analysis.is_get_event_loop(inner):
                     return True
         return False
@@ -223,14 +223,14 @@ class LoopAnalysis:
 
     def _inherits(self, cls: ClassInfo, base: ClassInfo) -> bool:
         """Whether ``cls`` is ``base`` or derives from it through classes of this module."""
-        seen: set[int] = set()
+        seen: set[ClassInfo] = set()
         pending = [cls]
         while pending:
             current = pending.pop()
             if current is base:
                 return True
-            if id(current) not in seen:
-                seen.add(id(current))
+            if current not in seen:
+                seen.add(current)
                 pending.extend(self._analysis.resolver.local_bases(current))
         return False
 
@@ -250,7 +250,7 @@ class LoopAnalysis:
         is_loop: Callable[[cst.BaseExpression], bool],
         rebindable_name: Optional[str],
     ) -> "_Group":
-        group_key = (id(region), key)
+        group_key = (region, key)
         if group_key not in self._groups:
             self._groups[group_key] = _Group(region, is_loop, rebindable_name)
         return self._groups[group_key]
@@ -260,7 +260,7 @@ class LoopAnalysis:
     def _runs_subprocesses(self, call: cst.Call) -> bool:
         """Whether a coroutine passed to ``call`` starts subprocesses (through this module's code)."""
         for inner in _calls_within(call.args):
-            site = self._analysis.index.call_sites.get(id(inner))
+            site = self._analysis.index.call_sites.get(inner)
             if site is not None and self._site_spawns(site, 0):
                 return True
         return False
@@ -286,13 +286,12 @@ class LoopAnalysis:
         return any(b.kind == "value" and b.value is not None and self._creating_call(b.value) for b in bindings)
 
     def _function_spawns(self, function: FunctionInfo, depth: int) -> bool:
-        key = id(function.node)
-        if key not in self._spawns_memo:
-            self._spawns_memo[key] = False  # recursion adds nothing new
-            self._spawns_memo[key] = depth < _MAX_DEPTH and any(
+        if function not in self._spawns_memo:
+            self._spawns_memo[function] = False  # recursion adds nothing new
+            self._spawns_memo[function] = depth < _MAX_DEPTH and any(
                 self._site_spawns(site, depth) for site in function.calls
             )
-        return self._spawns_memo[key]
+        return self._spawns_memo[function]
 
 
 def _is_coroutine(function: Optional[FunctionInfo]) -> bool:
@@ -327,10 +326,10 @@ class _Group:
     is_loop: Callable[[cst.BaseExpression], bool]
     # The variable's name when a nested function can rebind it (None for ``self.attr``).
     rebindable_name: Optional[str]
-    creations: dict[int, LoopCreation] = field(default_factory=dict)  # id(creating call) ->
+    creations: dict[cst.Call, LoopCreation] = field(default_factory=dict)  # creating call ->
 
     def add(self, creation: LoopCreation) -> None:
-        self.creations[id(creation.call)] = creation
+        self.creations[creation.call] = creation
 
 
 @dataclass
@@ -366,7 +365,7 @@ class _LoopUses(TreeVisitor):
         self._class = self._analysis.index.class_for(group.region)
         self._frames = [_Frame(is_method=False)]
         self._entered: list[str] = []  # per function entered: "frame", "nested" or "skipped"
-        self._method_receivers: set[int] = set()
+        self._method_receivers: set[cst.Attribute] = set()
 
     def _holders(self) -> list[LoopCreation]:
         frame = self._frames[-1]
@@ -437,11 +436,11 @@ class _LoopUses(TreeVisitor):
         self._leave(original_node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        site = self._analysis.index.call_sites.get(id(node))
+        site = self._analysis.index.call_sites.get(node)
         if site is None:
             return
         if type(node.func) is cst.Attribute and self._is_loop(node.func.value):
-            self._method_receivers.add(id(node.func))
+            self._method_receivers.add(node.func)
             method = node.func.attr.value
             spawns = method in apis.LOOP_SUBPROCESS_METHODS or (
                 method in apis.LOOP_COROUTINE_RUNNERS and self._loops._runs_subprocesses(node)
@@ -474,7 +473,7 @@ class _LoopUses(TreeVisitor):
                     self._loop_passed_to(creation, site)
 
     def _creation_site(self, creation: LoopCreation) -> CallSite:
-        return self._analysis.index.call_sites[id(creation.call)]
+        return self._analysis.index.call_sites[creation.call]
 
     def _rebound(self, target: cst.BaseExpression) -> None:
         """``loop = other``, ``for loop in ...``, ``with ... as loop``: the old loop is gone."""
@@ -499,7 +498,7 @@ class _LoopUses(TreeVisitor):
 
     def leave_Call(self, original_node: cst.Call) -> None:
         # The assigned variable holds the new loop once the creating call has returned.
-        created = self._group.creations.get(id(original_node))
+        created = self._group.creations.get(original_node)
         if created is not None and not self._frames[-1].nesting:
             self._frames[-1].live = [created]
 
@@ -522,7 +521,7 @@ class _LoopUses(TreeVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         # ``loop.run_forever`` handed over uncalled (a thread target, a callback) runs elsewhere.
-        if self._is_loop(node.value) and id(node) not in self._method_receivers:
+        if self._is_loop(node.value) and node not in self._method_receivers:
             if node.attr.value in apis.LOOP_RUN_METHODS:
                 for creation in self._holders():
                     creation.runs_elsewhere = True

@@ -119,13 +119,13 @@ class Resolver:
     def method(self, owner: ClassInfo, name: str) -> Optional[FunctionInfo]:
         """``owner.name`` looked up through ``owner`` and its bases defined in this module, in
         order (a simplified MRO: depth first, each class once)."""
-        seen: set[int] = set()
+        seen: set[ClassInfo] = set()
         pending = [owner]
         while pending:
             current = pending.pop(0)
-            if id(current) in seen:
+            if current in seen:
                 continue
-            seen.add(id(current))
+            seen.add(current)
             if name in current.methods:
                 return current.methods[name]
             pending[0:0] = self.local_bases(current)

@@ -63,24 +63,24 @@ class ThreadAnalysis:
     def __init__(self, analysis: "ModuleAnalysis") -> None:
         self._analysis = analysis
         self._resolver = analysis.resolver
-        self._installs_memo: dict[int, bool] = {}
+        self._installs_memo: dict[FunctionInfo, bool] = {}
         self._custom_policies = [site for site in analysis.index.calls if self._sets_custom_policy(site)]
-        self._in_thread: dict[int, ThreadStart] = {}
+        self._in_thread: dict[FunctionInfo, ThreadStart] = {}
         self.lookups_without_loop: list[LookupInThread] = []
         entries = self._entries()
         # Functions a thread starts in directly (not helpers they call).
-        self.entry_functions = {id(function.node) for function, _, _ in entries}
+        self.entry_functions = {function for function, _, _ in entries}
         self._follow(entries)
 
     @functools.cached_property
-    def _order(self) -> dict[int, int]:
-        """Each call's place in evaluation order (id of its node -> number); only asked where the
-        module sets a policy of its own, so made on first use."""
-        return {id(site.node): number for number, site in enumerate(self._analysis.index.calls)}
+    def _order(self) -> dict[cst.Call, int]:
+        """Each call's place in evaluation order; only asked where the module sets a policy of
+        its own, so made on first use."""
+        return {site.node: number for number, site in enumerate(self._analysis.index.calls)}
 
     def start_of(self, function: Optional[FunctionInfo]) -> Optional[ThreadStart]:
         """The thread start through which ``function`` runs in a worker thread, if any."""
-        return self._in_thread.get(id(function.node)) if function is not None else None
+        return self._in_thread.get(function) if function is not None else None
 
     # -- thread entries -----------------------------------------------------------------------
 
@@ -202,7 +202,7 @@ class ThreadAnalysis:
             if earlier.function is not site.function or not earlier.always_runs_before(site):
                 continue
             earlier_pools = self._thread_pools(earlier)
-            same_pools = earlier_pools is not None and [id(p) for p in earlier_pools] == [id(p) for p in pools]
+            same_pools = earlier_pools == pools  # nodes compare by identity
             if not same_pools:
                 continue
             target = self._thread_target(earlier)
@@ -236,10 +236,10 @@ class ThreadAnalysis:
         import time."""
         for policy in self._custom_policies:
             if policy.function is None:
-                if start.function is not None or self._order[id(policy.node)] < self._order[id(start.node)]:
+                if start.function is not None or self._order[policy.node] < self._order[start.node]:
                     return True
             elif policy.function is start.function:
-                if self._order[id(policy.node)] < self._order[id(start.node)] and policy.always_runs_before(start):
+                if self._order[policy.node] < self._order[start.node] and policy.always_runs_before(start):
                     return True
             elif (
                 start.function is not None
@@ -251,17 +251,17 @@ class ThreadAnalysis:
         return False
 
     def _initializer_installs(self, pool: cst.Call) -> bool:
-        site = self._analysis.index.call_sites.get(id(pool))
+        site = self._analysis.index.call_sites.get(pool)
         initializer = argument(pool, 2, "initializer")
         if site is None or initializer is None:
             return False
         functions = self._resolver.functions(initializer, site.scope)
         return bool(functions) and all(not f.is_async and self._installs(f, 0) for f in functions)
 
-    def _is_thread_subclass(self, info: ClassInfo, seen: set[int]) -> bool:
-        if id(info) in seen:
+    def _is_thread_subclass(self, info: ClassInfo, seen: set[ClassInfo]) -> bool:
+        if info in seen:
             return False
-        seen.add(id(info))
+        seen.add(info)
         for arg in info.node.bases:
             if self._resolver.qualified_name(arg.value, info.outer_scope) in apis.THREAD_CLASSES:
                 return True
@@ -271,15 +271,15 @@ class ThreadAnalysis:
 
     def _follow(self, entries: list[tuple[FunctionInfo, ThreadStart, bool]]) -> None:
         # Each function is walked at most twice: reached with no loop installed, and with one.
-        seen: set[tuple[int, bool, bool]] = set()
+        seen: set[tuple[FunctionInfo, bool, bool]] = set()
         # (function, its thread's start, loop installed yet, reached through a call)
         work = [(function, start, installed, False) for function, start, installed in entries if not function.is_async]
         while work:
             function, start, installed, called = work.pop()
-            if (id(function.node), installed, called) in seen:
+            if (function, installed, called) in seen:
                 continue
-            seen.add((id(function.node), installed, called))
-            self._in_thread.setdefault(id(function.node), start)
+            seen.add((function, installed, called))
+            self._in_thread.setdefault(function, start)
             for site in function.calls:
                 if self._analysis.installs_loop(site):
                     installed = True
@@ -299,17 +299,16 @@ class ThreadAnalysis:
                     if self._installs(callee, 0):
                         installed = True
         # A lookup reached from several threads is one problem: keep the first start found.
-        unique: dict[int, LookupInThread] = {}
+        unique: dict[cst.Call, LookupInThread] = {}
         for found in self.lookups_without_loop:
-            unique.setdefault(id(found.site.node), found)
+            unique.setdefault(found.site.node, found)
         self.lookups_without_loop = list(unique.values())
 
     def _installs(self, function: FunctionInfo, depth: int) -> bool:
         """Whether calling ``function`` installs a loop (itself, or through functions it calls)."""
-        key = id(function.node)
-        if key in self._installs_memo:
-            return self._installs_memo[key]
-        self._installs_memo[key] = False  # a recursive call does not install anything new
+        if function in self._installs_memo:
+            return self._installs_memo[function]
+        self._installs_memo[function] = False  # a recursive call does not install anything new
         result = depth < _MAX_DEPTH and any(
             self._analysis.installs_loop(site)
             or any(
@@ -318,7 +317,7 @@ class ThreadAnalysis:
             )
             for site in function.calls
         )
-        self._installs_memo[key] = result
+        self._installs_memo[function] = result
         return result
 
 

@@ -13,7 +13,7 @@ from flake8_asyncloop.rules.base import Example, Rule, register
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.guards import Reach
-    from flake8_asyncloop.engine.index import CallSite
+    from flake8_asyncloop.engine.index import CallSite, FunctionInfo
 
 
 @register
@@ -81,7 +81,7 @@ class DirectLoopConstruction(Rule):
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
-        factories: Optional[set[int]] = None  # found once a class call needs them (rare)
+        factories: Optional[set["FunctionInfo"]] = None  # found once a class call needs them (rare)
         for site in analysis.index.calls:
             callees = analysis.possible_callees(site)
             if not callees or not callees <= apis.LOOP_CLASSES:
@@ -91,7 +91,7 @@ class DirectLoopConstruction(Rule):
             if site.function is not None:
                 if factories is None:
                     factories = _loop_factories(analysis)
-                if id(site.function.node) in factories:
+                if site.function in factories:
                     continue  # the loop factory itself, which is where a class is called
             if _chosen_for_some_platforms(analysis, site, callees) or _chosen_for_loop_factory_versions(analysis, site):
                 continue
@@ -190,15 +190,15 @@ def _chosen_for_loop_factory_versions(analysis: "ModuleAnalysis", site: "CallSit
     return guarded_minors != ALL_MINORS and not analysis.reach(site.node).includes(range(_LOOP_FACTORY_IN_RUN))
 
 
-def _loop_factories(analysis: "ModuleAnalysis") -> set[int]:
+def _loop_factories(analysis: "ModuleAnalysis") -> set["FunctionInfo"]:
     """Functions that are loop factories: a policy's ``new_event_loop`` method, and lambdas or
     functions passed as ``loop_factory=`` (asyncio.run, asyncio.Runner)."""
-    factories: set[int] = set()
+    factories: set["FunctionInfo"] = set()
     for info in analysis.index.functions.values():
         if info.owner_class is not None and info.name in ("new_event_loop", "_loop_factory"):
-            factories.add(id(info.node))
+            factories.add(info)
     for site in analysis.index.calls:
         for arg in site.node.args:
             if arg.keyword is not None and arg.keyword.value == "loop_factory":
-                factories.update(id(f.node) for f in analysis.resolver.functions(arg.value, site.scope))
+                factories.update(analysis.resolver.functions(arg.value, site.scope))
     return factories

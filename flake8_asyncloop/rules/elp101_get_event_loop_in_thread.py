@@ -136,7 +136,7 @@ class GetEventLoopInThread(Rule):
         it from a thread that has a loop set.
         """
         function = site.function
-        if function is None or id(function.node) not in analysis.threads.entry_functions:
+        if function is None or function not in analysis.threads.entry_functions:
             return None
         definition = function.node
         if not isinstance(definition, cst.FunctionDef) or not isinstance(definition.body, cst.IndentedBlock):

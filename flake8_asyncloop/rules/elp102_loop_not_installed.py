@@ -140,7 +140,7 @@ class LoopNotInstalled(Rule):
             lookup = creation.lookups[0]
             line, _ = analysis.position(lookup)
             looked_up = f"{analysis.source(lookup.func)}()"
-            site = analysis.index.call_sites.get(id(lookup))
+            site = analysis.index.call_sites.get(lookup)
             if site is not None and analysis.is_get_event_loop(site):
                 consequence = "returns another loop (or raises RuntimeError in a worker thread)"
             else:
@@ -171,7 +171,7 @@ class LoopNotInstalled(Rule):
             return None
         run_here = all(
             site is not None and site.function is creation.function
-            for site in (analysis.index.call_sites.get(id(run)) for run in creation.runs)
+            for site in (analysis.index.call_sites.get(run) for run in creation.runs)
         )
         safe = "." not in creation.target and run_here
         description = f"Install the loop with {asyncio_name}.set_event_loop({creation.target})"

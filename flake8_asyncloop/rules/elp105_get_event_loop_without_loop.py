@@ -145,7 +145,7 @@ class GetEventLoopWithoutLoop(Rule):
         bodies: list[tuple[Optional["FunctionInfo"], list["CallSite"]]] = [(None, module_sites)]
         bodies += [(function, function.calls) for function in analysis.index.functions.values()]
         # What module-level code does, worked out once a function body needs it.
-        entries: Optional[set[int]] = None
+        entries: Optional[set["FunctionInfo"]] = None
         module_installs = False
         for function, sites in bodies:
             if function is not None and function.is_async:
@@ -159,7 +159,7 @@ class GetEventLoopWithoutLoop(Rule):
                 if entries is None:
                     entries = _entry_functions(analysis, module_sites)
                     module_installs = any(_sets_loop_or_policy(analysis, site) for site in module_sites)
-                nothing_set = id(function.node) in entries and not module_installs
+                nothing_set = function in entries and not module_installs
             yield from self._check_body(analysis, sites, nothing_set)
 
     def _check_body(self, analysis: "ModuleAnalysis", sites: list["CallSite"], nothing_set: bool) -> Iterator[Finding]:
@@ -250,23 +250,22 @@ def _chained_run(small: cst.BaseSmallStatement, lookup: cst.Call) -> Optional[cs
     return None
 
 
-def _entry_functions(analysis: "ModuleAnalysis", module_sites: list["CallSite"]) -> set[int]:
+def _entry_functions(analysis: "ModuleAnalysis", module_sites: list["CallSite"]) -> set["FunctionInfo"]:
     """Sync functions (not methods) that module-level code calls by name, and that nothing else
     mentions: a script's ``main()``, which runs before anything has set a loop. A function that
     other code calls or hands around may run under a loop."""
-    module_calls: dict[int, int] = {}  # id(definition) -> module-level calls by name
+    module_calls: dict["FunctionInfo", int] = {}  # a function -> module-level calls by name
     for site in module_sites:
         if not isinstance(site.node.func, cst.Name):
             continue
         for function in analysis.resolver.functions(site.node.func, site.scope):
             if function.owner_class is None and isinstance(function.node, cst.FunctionDef) and not function.is_async:
-                module_calls[id(function.node)] = module_calls.get(id(function.node), 0) + 1
-    entries = set()
-    for key, calls in module_calls.items():
-        function = analysis.index.functions[key]
-        if analysis.index.name_counts[function.name] == calls + 1:  # the definition and these calls
-            entries.add(key)
-    return entries
+                module_calls[function] = module_calls.get(function, 0) + 1
+    return {
+        function
+        for function, calls in module_calls.items()
+        if analysis.index.name_counts[function.name] == calls + 1  # the definition and these calls
+    }
 
 
 def _sets_loop_or_policy(analysis: "ModuleAnalysis", site: "CallSite") -> bool:

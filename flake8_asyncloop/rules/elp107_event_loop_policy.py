@@ -90,25 +90,25 @@ class EventLoopPolicyApi(Rule):
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         if not analysis.targets.includes_from(14):
             return
-        flagged: dict[int, str] = {}  # id(call) -> the API's short name
+        flagged: dict[cst.BaseExpression, str] = {}  # a call -> the API's short name
         for site in analysis.index.calls:
             names = analysis.possible_callees(site)
             if names and names <= apis.POLICY_APIS and analysis.reach(site.node).includes(_FROM_314):
-                flagged[id(site.node)] = next(iter(names)).rsplit(".", 1)[1]
+                flagged[site.node] = next(iter(names)).rsplit(".", 1)[1]
         # set_event_loop_policy(uvloop.EventLoopPolicy()) is one problem: reported once, on the
         # outer call, with the advice for the policy it installs.
         inner = {
-            id(arg.value): id(site.node)
+            arg.value: site.node
             for site in analysis.index.calls
-            if id(site.node) in flagged
+            if site.node in flagged
             for arg in site.node.args
-            if id(arg.value) in flagged
+            if arg.value in flagged
         }
         for site in analysis.index.calls:
-            key = id(site.node)
+            key = site.node
             if key not in flagged or key in inner:
                 continue
-            advised = next((flagged[i] for i, outer in inner.items() if outer == key), flagged[key])
+            advised = next((flagged[i] for i, outer in inner.items() if outer is key), flagged[key])
             instead = _INSTEAD.get(advised, _DEFAULT_INSTEAD)
             written = analysis.source(site.node.func)
             yield Finding(
@@ -231,7 +231,7 @@ def _factory_for(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[tuple
 def _sole_statement_of_if(analysis: "ModuleAnalysis", statement: cst.SimpleStatementLine) -> Optional[cst.If]:
     """The ``if test:`` (no ``else``) whose body is just ``statement``, when ``test`` is a version
     or platform guard."""
-    found = analysis.index.if_of_sole_statement.get(id(statement))
+    found = analysis.index.if_of_sole_statement.get(statement)
     if found is None:
         return None
     return found if condition_reach(found.test) != (EVERYWHERE, EVERYWHERE) else None
