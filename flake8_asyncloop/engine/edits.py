@@ -10,18 +10,19 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
 from flake8_asyncloop.engine.diagnostics import Edit
 from flake8_asyncloop.engine.index import Scope
 
-if TYPE_CHECKING:
-    from flake8_asyncloop.engine.analysis import ModuleAnalysis
-
 # Python's line breaks; str.splitlines() would also split on form feeds and U+2028.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+# Where a node starts and ends: ((line, column), (line, column)), lines 1-based, columns 0-based.
+Span = tuple[tuple[int, int], tuple[int, int]]
 
 
 class SourceLines:
@@ -77,14 +78,15 @@ def closing_try(body: Sequence[cst.BaseStatement], loop_name: str) -> cst.Try:
 class FixBuilder:
     """Edits expressed on a module's nodes, for the rules' fixes."""
 
-    def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self._analysis = analysis
-        # The text the module was parsed from when the caller gave it: regenerating it costs a walk.
-        text = analysis.source_text
-        self.lines = SourceLines(text if text is not None else analysis.module.code)
+    def __init__(self, module: cst.Module, text: Optional[str], span: Callable[[cst.CSTNode], Span]) -> None:
+        """``text``: what ``module`` was parsed from, when the caller has it (regenerating it
+        costs a walk); ``span``: where a node of ``module`` is in that text."""
+        self._module = module
+        self._span = span
+        self.lines = SourceLines(text if text is not None else module.code)
 
     def replace(self, node: cst.CSTNode, text: str) -> Edit:
-        start, end = self._analysis.span(node)
+        start, end = self._span(node)
         return Edit(start[0], start[1], end[0], end[1], text)
 
     def rewrite(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
@@ -96,7 +98,7 @@ class FixBuilder:
         inside of multi-line strings, which a line-by-line text edit would change.
         """
         old_code = self.lines.code
-        replaced = self._analysis.module.deep_replace(old, new)
+        replaced = self._module.deep_replace(old, new)
         assert isinstance(replaced, cst.Module)
         new_code = replaced.code
         prefix = 0
@@ -121,7 +123,7 @@ class FixBuilder:
 
     def indentation_of(self, statement: cst.CSTNode) -> Optional[str]:
         """The whitespace before ``statement`` on its line, or None if code precedes it there."""
-        (line, column), _ = self._analysis.span(statement)
+        (line, column), _ = self._span(statement)
         prefix = self.lines.line(line)[:column]
         return prefix if not prefix.strip() else None
 
@@ -130,20 +132,20 @@ class FixBuilder:
         indentation = self.indentation_of(statement)
         if indentation is None:
             return None  # "if x: loop = ..." keeps its one-line form; no fix
-        _, (end_line, _) = self._analysis.span(statement)
+        _, (end_line, _) = self._span(statement)
         line_break = self.lines.line_break(end_line)
         if line_break:
             return Edit(end_line + 1, 0, end_line + 1, 0, f"{indentation}{code}{line_break}")
         end_column = len(self.lines.line(end_line))
-        newline = self._analysis.module.default_newline
+        newline = self._module.default_newline
         return Edit(end_line, end_column, end_line, end_column, f"{newline}{indentation}{code}")
 
     def insert_before(self, statement: cst.CSTNode, code: str) -> Optional[Edit]:
         indentation = self.indentation_of(statement)
         if indentation is None:
             return None
-        (line, column), _ = self._analysis.span(statement)
-        line_break = self.lines.line_break(line) or self._analysis.module.default_newline
+        (line, column), _ = self._span(statement)
+        line_break = self.lines.line_break(line) or self._module.default_newline
         return Edit(line, column, line, column, f"{code}{line_break}{indentation}")
 
     def delete_statement(self, statement: cst.CSTNode, collapse_blank_lines: bool = True) -> Optional[Edit]:
@@ -151,7 +153,7 @@ class FixBuilder:
         block would be left empty. ``collapse_blank_lines``: between two blank lines, one goes too."""
         if self.indentation_of(statement) is None:
             return None
-        (start_line, _), (end_line, _) = self._analysis.span(statement)
+        (start_line, _), (end_line, _) = self._span(statement)
         last = end_line + 1 if self.lines.line_break(end_line) else end_line
         end_column = 0 if last > end_line else len(self.lines.line(end_line))
         between_blank_lines = start_line > 1 and self._is_blank(start_line - 1) and self._is_blank(last)
@@ -180,7 +182,7 @@ class FixBuilder:
         return (module_name, (edit,)) if edit is not None else None
 
     def _import_edit(self, statement: str) -> Optional[Edit]:
-        module = self._analysis.module
+        module = self._module
         anchor: Optional[cst.SimpleStatementLine] = None
         for index, node in enumerate(module.body):
             if not isinstance(node, cst.SimpleStatementLine):

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.calls import argument, method_name
 from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
 
-if TYPE_CHECKING:
-    from flake8_asyncloop.engine.analysis import ModuleAnalysis
 
 _MAX_DEPTH = 8
 
@@ -80,14 +79,14 @@ class LoopCreation:
 
 
 class LoopAnalysis:
-    def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self._analysis = analysis
+    def __init__(self, calls: CallFacts) -> None:
+        self._calls = calls
         self._spawns_memo: dict[FunctionInfo, bool] = {}
         self.creations: list[LoopCreation] = []
         # Creations that share a region and a variable are read in one walk of the region, so a
         # module that creates the same variable thousands of times costs one walk, not thousands.
         self._groups: dict[tuple[cst.CSTNode, str], _Group] = {}
-        for assignment in analysis.index.assignments:
+        for assignment in calls.index.assignments:
             creation = self._creation(assignment)
             if creation is not None:
                 self.creations.append(creation)
@@ -95,7 +94,7 @@ class LoopAnalysis:
             uses = _VariableUses if group.rebindable_name is not None else _LoopUses
             uses(self, group).walk(group.region)
         self._installs_by_attribute()
-        for site in analysis.index.calls:
+        for site in calls.index.calls:
             self._chained_run(site)
             self._asyncio_run(site)
 
@@ -105,18 +104,18 @@ class LoopAnalysis:
         """The loop-creating call in an assigned value: the value itself or ``closing(value)``."""
         if type(value) is not cst.Call:
             return None
-        site = self._analysis.index.call_sites.get(value)
+        site = self._calls.index.call_sites.get(value)
         if site is None:
             return None
-        if self._analysis.creates_loop(site):
+        if self._calls.creates_loop(site):
             return value
-        if self._analysis.callee(site) in apis.CONTEXTLIB_CLOSING and len(value.args) == 1:
+        if self._calls.callee(site) in apis.CONTEXTLIB_CLOSING and len(value.args) == 1:
             return self._creating_call(value.args[0].value)
         return None
 
     def _uses_child_watcher(self, call: cst.Call) -> bool:
-        site = self._analysis.index.call_sites.get(call)
-        names = self._analysis.possible_callees(site) if site is not None else frozenset()
+        site = self._calls.index.call_sites.get(call)
+        names = self._calls.possible_callees(site) if site is not None else frozenset()
         return bool(names) and names <= apis.CHILD_WATCHER_LOOPS
 
     def _creation(self, assignment: Assignment) -> Optional[LoopCreation]:
@@ -133,7 +132,7 @@ class LoopAnalysis:
             )
             creation.closed = assignment.value is not call  # contextlib.closing(...)
             name = target.value
-            region: cst.CSTNode = function.node if function is not None else self._analysis.module
+            region: cst.CSTNode = function.node if function is not None else self._calls.module
             self._group(region, name, lambda e: type(e) is cst.Name and e.value == name, name).add(creation)
             return creation
         if (
@@ -171,8 +170,8 @@ class LoopAnalysis:
         call = site.node
         if method_name(call) in apis.LOOP_RUN_METHODS and type(call.func) is cst.Attribute:
             receiver = call.func.value
-            inner = self._analysis.index.call_sites.get(receiver) if isinstance(receiver, cst.Call) else None
-            if inner is not None and self._analysis.creates_loop(inner):
+            inner = self._calls.index.call_sites.get(receiver) if isinstance(receiver, cst.Call) else None
+            if inner is not None and self._calls.creates_loop(inner):
                 creation = LoopCreation(
                     inner.node, "", site.function, site.scope, None, self._uses_child_watcher(inner.node), runs=[call]
                 )
@@ -183,8 +182,8 @@ class LoopAnalysis:
     def closes_installed_loop(self) -> bool:
         """Whether the module closes whatever loop is installed: ``get_event_loop().close()``,
         directly or through a variable holding it (a test's tearDown, a script's last line)."""
-        analysis = self._analysis
-        for site in analysis.index.calls:
+        calls = self._calls
+        for site in calls.index.calls:
             if method_name(site.node) != "close" or not isinstance(site.node.func, cst.Attribute):
                 continue
             receiver = site.node.func.value
@@ -192,8 +191,8 @@ class LoopAnalysis:
             if isinstance(receiver, cst.Name):
                 values = [binding.value for binding in site.scope.lookup(receiver.value) or []]
             for value in values:
-                inner = analysis.index.call_sites.get(value) if isinstance(value, cst.Call) else None
-                if inner is not None and analysis.is_get_event_loop(inner):
+                inner = calls.index.call_sites.get(value) if isinstance(value, cst.Call) else None
+                if inner is not None and calls.is_get_event_loop(inner):
                     return True
         return False
 
@@ -209,11 +208,11 @@ class LoopAnalysis:
         ]
         if not owned:
             return  # no self.<attribute> loop: the module's calls need not be read
-        resolver = self._analysis.resolver
+        resolver = self._calls.resolver
         installs: list[tuple[str, Optional[ClassInfo], CallSite]] = []
-        for site in self._analysis.index.calls:
+        for site in self._calls.index.calls:
             value = argument(site.node, 0, "loop")
-            if type(value) is cst.Attribute and self._analysis.installs_loop(site):
+            if type(value) is cst.Attribute and self._calls.installs_loop(site):
                 installs.append((value.attr.value, resolver.self_class(value.value, site.scope), site))
         for creation, owner in owned:
             attribute = creation.target.split(".")[1]
@@ -231,12 +230,12 @@ class LoopAnalysis:
                 return True
             if current not in seen:
                 seen.add(current)
-                pending.extend(self._analysis.resolver.local_bases(current))
+                pending.extend(self._calls.resolver.local_bases(current))
         return False
 
     def _asyncio_run(self, site: CallSite) -> None:
         """``asyncio.run(main())`` makes and installs a loop of its own for the coroutine."""
-        if self._analysis.callee(site) in apis.ASYNCIO_RUN:
+        if self._calls.callee(site) in apis.ASYNCIO_RUN:
             creation = LoopCreation(
                 site.node, "", site.function, site.scope, None, True, runs=[site.node], installs=[site], closed=True
             )
@@ -260,19 +259,19 @@ class LoopAnalysis:
     def _runs_subprocesses(self, call: cst.Call) -> bool:
         """Whether a coroutine passed to ``call`` starts subprocesses (through this module's code)."""
         for inner in _calls_within(call.args):
-            site = self._analysis.index.call_sites.get(inner)
+            site = self._calls.index.call_sites.get(inner)
             if site is not None and self._site_spawns(site, 0):
                 return True
         return False
 
     def _site_spawns(self, site: CallSite, depth: int) -> bool:
-        if self._analysis.callee(site) in apis.CREATE_SUBPROCESS:
+        if self._calls.callee(site) in apis.CREATE_SUBPROCESS:
             return True
         if method_name(site.node) in apis.LOOP_SUBPROCESS_METHODS:
             return not self._is_local_loop(site)
         return any(
             self._function_spawns(callee, depth + 1)
-            for callee in self._analysis.resolver.functions(site.node.func, site.scope)
+            for callee in self._calls.resolver.functions(site.node.func, site.scope)
         )
 
     def _is_local_loop(self, site: CallSite) -> bool:
@@ -359,10 +358,10 @@ class _LoopUses(TreeVisitor):
     def __init__(self, loops: LoopAnalysis, group: _Group) -> None:
         super().__init__()
         self._loops = loops
-        self._analysis = loops._analysis
+        self._calls = loops._calls
         self._group = group
         self._is_loop = group.is_loop
-        self._class = self._analysis.index.class_for(group.region)
+        self._class = self._calls.index.class_for(group.region)
         self._frames = [_Frame(is_method=False)]
         self._entered: list[str] = []  # per function entered: "frame", "nested" or "skipped"
         self._method_receivers: set[cst.Attribute] = set()
@@ -378,7 +377,7 @@ class _LoopUses(TreeVisitor):
     def _enter(self, node: Union[cst.FunctionDef, cst.Lambda]) -> bool:
         if node is self._group.region:
             return True
-        info = self._analysis.index.function_for(node)
+        info = self._calls.index.function_for(node)
         name = self._group.rebindable_name
         if name is not None and info is not None and name in info.scope.bindings:
             self._entered.append("skipped")  # libcst still calls leave_* for a skipped node
@@ -436,7 +435,7 @@ class _LoopUses(TreeVisitor):
         self._leave(original_node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        site = self._analysis.index.call_sites.get(node)
+        site = self._calls.index.call_sites.get(node)
         if site is None:
             return
         if type(node.func) is cst.Attribute and self._is_loop(node.func.value):
@@ -456,13 +455,13 @@ class _LoopUses(TreeVisitor):
         # try/except around it does not help, so guarded lookups count too. In a coroutine the
         # lookup finds the running loop instead (ELP104's concern).
         frame = self._frames[-1]
-        if not frame.nesting and frame.live and self._analysis.looks_up_loop(site):
+        if not frame.nesting and frame.live and self._calls.looks_up_loop(site):
             for creation in frame.live:
                 # Not from an if branch into its else: both must be able to run.
                 creation_site = self._creation_site(creation)
-                if not _is_coroutine(creation.function) and self._analysis.index.may_run_before(creation_site, site):
+                if not _is_coroutine(creation.function) and self._calls.index.may_run_before(creation_site, site):
                     creation.lookups.append(node)
-        if self._analysis.uninstalls_loop(site):
+        if self._calls.uninstalls_loop(site):
             # set_event_loop(None) next to a private loop: keeping the loop out of the global
             # slot is deliberate (CPython's own tests do it), not a forgotten install.
             for creation in self._group.creations.values():
@@ -473,7 +472,7 @@ class _LoopUses(TreeVisitor):
                     self._loop_passed_to(creation, site)
 
     def _creation_site(self, creation: LoopCreation) -> CallSite:
-        return self._analysis.index.call_sites[creation.call]
+        return self._calls.index.call_sites[creation.call]
 
     def _rebound(self, target: cst.BaseExpression) -> None:
         """``loop = other``, ``for loop in ...``, ``with ... as loop``: the old loop is gone."""
@@ -503,9 +502,9 @@ class _LoopUses(TreeVisitor):
             self._frames[-1].live = [created]
 
     def _loop_passed_to(self, creation: LoopCreation, site: CallSite) -> None:
-        callee = self._analysis.callee(site) or ""
+        callee = self._calls.callee(site) or ""
         method = method_name(site.node)
-        if self._analysis.installs_loop(site):
+        if self._calls.installs_loop(site):
             creation.installs.append(site)
         elif method == "attach_loop":
             creation.attaches.append(site)

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import Literal, Optional
 
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.calls import argument, is_none, method_name
 from flake8_asyncloop.engine.index import CallSite, ClassInfo, FunctionInfo, Scope
 from flake8_asyncloop.engine.reads import Reads
 
-if TYPE_CHECKING:
-    from flake8_asyncloop.engine.analysis import ModuleAnalysis
 
 ExecutorKind = Literal["thread", "process"]
 _MAX_DEPTH = 8
@@ -60,11 +59,11 @@ class LookupInThread:
 
 
 class ThreadAnalysis:
-    def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self._analysis = analysis
-        self._resolver = analysis.resolver
+    def __init__(self, calls: CallFacts) -> None:
+        self._calls = calls
+        self._resolver = calls.resolver
         self._installs_memo: dict[FunctionInfo, bool] = {}
-        self._custom_policies = [site for site in analysis.index.calls if self._sets_custom_policy(site)]
+        self._custom_policies = [site for site in calls.index.calls if self._sets_custom_policy(site)]
         self._in_thread: dict[FunctionInfo, ThreadStart] = {}
         self.lookups_without_loop: list[LookupInThread] = []
         entries = self._entries()
@@ -76,7 +75,7 @@ class ThreadAnalysis:
     def _order(self) -> dict[cst.Call, int]:
         """Each call's place in evaluation order; only asked where the module sets a policy of
         its own, so made on first use."""
-        return {site.node: number for number, site in enumerate(self._analysis.index.calls)}
+        return {site.node: number for number, site in enumerate(self._calls.index.calls)}
 
     def start_of(self, function: Optional[FunctionInfo]) -> Optional[ThreadStart]:
         """The thread start through which ``function`` runs in a worker thread, if any."""
@@ -87,13 +86,13 @@ class ThreadAnalysis:
     def _entries(self) -> list[tuple[FunctionInfo, ThreadStart, bool]]:
         """Where threads start: (function, start, whether a loop is installed when it starts)."""
         entries: list[tuple[FunctionInfo, ThreadStart, bool]] = []
-        for site in self._analysis.index.calls:
+        for site in self._calls.index.calls:
             target = self._thread_target(site)
             if target is not None:
                 start = ThreadStart(site.node)
                 installed = self._custom_policy_before(site) or self._worker_has_loop(site)
                 entries.extend((f, start, installed) for f in self._resolver.functions(target, site.scope))
-        for info in self._analysis.index.classes.values():
+        for info in self._calls.index.classes.values():
             run = self._resolver.method(info, "run")  # possibly inherited from a local mixin
             if run is not None and self._is_thread_subclass(info, set()):
                 entries.append((run, ThreadStart(info.node), False))
@@ -101,7 +100,7 @@ class ThreadAnalysis:
 
     def _thread_target(self, site: CallSite) -> Optional[cst.BaseExpression]:
         call = site.node
-        callee = self._analysis.callee(site)
+        callee = self._calls.callee(site)
         if callee in apis.THREAD_CLASSES:
             return argument(call, 1, "target")
         if callee in apis.TIMER_CLASSES:
@@ -195,7 +194,7 @@ class ThreadAnalysis:
             return True
         if not all(_single_worker(pool) for pool in pools):
             return False
-        neighbours = site.function.calls if site.function is not None else self._analysis.index.calls
+        neighbours = site.function.calls if site.function is not None else self._calls.index.calls
         for earlier in neighbours:
             if earlier is site:
                 return False
@@ -215,7 +214,7 @@ class ThreadAnalysis:
         """``set_event_loop_policy(policy)`` with a policy neither asyncio nor uvloop ships: it may
         create a loop wherever one is asked for (tornado's AnyThreadEventLoopPolicy), so a
         get_event_loop() in a worker thread need not raise. The shipped ones raise there."""
-        if self._analysis.callee(site) not in apis.SET_EVENT_LOOP_POLICY:
+        if self._calls.callee(site) not in apis.SET_EVENT_LOOP_POLICY:
             return False
         policy = argument(site.node, 0, "policy")
         if policy is None or is_none(policy):
@@ -226,7 +225,7 @@ class ThreadAnalysis:
             if bindings and all(binding.kind == "value" and binding.value is not None for binding in bindings):
                 values = [binding.value for binding in bindings if binding.value is not None]
         return not all(
-            isinstance(value, cst.Call) and self._analysis.callee_of(value) in _SHIPPED_POLICIES
+            isinstance(value, cst.Call) and self._calls.callee_of(value) in _SHIPPED_POLICIES
             for value in values
         )
 
@@ -251,7 +250,7 @@ class ThreadAnalysis:
         return False
 
     def _initializer_installs(self, pool: cst.Call) -> bool:
-        site = self._analysis.index.call_sites.get(pool)
+        site = self._calls.index.call_sites.get(pool)
         initializer = argument(pool, 2, "initializer")
         if site is None or initializer is None:
             return False
@@ -281,10 +280,10 @@ class ThreadAnalysis:
             seen.add((function, installed, called))
             self._in_thread.setdefault(function, start)
             for site in function.calls:
-                if self._analysis.installs_loop(site):
+                if self._calls.installs_loop(site):
                     installed = True
                     continue
-                if self._analysis.is_get_event_loop(site):
+                if self._calls.is_get_event_loop(site):
                     # A fallback for a missing parameter, in a helper: the caller usually passes
                     # the loop (precision first: a helper's own default is not followed).
                     if called and site.parameter_fallback:
@@ -310,7 +309,7 @@ class ThreadAnalysis:
             return self._installs_memo[function]
         self._installs_memo[function] = False  # a recursive call does not install anything new
         result = depth < _MAX_DEPTH and any(
-            self._analysis.installs_loop(site)
+            self._calls.installs_loop(site)
             or any(
                 not callee.is_async and self._installs(callee, depth + 1)
                 for callee in self._resolver.functions(site.node.func, site.scope)

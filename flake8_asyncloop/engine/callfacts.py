@@ -1,0 +1,118 @@
+"""What each call of a module does: what it calls, where it can run, whether it looks a loop up,
+installs, uninstalls or makes one. The layer every other analysis layer (threads, loops) and
+the rules ask about one call; it reads only the module's index, the name resolver and the
+target versions."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
+from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
+from flake8_asyncloop.engine.index import CallSite, ModuleIndex
+from flake8_asyncloop.engine.names import Resolver
+from flake8_asyncloop.engine.versions import TargetVersions
+
+
+class CallFacts:
+    """Questions about one call of ``module``, each answer cached where it is asked often."""
+
+    def __init__(self, module: cst.Module, index: ModuleIndex, resolver: Resolver, targets: TargetVersions) -> None:
+        self.module = module
+        self.index = index
+        self.resolver = resolver
+        self.targets = targets
+        self._callees: dict[cst.Call, frozenset[str]] = {}
+
+    def possible_callees(self, site: CallSite) -> frozenset[str]:
+        """Every qualified name ``site`` may call (empty when unknown), cached per call."""
+        call = site.node
+        if call not in self._callees:
+            self._callees[call] = self.resolver.possible_names(call.func, site.scope)
+        return self._callees[call]
+
+    def callee(self, site: CallSite) -> Optional[str]:
+        """The qualified name of what ``site`` calls, when it is exactly one."""
+        names = self.possible_callees(site)
+        return next(iter(names)) if len(names) == 1 else None
+
+    def callee_of(self, call: cst.Call) -> Optional[str]:
+        site = self.index.call_sites.get(call)
+        return self.callee(site) if site is not None else None
+
+    def source(self, node: cst.CSTNode) -> str:
+        """The code of ``node`` as written (for messages)."""
+        return self.module.code_for_node(node)
+
+    def reach(self, call: cst.Call) -> Reach:
+        """The target versions and the platforms that can execute ``call``, given its guards."""
+        site = self.index.call_sites.get(call)
+        guarded = site.reach if site is not None else EVERYWHERE
+        return Reach.of(minors=self.targets.minors) & guarded
+
+    def is_get_event_loop(self, site: CallSite) -> bool:
+        """``asyncio.get_event_loop()`` under any alias, or ``asyncio.get_event_loop_policy().get_event_loop()``."""
+        if self.callee(site) in apis.GET_EVENT_LOOP:
+            return True
+        func = site.node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get_event_loop"):
+            return False
+        receiver = func.value
+        if isinstance(receiver, cst.Name):
+            # policy = asyncio.get_event_loop_policy(); policy.get_event_loop()
+            bindings = site.scope.lookup(receiver.value) or []
+            values = [b.value for b in bindings if b.kind == "value"]
+            if not values or len(values) != len(bindings):
+                return False
+            return all(self._is_policy_call(value) for value in values)
+        return self._is_policy_call(receiver)
+
+    def looks_up_loop(self, site: CallSite) -> bool:
+        """``site`` asks for the current loop when not run by one: get_event_loop(), or an API
+        that binds to it (``asyncio.gather()``, ``Future()``; queues and locks before 3.10)."""
+        if self.is_get_event_loop(site):
+            return True
+        if keyword_argument(site.node, "loop") is not None:
+            return False
+        callee = self.callee(site)
+        if callee in apis.IMPLICIT_LOOKUPS:
+            return True
+        return callee in apis.IMPLICIT_LOOKUPS_BEFORE_310 and self.reach(site.node).includes(range(10))
+
+    def _is_policy_call(self, expr: Optional[cst.BaseExpression]) -> bool:
+        site = self.index.call_sites.get(expr) if isinstance(expr, cst.Call) else None
+        return site is not None and self.callee(site) in apis.GET_EVENT_LOOP_POLICY
+
+    def _sets_event_loop(self, site: CallSite) -> bool:
+        """``asyncio.set_event_loop(...)`` or any ``<policy>.set_event_loop(...)``.
+
+        Any receiver counts (a policy, a test case's helper): precision over recall.
+        """
+        return method_name(site.node) == "set_event_loop" or self.callee(site) in apis.SET_EVENT_LOOP
+
+    def installs_loop(self, site: CallSite) -> bool:
+        """``set_event_loop(x)`` with x not None."""
+        return self._sets_event_loop(site) and not is_none(argument(site.node, 0, "loop"))
+
+    def statement_installs(self, statement: cst.BaseStatement, name: str) -> bool:
+        """Whether ``statement`` is just ``set_event_loop(name)`` (as ``installs_loop`` sees it)."""
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return False
+        expression = statement.body[0]
+        if not (isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)):
+            return False
+        site = self.index.call_sites.get(expression.value)
+        installed = argument(expression.value, 0, "loop")
+        if site is None or installed is None or not self.installs_loop(site):
+            return False
+        return self.source(installed) == name
+
+    def uninstalls_loop(self, site: CallSite) -> bool:
+        """``set_event_loop(None)``."""
+        return self._sets_event_loop(site) and is_none(argument(site.node, 0, "loop"))
+
+    def creates_loop(self, site: CallSite) -> bool:
+        return self.callee(site) in apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES

@@ -1,0 +1,116 @@
+"""Where nodes are: (line, column) as flake8 reports them, from CPython's parser for calls (many
+times cheaper) and from libcst's PositionProvider for anything else, computed on first use."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from typing import Iterable, Optional
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from flake8_asyncloop.engine.edits import SourceLines, Span
+from flake8_asyncloop.engine.focus import Focused
+from flake8_asyncloop.engine.index import ModuleIndex
+
+
+def _called_name(func: "ast.expr | cst.BaseExpression") -> Optional[str]:
+    """The last name in what a call calls (``b`` in ``a.b()``), in either parser's tree."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def _characters(line: str, byte_offset: int) -> int:
+    """CPython counts columns in UTF-8 bytes; flake8 and libcst count characters."""
+    return byte_offset if line.isascii() else len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+
+class Positions:
+    """Positions of the nodes of ``module``, parsed from ``source_text`` when the caller has it
+    (``tree``: CPython's tree of it, when parsed already). On flake8's path ``module`` holds only
+    the statements that matter (``focused``), and positions are told in the file's lines."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        index: ModuleIndex,
+        source_text: Optional[str],
+        focused: Optional[Focused],
+        tree: Optional[ast.Module],
+    ) -> None:
+        self.module = module
+        self.index = index
+        self.source_text = source_text
+        self._focused = focused
+        self._tree = tree
+
+    @functools.cached_property
+    def _positions(self) -> "dict[cst.CSTNode, CodeRange]":
+        # Computed only when a rule reports something: most modules never pay for it.
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        return dict(wrapper.resolve(PositionProvider))
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        """(line, column) of ``node``: line 1-based, column 0-based, as flake8 reports them."""
+        return self.span(node)[0]
+
+    def span(self, node: cst.CSTNode) -> Span:
+        """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
+        if isinstance(node, cst.Call) and not node.lpar:
+            found = self._call_spans.get(node)
+            if found is not None:
+                return found
+        code_range = self._positions[node]
+        start, end = code_range.start, code_range.end
+        if self._focused is None:
+            return (start.line, start.column), (end.line, end.column)
+        line_numbers = self._focused.line_numbers
+        return (line_numbers[start.line - 1], start.column), (line_numbers[end.line - 1], end.column)
+
+    @functools.cached_property
+    def _call_spans(self) -> dict[cst.Call, Span]:
+        """Where each call starts and ends, from CPython's parser: many times cheaper than
+        libcst's PositionProvider, which walks and regenerates the whole module.
+
+        Both parsers see the same calls; ordered by where they start (an outer call before
+        the calls inside it, which start at the same place), the n-th of one is the n-th of
+        the other. Each pair must also call the same name, or nothing is taken from CPython.
+        """
+        if self._focused is not None:
+            # flake8's own tree of the file has them: no second parse.
+            found: Iterable[ast.Call] = self._focused.calls()
+            text = self._focused.source
+        elif self.source_text is not None:
+            tree = self._tree
+            if tree is None:
+                try:
+                    tree = ast.parse(self.source_text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return {}
+            found = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+            text = self.source_text
+        else:
+            return {}
+        calls = sorted(
+            found, key=lambda call: (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0))
+        )
+        ours = self.index.calls_in_source_order
+        if len(calls) != len(ours):
+            return {}
+        lines = SourceLines(text)
+        spans = {}
+        for theirs, mine in zip(calls, ours):
+            if _called_name(theirs.func) != _called_name(mine.func) or theirs.end_lineno is None:
+                return {}
+            start = (theirs.lineno, _characters(lines.line(theirs.lineno), theirs.col_offset))
+            end = (theirs.end_lineno, _characters(lines.line(theirs.end_lineno), theirs.end_col_offset or 0))
+            spans[mine] = (start, end)
+        return spans
