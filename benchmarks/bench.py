@@ -335,6 +335,7 @@ def measure_scaling(sizes: Sequence[int]) -> list[dict[str, float]]:
     from flake8_asyncloop.engine.checker import check_focused
     from flake8_asyncloop.engine.process import OWNER
     from flake8_asyncloop.engine.versions import parse_target_versions
+    from flake8_asyncloop.rules import ALL_RULES
 
     targets = parse_target_versions(TARGET)
     rows = []
@@ -342,7 +343,7 @@ def measure_scaling(sizes: Sequence[int]) -> list[dict[str, float]]:
         source = generated_module(size)
         tree = ast.parse(source)
         start = time.perf_counter()
-        diagnostics = check_focused(source, tree, targets, process=OWNER)
+        diagnostics = check_focused(source, tree, targets, ALL_RULES, process=OWNER)
         seconds = time.perf_counter() - start
         lines = source.count("\n")
         rows.append({"lines": lines, "seconds": seconds, "microseconds_per_line": seconds / lines * 1e6,

@@ -56,13 +56,14 @@ class AsyncLoopChecker:
         try:
             from flake8_asyncloop.engine.checker import check_focused, check_source
             from flake8_asyncloop.engine.process import OWNER
+            from flake8_asyncloop.rules import ALL_RULES
 
             targets = resolve_target_versions(self.target_version, self._filename)
             # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
             if isinstance(self._tree, ast.Module):
-                diagnostics = check_focused(source, self._tree, targets, process=OWNER)
+                diagnostics = check_focused(source, self._tree, targets, ALL_RULES, process=OWNER)
             else:
-                diagnostics = check_source(source, targets, process=OWNER)
+                diagnostics = check_source(source, targets, ALL_RULES, process=OWNER)
         except Exception as error:  # the plugin must never take flake8 down, whatever the file holds
             if raise_internal_errors():
                 raise

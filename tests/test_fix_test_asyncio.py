@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from flake8_asyncloop.rules import ALL_RULES
 
 TEST_ASYNCIO = Path(sysconfig.get_paths()["stdlib"]) / "test" / "test_asyncio"
 PACKAGE = "test_asyncio_copy"
@@ -128,4 +129,4 @@ def test_abstract_event_loop_is_not_made_a_real_loop() -> None:
     from flake8_asyncloop.engine.versions import parse_target_versions
 
     source = "import asyncio\nloop = asyncio.AbstractEventLoop()\nloop.run_forever()\n"
-    assert fix_source(source, parse_target_versions(">=3.10"), unsafe=True).source == source
+    assert fix_source(source, parse_target_versions(">=3.10"), ALL_RULES, unsafe=True).source == source

@@ -6,13 +6,14 @@ import pytest
 
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
 
 TARGETS = parse_target_versions(">=3.7")
 
 
 def fixed(source: str, unsafe: bool = False, targets: str = ">=3.7") -> str:
-    result = fix_source(source, parse_target_versions(targets), unsafe=unsafe)
-    assert fix_source(result.source, parse_target_versions(targets), unsafe=unsafe).source == result.source
+    result = fix_source(source, parse_target_versions(targets), ALL_RULES, unsafe=unsafe)
+    assert fix_source(result.source, parse_target_versions(targets), ALL_RULES, unsafe=unsafe).source == result.source
     return result.source
 
 
@@ -79,7 +80,7 @@ def test_no_fix_when_the_module_name_is_taken_in_that_scope() -> None:
         "    loop.run_forever()\n"
         "    loop.close()\n"
     )
-    result = fix_source(source, TARGETS)
+    result = fix_source(source, TARGETS, ALL_RULES)
     assert result.source == source and [d.code for d in result.remaining] == ["ELP102"]
 
 
@@ -125,7 +126,7 @@ def test_installing_the_loop_settles_the_child_watcher_in_the_same_run() -> None
         "    loop.run_until_complete(asyncio.gather(spawn()))\n"
         "    loop.close()\n"
     )
-    result = fix_source(source, TARGETS)
+    result = fix_source(source, TARGETS, ALL_RULES)
     assert result.applied == 1 and not result.remaining
     assert result.source == source.replace("new_event_loop()\n", "new_event_loop()\n    asyncio.set_event_loop(loop)\n")
 

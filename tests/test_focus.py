@@ -174,7 +174,7 @@ def test_alias_of_a_reported_api_is_followed() -> None:
     focused = focus(source, ast.parse(source), ALL_READS)
     assert focused is not None and focused.code == source
     targets = parse_target_versions(">=3.7")
-    assert [d.code for d in check_focused(source, ast.parse(source), targets)] == ["ELP101"]
+    assert [d.code for d in check_focused(source, ast.parse(source), targets, ALL_RULES)] == ["ELP101"]
 
 
 def test_benchmark_quick_run_writes_json(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_callers_are_kept_only_where_the_callee_matters() -> None:
     # worker() looks a loop up: who starts it must stay, and the thread is found.
     assert "threading.Thread(target=worker).start()" in focused.code
     targets = parse_target_versions(">=3.7")
-    assert [(d.line, d.code) for d in check_focused(source, ast.parse(source), targets)] == [(9, "ELP101")]
+    assert [(d.line, d.code) for d in check_focused(source, ast.parse(source), targets, ALL_RULES)] == [(9, "ELP101")]
 
 
 def test_loop_attribute_uses_no_rule_reads_are_left_out() -> None:
@@ -239,8 +239,9 @@ def test_loop_attribute_uses_no_rule_reads_are_left_out() -> None:
     assert "call_soon" not in focused.code
     assert "use(self.loop)" in focused.code and "self.loop.close()" in focused.code
     targets = parse_target_versions(">=3.7")
-    assert check_focused(source, ast.parse(source), targets) == check_source(source, targets) == []
+    whole = check_source(source, targets, ALL_RULES)
+    assert check_focused(source, ast.parse(source), targets, ALL_RULES) == whole == []
     unclosed = source.replace("        use(self.loop)\n", "        pass\n").replace("self.loop.close()", "pass")
-    reported = check_focused(unclosed, ast.parse(unclosed), targets)
+    reported = check_focused(unclosed, ast.parse(unclosed), targets, ALL_RULES)
     assert [(d.line, d.code) for d in reported] == [(4, "ELP108")]
-    assert reported == check_source(unclosed, targets)
+    assert reported == check_source(unclosed, targets, ALL_RULES)

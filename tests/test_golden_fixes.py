@@ -75,10 +75,10 @@ def test_fixed_fixture_matches_golden_diff(path: Path, command_diffs: dict[Path,
     snapshots.assert_matches(golden_path(path), command_diffs.get(path, ""))
     targets = parse_target_versions(fixture_target(path))
     source = path.read_text(encoding="utf-8")
-    result = fix_source(source, targets, unsafe=True)
+    result = fix_source(source, targets, ALL_RULES, unsafe=True)
     assert fixed_text(path) == result.source  # the stored diff gives exactly the engine's fixed text
     ast.parse(result.source)  # the output parses
-    again = fix_source(result.source, targets, unsafe=True)
+    again = fix_source(result.source, targets, ALL_RULES, unsafe=True)
     assert again.source == result.source and again.applied == 0  # a fixpoint
     before = Counter(d.code for d in reported(source, targets, ALL_RULES, True))
     after = Counter(d.code for d in result.remaining)
@@ -98,7 +98,7 @@ def test_flake8_on_fixed_fixtures_reports_only_what_had_no_fix(tmp_path: Path) -
         found = run_flake8([fixed for _, fixed in pairs], target)
         for path, fixed in pairs:
             source = path.read_text(encoding="utf-8")
-            remaining = fix_source(source, parse_target_versions(target), unsafe=True).remaining
+            remaining = fix_source(source, parse_target_versions(target), ALL_RULES, unsafe=True).remaining
             assert found.get(fixed.resolve(), set()) == {(d.line, d.code) for d in remaining}, path.name
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
 
 NVIM = shutil.which("nvim")
 pytestmark = pytest.mark.skipif(NVIM is None, reason="nvim is not installed (apt-get install neovim)")
@@ -100,6 +101,6 @@ def test_neovim_shows_the_diagnostic_and_applies_its_quick_fix(tmp_path: Path) -
     }
     assert records[1] == {"kind": "action", "title": "ELP104: Use asyncio.get_running_loop()"}
     # The buffer after the edit is what the command writes, and the server then clears the diagnostic.
-    fixed = fix_source(FIXTURE, parse_target_versions(">=3.9")).source
+    fixed = fix_source(FIXTURE, parse_target_versions(">=3.9"), ALL_RULES).source
     assert records[2] == {"kind": "after", "diagnostics": 0, "text": fixed.rstrip("\n")}
     assert not result.stderr.strip(), result.stderr.decode(errors="replace")

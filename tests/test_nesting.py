@@ -12,6 +12,7 @@ from flake8_asyncloop.engine.checker import check_focused, check_source
 from flake8_asyncloop.engine.nesting import DEEPEST_TREE, beyond_parser_limits
 from flake8_asyncloop.engine.process import OWNER
 from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
 
 LOOP_CODE = "import asyncio\nloop = asyncio.SelectorEventLoop()\n"
 DEEP = {
@@ -32,7 +33,7 @@ def test_deeper_than_311_accepts_is_refused_everywhere(form: str) -> None:
     assert beyond_parser_limits(tree)
     targets = parse_target_versions(">=3.7")
     # Without the bound, libcst would take minutes here.
-    assert check_source(source, targets) == [] and check_focused(source, tree, targets) == []
+    assert check_source(source, targets, ALL_RULES) == [] and check_focused(source, tree, targets, ALL_RULES) == []
 
 
 def test_what_311_accepts_is_analysed() -> None:
@@ -40,6 +41,6 @@ def test_what_311_accepts_is_analysed() -> None:
     tree = ast.parse(source)
     assert not beyond_parser_limits(tree)
     # As the plugin runs it: the deep run (a guest's stack and recursion limit stop sooner).
-    found = check_focused(source, tree, parse_target_versions(">=3.7"), process=OWNER)
+    found = check_focused(source, tree, parse_target_versions(">=3.7"), ALL_RULES, process=OWNER)
     codes = {diagnostic.code for diagnostic in found}
     assert "ELP100" in codes

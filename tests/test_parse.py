@@ -16,6 +16,7 @@ import pytest
 
 from flake8_asyncloop.engine import checker, libcst_private, process
 from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
 from tests.fixture_support import fixture_files, fixture_target, parses_here
 
 
@@ -52,8 +53,8 @@ def _all_diagnostics() -> list[object]:
     for path in filter(parses_here, fixture_files()):  # newer syntax than this Python: flake8 says E999
         source = path.read_text(encoding="utf-8")
         tree, targets = ast.parse(source), parse_target_versions(fixture_target(path))
-        found += [path, checker.check_source(source, targets, tree=tree, fixes=True, process=process.OWNER)]
-        found += [checker.check_focused(source, tree, targets, process=process.OWNER)]
+        found += [path, checker.check_source(source, targets, ALL_RULES, tree=tree, fixes=True, process=process.OWNER)]
+        found += [checker.check_focused(source, tree, targets, ALL_RULES, process=process.OWNER)]
     return found
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from flake8_asyncloop.engine.internal import RAISE_VARIABLE
 from flake8_asyncloop.plugin import AsyncLoopChecker
+from flake8_asyncloop.rules import ALL_RULES
 
 THREADED = (
     "import asyncio\n"
@@ -176,5 +177,6 @@ def test_self_referencing_class_bases_do_not_explode() -> None:
     from flake8_asyncloop.engine.versions import parse_target_versions
 
     started = time.monotonic()
-    check_source("# event_loop\nclass A(" + ", ".join(["A"] * 30) + "):\n    pass\n", parse_target_versions(">=3.10"))
+    source = "# event_loop\nclass A(" + ", ".join(["A"] * 30) + "):\n    pass\n"
+    check_source(source, parse_target_versions(">=3.10"), ALL_RULES)
     assert time.monotonic() - started < 5

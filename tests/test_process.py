@@ -33,6 +33,7 @@ from flake8_asyncloop.engine.process import OWNER
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.files import Task, run_task
 from flake8_asyncloop.plugin import AsyncLoopChecker
+from flake8_asyncloop.rules import ALL_RULES
 from flake8_asyncloop.server import Analysis, AsyncLoopServer, analyse
 from tests.fixture_support import ROOT
 
@@ -147,9 +148,9 @@ def test_a_guest_gives_no_diagnostics_on_code_deeper_than_its_recursion_limit() 
     branches = "".join(f"elif x == {number}:\n    pass\n" for number in range(1, 1000))
     source = f"import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever()\nif x == 0:\n    pass\n{branches}"
     targets = parse_target_versions(">=3.10")
-    assert check_source(source, targets) == []
-    assert [d.code for d in check_source(source, targets, process=OWNER)] == ["ELP108"]
-    assert fix_source(source, targets) == FixResult(source, 0, [])
+    assert check_source(source, targets, ALL_RULES) == []
+    assert [d.code for d in check_source(source, targets, ALL_RULES, process=OWNER)] == ["ELP108"]
+    assert fix_source(source, targets, ALL_RULES) == FixResult(source, 0, [])
     assert analyse(source, None).diagnostics == ()
 
 

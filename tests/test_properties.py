@@ -85,20 +85,20 @@ def test_plugin_never_raises_on_generated_programs(source: str) -> None:
     assume(_parses(source))
     _run_plugin(source)
     # The engine on its own, which parses for itself.
-    check_source(source, TARGETS[0])
+    check_source(source, TARGETS[0], ALL_RULES)
 
 
 @given(spliced_programs(), st.sampled_from(TARGETS))
 def test_plugin_never_raises_with_loop_code_spliced_in(spliced: tuple[str, int, int], targets: TargetVersions) -> None:
     source, _, _ = spliced
     _run_plugin(source)
-    check_source(source, targets)
+    check_source(source, targets, ALL_RULES)
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_engine_never_raises_on_arbitrary_text(text: str) -> None:
     """Mostly not Python at all, but it mentions the loop API, so it is not filtered out unread."""
-    check_source(f"import asyncio\n{text}\nasyncio.get_event_loop()\n", TARGETS[0])
+    check_source(f"import asyncio\n{text}\nasyncio.get_event_loop()\n", TARGETS[0], ALL_RULES)
 
 
 @given(spliced_programs(), st.sampled_from(TARGETS), st.booleans())
@@ -106,11 +106,11 @@ def test_fix_parses_is_a_fixpoint_and_changes_only_the_loop_code(
     spliced: tuple[str, int, int], targets: TargetVersions, unsafe: bool
 ) -> None:
     source, first, after = spliced
-    result = fix_source(source, targets, unsafe=unsafe)
+    result = fix_source(source, targets, ALL_RULES, unsafe=unsafe)
     note(result.source)
     event(f"fixes applied: {min(result.applied, 3)}{'+' if result.applied > 3 else ''}")
     assert _parses(result.source)
-    assert fix_source(result.source, targets, unsafe=unsafe).source == result.source
+    assert fix_source(result.source, targets, ALL_RULES, unsafe=unsafe).source == result.source
     before, after_fix = source.splitlines(keepends=True), result.source.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(None, before, after_fix, autojunk=False)
     for tag, start, end, new_start, new_end in matcher.get_opcodes():
@@ -124,4 +124,4 @@ def test_fix_parses_is_a_fixpoint_and_changes_only_the_loop_code(
 @given(programs)
 def test_fix_leaves_programs_without_loop_code_alone(source: str) -> None:
     assume(_parses(source))
-    assert fix_source(source, TARGETS[0], unsafe=True).source == source
+    assert fix_source(source, TARGETS[0], ALL_RULES, unsafe=True).source == source

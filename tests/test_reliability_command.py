@@ -18,6 +18,7 @@ import pytest
 from flake8_asyncloop import files
 from flake8_asyncloop.config import Settings
 from flake8_asyncloop.files import Task, run_task
+from flake8_asyncloop.rules import ALL_RULES
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 FUNCTION = (
@@ -61,7 +62,7 @@ def test_the_fix_these_tests_rely_on() -> None:
     from flake8_asyncloop.engine.fixer import fix_source
     from flake8_asyncloop.engine.versions import parse_target_versions
 
-    assert fix_source(needs_fixing(3), parse_target_versions(">=3.10")).source == fixed_version(3)
+    assert fix_source(needs_fixing(3), parse_target_versions(">=3.10"), ALL_RULES).source == fixed_version(3)
 
 
 # -- killed mid-run ----------------------------------------------------------------------------

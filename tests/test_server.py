@@ -15,6 +15,7 @@ from lsprotocol import types
 from flake8_asyncloop import cli
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
 from flake8_asyncloop.server import FIX_ALL_KIND, SOURCE, Positions, whole_text_edit
 
 # pytest-lsp needs Python 3.10 (on 3.9, tests/test_server_stdio.py drives the server with pygls).
@@ -168,7 +169,7 @@ async def test_diagnostics_quick_fixes_and_a_clean_document(client: LanguageClie
         assert expected_code not in [d.code for d in diagnostics]
     assert diagnostics == []
     assert "asyncio.get_running_loop()" in editor.text and "get_child_watcher" not in editor.text
-    assert editor.text == fix_source(SAFE_FIXABLE, parse_target_versions(TARGETS)).source
+    assert editor.text == fix_source(SAFE_FIXABLE, parse_target_versions(TARGETS), ALL_RULES).source
     _no_errors_logged(client)
 
 
@@ -183,7 +184,7 @@ async def test_fix_all_source_action(client: LanguageClient, tmp_path: Path) -> 
     assert await editor.code_actions([], only=[types.CodeActionKind.Refactor]) == []
     editor.change(apply(editor.text, edits_of(action, editor.uri)))
     assert await editor.diagnostics() == []
-    assert editor.text == fix_source(SAFE_FIXABLE, parse_target_versions(TARGETS)).source
+    assert editor.text == fix_source(SAFE_FIXABLE, parse_target_versions(TARGETS), ALL_RULES).source
     assert await editor.code_actions([], only=[FIX_ALL_KIND]) == []  # nothing left to fix
     _no_errors_logged(client)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional, Protocol
 
 import libcst as cst
 
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
-from flake8_asyncloop.engine.diagnostics import Diagnostic
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
@@ -17,7 +17,19 @@ from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.reads import Reads, union
 from flake8_asyncloop.engine.versions import TargetVersions
-from flake8_asyncloop.rules import ALL_RULES, Rule
+
+
+class Rule(Protocol):
+    """What the engine needs of a rule (``rules.base.Rule`` is one): the adapters choose the
+    rules and pass them in, so the engine never imports them."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def reads(self) -> Reads: ...
+
+    def check(self, analysis: ModuleAnalysis) -> Iterator[Finding]: ...
 
 
 def _cpython_tree(source: str) -> Optional[ast.Module]:
@@ -33,7 +45,7 @@ def _cpython_tree(source: str) -> Optional[ast.Module]:
 def check_source(
     source: str,
     targets: TargetVersions,
-    rules: Iterable[Rule] = ALL_RULES,
+    rules: Iterable[Rule],
     *,
     tree: Optional[ast.Module] = None,
     fixes: bool = False,
@@ -69,7 +81,7 @@ def check_focused(
     source: str,
     tree: ast.Module,
     targets: TargetVersions,
-    rules: Iterable[Rule] = ALL_RULES,
+    rules: Iterable[Rule],
     *,
     process: Process = GUEST,
 ) -> list[Diagnostic]:

@@ -6,13 +6,12 @@ import ast
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from flake8_asyncloop.engine.checker import check_focused, check_source
+from flake8_asyncloop.engine.checker import Rule, check_focused, check_source
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
 from flake8_asyncloop.engine.noqa import is_suppressed
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.versions import TargetVersions
-from flake8_asyncloop.rules import ALL_RULES, Rule
 
 # One fix can expose another (installing a loop settles its child watcher, a new import makes
 # room for the next fix); a handful of passes reaches the fixpoint in practice.
@@ -52,7 +51,7 @@ def reported(
 def fix_source(
     source: str,
     targets: TargetVersions,
-    rules: Iterable[Rule] = ALL_RULES,
+    rules: Iterable[Rule],
     *,
     unsafe: bool = False,
     tree: Optional[ast.Module] = None,
