@@ -22,9 +22,10 @@ from flake8_asyncloop.config import (
     load_settings,
     validate_codes,
 )
+from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.versions import target_version_argument
-from flake8_asyncloop.files import BOM, Report, SourceError, Task, decode, read_standard_input, run_task
+from flake8_asyncloop.files import Report, SourceError, Task, decode, read_standard_input, run_task
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -95,13 +96,12 @@ def discover(paths: Sequence[str], excludes: Sequence[str]) -> Iterator[str]:
 
 def settings_from(arguments: argparse.Namespace) -> Settings:
     base = load_settings(find_pyproject(arguments.paths))
-    unsafe = getattr(arguments, "unsafe_fixes", None)
-    return Settings(
-        select=validate_codes(arguments.select, "--select") if arguments.select is not None else base.select,
-        ignore=validate_codes(arguments.ignore, "--ignore") if arguments.ignore is not None else base.ignore,
-        target_version=arguments.target_version or base.target_version,
-        exclude=tuple(arguments.exclude) if arguments.exclude is not None else base.exclude,
-        unsafe_fixes=base.unsafe_fixes if unsafe is None else unsafe,
+    return base.overridden_by(
+        select=validate_codes(arguments.select, "--select") if arguments.select is not None else None,
+        ignore=validate_codes(arguments.ignore, "--ignore") if arguments.ignore is not None else None,
+        target_version=arguments.target_version,
+        exclude=tuple(arguments.exclude) if arguments.exclude is not None else None,
+        unsafe_fixes=getattr(arguments, "unsafe_fixes", None),
     )
 
 
@@ -126,7 +126,7 @@ def _source_text(task: Task) -> Optional[str]:
         text, _ = decode(task.data if task.data is not None else Path(task.path).read_bytes())
     except (OSError, SourceError):
         return None
-    return text[1:] if text.startswith(BOM) else text
+    return without_bom(text)
 
 
 def _plural(number: int, noun: str) -> str:
@@ -297,19 +297,37 @@ class _Results:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = build_parser().parse_args(argv)
+    answered = _answer_without_files(arguments)
+    if answered is not None:
+        return answered
+    try:
+        tasks = _prepare(arguments)
+    except (ConfigError, UsageError, SourceError) as error:
+        print(f"flake8-asyncloop: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    return _report(arguments, _execute(arguments, tasks))
+
+
+def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
+    """The exit code of ``explain``, ``rules`` and ``server``, which read no files; None otherwise."""
     if arguments.command == "explain":
         return _explain(arguments.code)
     if arguments.command == "rules":
         return _list_rules(arguments.output_format)
     if arguments.command == "server":
         return _serve()
-    try:
-        settings = settings_from(arguments)
-        _check_usage(arguments)
-        tasks = _tasks(arguments, settings)
-    except (ConfigError, UsageError, SourceError) as error:
-        print(f"flake8-asyncloop: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+    return None
+
+
+def _prepare(arguments: argparse.Namespace) -> list[Task]:
+    """Validate the options and the configuration, and make a task per file to check or fix."""
+    settings = settings_from(arguments)
+    _check_usage(arguments)
+    return _tasks(arguments, settings)
+
+
+def _execute(arguments: argparse.Namespace, tasks: list[Task]) -> "_Results":
+    """Run the tasks (in worker processes when there are enough), with a progress bar."""
     results = _Results(arguments, tasks)
     # No bar when standard input is involved: fixed bytes go to the real stdout's buffer.
     show_bar = output.progress_wanted(sys.stderr) and not (
@@ -319,6 +337,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for task, (report, seconds) in zip(tasks, _run(tasks, arguments.jobs)):
             progress.advance()
             results.take(task, report, seconds)
+    return results
+
+
+def _report(arguments: argparse.Namespace, results: "_Results") -> int:
+    """Print what was found (and the summary line), and give the exit code."""
     results.print_collected()
     if not arguments.quiet:
         print(results.summary(), file=sys.stderr)

@@ -43,6 +43,14 @@ def _codes_option(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _fixing_codes() -> str:
+    """The codes of the rules with fixes: a range when they are every rule, in order."""
+    codes = [rule.code for rule in ALL_RULES if rule.fix_availability != "never"]
+    if codes == [rule.code for rule in ALL_RULES] and len(codes) > 1:
+        return f"{codes[0]}-{codes[-1]}"
+    return ", ".join(codes)
+
+
 class EngineFailure(Exception):
     """The engine failed on the file (ELP900): libcst.tool counts it as failed and exits 1."""
 
@@ -50,7 +58,7 @@ class EngineFailure(Exception):
 class FixEventLoops(CodemodCommand):
     DESCRIPTION = (
         "Rewrite asyncio event-loop misuse to the recipe for the target Python versions "
-        "(flake8-asyncloop's fixes: ELP100-ELP103)."
+        f"(flake8-asyncloop's fixes: {_fixing_codes()})."
     )
 
     @staticmethod
@@ -94,11 +102,11 @@ class FixEventLoops(CodemodCommand):
             base = load_settings(find_pyproject([filename])) if filename else Settings()
         except ConfigError as error:
             raise SkipFile(str(error)) from None
-        return Settings(
-            select=base.select if self._select is None else self._select,
-            ignore=base.ignore if self._ignore is None else self._ignore,
-            target_version=self._target_version or base.target_version,
-            unsafe_fixes=base.unsafe_fixes if self._unsafe_fixes is None else self._unsafe_fixes,
+        return base.overridden_by(
+            select=self._select,
+            ignore=self._ignore,
+            target_version=self._target_version,
+            unsafe_fixes=self._unsafe_fixes,
         )
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
@@ -112,7 +120,7 @@ class FixEventLoops(CodemodCommand):
         source = tree.code
         settings = self.settings_for(self.context.filename)
         targets = resolve_target_versions(settings.target_version, self.context.filename or "")
-        rules = tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code))
+        rules = settings.selected_rules()
         try:
             # A guest (fix_source's default): libcst's tool owns this process and its settings.
             result = fix_source(source, targets, rules, unsafe=settings.unsafe_fixes)

@@ -10,7 +10,7 @@ from typing import Any, Optional, Sequence
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
 from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
-from flake8_asyncloop.rules import ALL_RULES
+from flake8_asyncloop.rules import ALL_RULES, Rule
 
 SECTION = "flake8-asyncloop"
 KNOWN_KEYS = {"select", "ignore", "target-version", "exclude", "unsafe-fixes"}
@@ -36,6 +36,29 @@ class Settings:
     def rule_selected(self, code: str) -> bool:
         selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
         return selected and not any(code.startswith(prefix) for prefix in self.ignore)
+
+    def selected_rules(self) -> tuple[Rule, ...]:
+        """The rules to run: selected, and not ignored (ELP900 is not a rule: ask rule_selected)."""
+        return tuple(rule for rule in ALL_RULES if self.rule_selected(rule.code))
+
+    def overridden_by(
+        self,
+        *,
+        select: Optional[tuple[str, ...]] = None,
+        ignore: Optional[tuple[str, ...]] = None,
+        target_version: Optional[str] = None,
+        exclude: Optional[tuple[str, ...]] = None,
+        unsafe_fixes: Optional[bool] = None,
+    ) -> "Settings":
+        """These settings (from pyproject.toml) with each option given (not None) winning, as an
+        option on the command line or the codemod's does."""
+        return Settings(
+            select=self.select if select is None else select,
+            ignore=self.ignore if ignore is None else ignore,
+            target_version=target_version or self.target_version,
+            exclude=self.exclude if exclude is None else exclude,
+            unsafe_fixes=self.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        )
 
 
 def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:

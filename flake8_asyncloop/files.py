@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flake8_asyncloop.config import Settings
+from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import OWNER
 from flake8_asyncloop.engine.versions import resolve_target_versions
-from flake8_asyncloop.rules import ALL_RULES
-
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ class _Source:
     @property
     def body(self) -> str:
         """What the engine sees: the text without a BOM."""
-        return self.text[1:] if self.text.startswith(BOM) else self.text
+        return without_bom(self.text)
 
 
 def run_task(task: Task) -> Report:
@@ -169,7 +167,7 @@ def _run_engine(task: Task, body: str, tree: ast.Module) -> FixResult:
     """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
     settings = task.settings
     targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
-    rules = [rule for rule in ALL_RULES if settings.rule_selected(rule.code)]
+    rules = settings.selected_rules()
     if task.mode == "check":
         # The command owns its process: the engine may tune it (process.OWNER).
         return FixResult(body, 0, reported(body, targets, rules, fixes=task.attach_fixes, tree=tree, process=OWNER))
@@ -195,7 +193,7 @@ def _apply(task: Task, report: Report, source: _Source, result: FixResult) -> No
         report.output = source.data  # standard input comes back out, changed or not
     if not report.changed:
         return
-    new_text = (BOM if source.text.startswith(BOM) else "") + result.source
+    new_text = bom_of(source.text) + result.source
     if task.want_diff:
         report.diff = "".join(
             difflib.unified_diff(

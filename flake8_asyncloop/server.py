@@ -24,13 +24,14 @@ from pygls.workspace import TextDocument
 
 from flake8_asyncloop import __version__
 from flake8_asyncloop.config import ConfigError, find_pyproject, load_settings
+from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
-from flake8_asyncloop.engine.edits import SourceLines
+from flake8_asyncloop.engine.edits import SourceLines, difference
 from flake8_asyncloop.engine.fixer import fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import DEEP_STACK_BYTES
 from flake8_asyncloop.engine.versions import TargetVersionError, TargetVersions, resolve_target_versions
-from flake8_asyncloop.rules import ALL_RULES, Rule
+from flake8_asyncloop.rules import Rule
 
 T = TypeVar("T")
 
@@ -38,7 +39,6 @@ SOURCE = "flake8-asyncloop"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.asyncloop"
 # Long enough that typing a word costs one analysis, short enough to feel immediate.
 DEBOUNCE_SECONDS = 0.3
-BOM = "\ufeff"
 # A diagnostic's range: the dotted name at its position (``asyncio.SelectorEventLoop``), so
 # editors underline the call's name rather than one character.
 _DOTTED_NAME = re.compile(r"[\w.]+")
@@ -69,15 +69,10 @@ def settings_for(path: Optional[str]) -> DocumentSettings:
     settings = load_settings(find_pyproject([path] if path else []))
     return DocumentSettings(
         targets=resolve_target_versions(settings.target_version, path or ""),
-        rules=tuple(rule for rule in ALL_RULES if settings.rule_selected(rule.code)),
+        rules=settings.selected_rules(),
         unsafe_fixes=settings.unsafe_fixes,
         show_internal_errors=settings.rule_selected(INTERNAL_ERROR_CODE),
     )
-
-
-def _body(text: str) -> str:
-    # The engine reports positions in the text after a byte-order mark, as the command does.
-    return text[len(BOM):] if text.startswith(BOM) else text
 
 
 def analyse(text: str, path: Optional[str]) -> Analysis:
@@ -87,7 +82,7 @@ def analyse(text: str, path: Optional[str]) -> Analysis:
     except (ConfigError, TargetVersionError) as error:
         return Analysis(text, error=str(error))
     try:
-        diagnostics = reported(_body(text), settings.targets, settings.rules, fixes=True)
+        diagnostics = reported(without_bom(text), settings.targets, settings.rules, fixes=True)
     except Exception as error:  # a bug of ours: ELP900 in the editor, the traceback in its log
         if raise_internal_errors():
             raise
@@ -103,7 +98,7 @@ class Positions:
 
     def __init__(self, text: str, encoding: str) -> None:
         self._lines = SourceLines(text)
-        self._bom = len(BOM) if text.startswith(BOM) else 0
+        self._bom = len(bom_of(text))
         self._encoding = encoding
 
     def line_text(self, line: int) -> str:
@@ -143,20 +138,6 @@ class Positions:
             ),
             new_text=edit.text,
         )
-
-
-def whole_text_edit(old: str, new: str) -> Edit:
-    """One edit turning ``old`` into ``new``: the span between their common prefix and suffix."""
-    prefix = 0
-    limit = min(len(old), len(new))
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
-        suffix += 1
-    lines = SourceLines(old)
-    start, end = lines.position(prefix), lines.position(len(old) - suffix)
-    return Edit(start[0], start[1], end[0], end[1], new[prefix:len(new) - suffix])
 
 
 def _kind_requested(kind: str, only: Optional[Sequence[str]]) -> bool:
@@ -332,7 +313,7 @@ class AsyncLoopServer(LanguageServer):
         if not any(d.fix is not None and (d.fix.safe or unsafe) for d in analysis.diagnostics):
             return None
         cached = self.fix_all_results.get(document.uri)
-        body = _body(analysis.text)
+        body = without_bom(analysis.text)
         if cached is not None and cached[0] == analysis.text:
             fixed = cached[1]
         else:
@@ -344,7 +325,7 @@ class AsyncLoopServer(LanguageServer):
             return None
         # One edit from the first changed character to the last: the rest of the buffer (and the
         # cursor, in most editors) stays put.
-        edit = whole_text_edit(body, fixed)
+        edit = difference(SourceLines(body), fixed)
         positions = Positions(analysis.text, self.encoding)
         return types.CodeAction(
             title="Fix all asyncloop problems" + (" (including unsafe fixes)" if unsafe else ""),

@@ -18,6 +18,7 @@ from flake8_asyncloop.config import ConfigError
 from flake8_asyncloop.engine.fixer import FixResult
 from flake8_asyncloop.engine.internal import RAISE_VARIABLE
 from flake8_asyncloop.engine.versions import TargetVersionError
+from flake8_asyncloop.rules import ALL_RULES
 
 SPAWNS = """
     import asyncio
@@ -371,3 +372,9 @@ def test_configuration_from_pyproject_and_options_that_win(tmp_path: Path) -> No
         FixEventLoops(context).transform_module(cst.parse_module(source))
     fixed = FixEventLoops(context, ignore=[]).transform_module(cst.parse_module(source))
     assert "asyncio.set_event_loop(loop)" in fixed.code
+
+
+def test_the_description_names_every_rule_with_fixes() -> None:
+    """libcst.tool lists codemods with it: it follows the rules, not a hand-typed range."""
+    assert all(rule.fix_availability != "never" for rule in ALL_RULES)  # else the text lists them
+    assert f"fixes: {ALL_RULES[0].code}-{ALL_RULES[-1].code})" in FixEventLoops.DESCRIPTION

@@ -13,10 +13,11 @@ import pytest
 from lsprotocol import types
 
 from flake8_asyncloop import cli
+from flake8_asyncloop.engine.edits import SourceLines, difference
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES
-from flake8_asyncloop.server import FIX_ALL_KIND, SOURCE, Positions, whole_text_edit
+from flake8_asyncloop.server import FIX_ALL_KIND, SOURCE, Positions
 
 # pytest-lsp needs Python 3.10 (on 3.9, tests/test_server_stdio.py drives the server with pygls).
 pytest_lsp = pytest.importorskip("pytest_lsp", reason="pytest-lsp needs Python 3.10 or later")
@@ -288,7 +289,7 @@ def test_positions_in_every_negotiated_encoding() -> None:
 
 def test_whole_text_edit_is_the_changed_span() -> None:
     old, new = "a\nbcd\ne\n", "a\nbXd\ne\n"
-    edit = whole_text_edit(old, new)
+    edit = difference(SourceLines(old), new)
     assert (edit.start_line, edit.start_column, edit.end_line, edit.end_column, edit.text) == (2, 1, 2, 2, "X")
 
 

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Optional, Protocol
 import libcst as cst
 
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
+from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
@@ -59,7 +60,7 @@ def check_source(
     """
     if not mentions_loop_api(source):
         return []
-    text = source[1:] if source.startswith("\ufeff") else source
+    text = without_bom(source)
     checked = tree if tree is not None else _cpython_tree(text)
     if checked is None or beyond_parser_limits(checked):
         return []
@@ -94,7 +95,7 @@ def check_focused(
     """
     if not mentions_loop_api(source):
         return []
-    text = source[1:] if source.startswith("\ufeff") else source
+    text = without_bom(source)
     rules = tuple(rules)
     focused = None if beyond_parser_limits(tree) else focus(text, tree, reads_of(rules))
     if focused is None:

@@ -75,6 +75,22 @@ def closing_try(body: Sequence[cst.BaseStatement], loop_name: str) -> cst.Try:
     return cst.Try(body=cst.IndentedBlock(body=body), finalbody=cst.Finally(body=cst.IndentedBlock(body=[close])))
 
 
+def difference(old: SourceLines, new: str) -> Edit:
+    """The one edit that turns ``old``'s code into ``new``: the span between their common prefix
+    and their common suffix."""
+    old_code = old.code
+    prefix = 0
+    limit = min(len(old_code), len(new))
+    while prefix < limit and old_code[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old_code[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start = old.position(prefix)
+    end = old.position(len(old_code) - suffix)
+    return Edit(start[0], start[1], end[0], end[1], new[prefix : len(new) - suffix])
+
+
 class FixBuilder:
     """Edits expressed on a module's nodes, for the rules' fixes."""
 
@@ -97,20 +113,9 @@ class FixBuilder:
         ends. Moving statements into a new block this way re-indents them without touching the
         inside of multi-line strings, which a line-by-line text edit would change.
         """
-        old_code = self.lines.code
         replaced = self._module.deep_replace(old, new)
         assert isinstance(replaced, cst.Module)
-        new_code = replaced.code
-        prefix = 0
-        limit = min(len(old_code), len(new_code))
-        while prefix < limit and old_code[prefix] == new_code[prefix]:
-            prefix += 1
-        suffix = 0
-        while suffix < limit - prefix and old_code[-1 - suffix] == new_code[-1 - suffix]:
-            suffix += 1
-        start = self.lines.position(prefix)
-        end = self.lines.position(len(old_code) - suffix)
-        return Edit(start[0], start[1], end[0], end[1], new_code[prefix : len(new_code) - suffix])
+        return difference(self.lines, replaced.code)
 
     def still_parses(self, edits: Sequence[Edit]) -> bool:
         """Whether the module with ``edits`` applied is still valid Python (a deleted statement
