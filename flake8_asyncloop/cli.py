@@ -20,7 +20,8 @@ from flake8_asyncloop.config import (
     Settings,
     find_pyproject,
     load_settings,
-    validate_codes,
+    option_codes,
+    split_list,
 )
 from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
@@ -37,10 +38,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _codes(value: str) -> list[str]:
-    return [code for code in value.replace(",", " ").split() if code]
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flake8-asyncloop", description="Find asyncio event-loop misuse and fix it.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -49,10 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     fix = commands.add_parser("fix", help="rewrite problems to the recipe, then report what is left")
     for sub in (check, fix):
         sub.add_argument("paths", nargs="*", default=["."], help="files and directories; - for standard input")
-        sub.add_argument("--select", type=_codes, help="only these codes or prefixes (comma-separated)")
-        sub.add_argument("--ignore", type=_codes, help="never these codes or prefixes")
+        sub.add_argument("--select", type=split_list, help="only these codes or prefixes (comma-separated)")
+        sub.add_argument("--ignore", type=split_list, help="never these codes or prefixes")
         sub.add_argument("--target-version", type=target_version_argument, metavar="RANGE", help="e.g. '>=3.9'")
-        sub.add_argument("--exclude", type=_codes, metavar="PATTERNS", help="glob patterns to skip in directories")
+        sub.add_argument("--exclude", type=split_list, metavar="PATTERNS", help="glob patterns to skip in directories")
         sub.add_argument("--stdin-filename", help="the path standard input stands for (targets, messages)")
         sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
         sub.add_argument("--quiet", "-q", action="store_true", help="no summary line and no progress bar")
@@ -97,8 +94,8 @@ def discover(paths: Sequence[str], excludes: Sequence[str]) -> Iterator[str]:
 def settings_from(arguments: argparse.Namespace) -> Settings:
     base = load_settings(find_pyproject(arguments.paths))
     return base.overridden_by(
-        select=validate_codes(arguments.select, "--select") if arguments.select is not None else None,
-        ignore=validate_codes(arguments.ignore, "--ignore") if arguments.ignore is not None else None,
+        select=option_codes(arguments.select, "--select"),
+        ignore=option_codes(arguments.ignore, "--ignore"),
         target_version=arguments.target_version,
         exclude=tuple(arguments.exclude) if arguments.exclude is not None else None,
         unsafe_fixes=getattr(arguments, "unsafe_fixes", None),

@@ -9,12 +9,21 @@ the engine's ``fix_source`` and the result is parsed back, so the three cannot d
 from __future__ import annotations
 
 import argparse
-from typing import Optional, Sequence, Union
+from typing import Optional
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from flake8_asyncloop.config import ConfigError, Settings, find_pyproject, load_settings, validate_codes
+from flake8_asyncloop.config import (
+    Codes,
+    ConfigError,
+    Settings,
+    find_pyproject,
+    load_settings,
+    option_codes,
+    split_list,
+    validate_codes,
+)
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import (
@@ -25,20 +34,11 @@ from flake8_asyncloop.engine.versions import (
 )
 from flake8_asyncloop.rules import ALL_RULES
 
-Codes = Union[str, Sequence[str]]
-
-
-def _split(codes: Codes) -> list[str]:
-    """A comma- or space-separated string, or codes already split (as from Python code)."""
-    if isinstance(codes, str):
-        return codes.replace(",", " ").split()
-    return list(codes)
-
 
 def _codes_option(value: str) -> tuple[str, ...]:
     """argparse ``type=``: unknown codes are a usage error, as for the command."""
     try:
-        return validate_codes(_split(value), "rule codes")
+        return validate_codes(split_list(value), "rule codes")
     except ConfigError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -94,8 +94,8 @@ class FixEventLoops(CodemodCommand):
         # Options given here win over [tool.flake8-asyncloop], read per file as the command does.
         self._target_version = target_version
         self._unsafe_fixes = unsafe_fixes
-        self._select = validate_codes(_split(select), "select") if select is not None else None
-        self._ignore = validate_codes(_split(ignore), "ignore") if ignore is not None else None
+        self._select = option_codes(select, "select")
+        self._ignore = option_codes(ignore, "ignore")
 
     def settings_for(self, filename: Optional[str]) -> Settings:
         try:

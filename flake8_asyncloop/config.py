@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
@@ -19,6 +19,8 @@ DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "build",
     "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "__pypackages__",
 )
+# Codes as an option gives them: one comma- or space-separated string, or a list (from Python code).
+Codes = Union[str, Sequence[str]]
 
 
 class ConfigError(ValueError):
@@ -61,6 +63,11 @@ class Settings:
         )
 
 
+def split_list(value: str) -> list[str]:
+    """A comma- or space-separated list, as options and pyproject.toml strings write one."""
+    return value.replace(",", " ").split()
+
+
 def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
     """Rule codes or prefixes (``ELP1``), or ELP900; anything matching none of them is an error."""
     known = [rule.code for rule in ALL_RULES] + [INTERNAL_ERROR_CODE]
@@ -73,6 +80,13 @@ def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
             raise ConfigError(f"{where}: unknown rule code {code!r} (known: {', '.join(known)})")
         cleaned.append(code)
     return tuple(cleaned)
+
+
+def option_codes(codes: Optional[Codes], where: str) -> Optional[tuple[str, ...]]:
+    """An option's codes, validated; None when the option is not given (the configuration's apply)."""
+    if codes is None:
+        return None
+    return validate_codes(split_list(codes) if isinstance(codes, str) else codes, where)
 
 
 def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
@@ -94,7 +108,7 @@ def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
 
 def _as_list(value: Any, key: str, where: str) -> list[str]:
     if isinstance(value, str):
-        return [part for part in value.replace(",", " ").split()]
+        return split_list(value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return list(value)
     raise ConfigError(f"{where}: '{key}' must be a list of strings")
