@@ -18,9 +18,8 @@ from flake8_asyncloop.config import (
     DEFAULT_EXCLUDES,
     ConfigError,
     Settings,
-    find_pyproject,
-    load_settings,
     option_codes,
+    settings_near,
     split_list,
 )
 from flake8_asyncloop.engine.bom import without_bom
@@ -92,8 +91,7 @@ def discover(paths: Sequence[str], excludes: Sequence[str]) -> Iterator[str]:
 
 
 def settings_from(arguments: argparse.Namespace) -> Settings:
-    base = load_settings(find_pyproject(arguments.paths))
-    return base.overridden_by(
+    return settings_near(arguments.paths).overridden_by(
         select=option_codes(arguments.select, "--select"),
         ignore=option_codes(arguments.ignore, "--ignore"),
         target_version=arguments.target_version,

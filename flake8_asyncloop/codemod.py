@@ -17,10 +17,10 @@ from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 from flake8_asyncloop.config import (
     Codes,
     ConfigError,
+    FileSettings,
     Settings,
-    find_pyproject,
-    load_settings,
     option_codes,
+    settings_near,
     split_list,
     validate_codes,
 )
@@ -29,7 +29,6 @@ from flake8_asyncloop.engine.internal import InternalError, raise_internal_error
 from flake8_asyncloop.engine.versions import (
     DEFAULT_TARGET_VERSION,
     parse_target_versions,
-    resolve_target_versions,
     target_version_argument,
 )
 from flake8_asyncloop.rules import ALL_RULES
@@ -97,17 +96,18 @@ class FixEventLoops(CodemodCommand):
         self._select = option_codes(select, "select")
         self._ignore = option_codes(ignore, "ignore")
 
-    def settings_for(self, filename: Optional[str]) -> Settings:
+    def settings_for(self, filename: Optional[str]) -> FileSettings:
         try:
-            base = load_settings(find_pyproject([filename])) if filename else Settings()
+            base = settings_near([filename]) if filename else Settings()
         except ConfigError as error:
             raise SkipFile(str(error)) from None
-        return base.overridden_by(
+        merged = base.overridden_by(
             select=self._select,
             ignore=self._ignore,
             target_version=self._target_version,
             unsafe_fixes=self._unsafe_fixes,
         )
+        return merged.for_file(filename)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """The fixed module, or SkipFile: libcst then reports the file as skipped and leaves it be.
@@ -119,11 +119,9 @@ class FixEventLoops(CodemodCommand):
         """
         source = tree.code
         settings = self.settings_for(self.context.filename)
-        targets = resolve_target_versions(settings.target_version, self.context.filename or "")
-        rules = settings.selected_rules()
         try:
             # A guest (fix_source's default): libcst's tool owns this process and its settings.
-            result = fix_source(source, targets, rules, unsafe=settings.unsafe_fixes)
+            result = fix_source(source, settings.targets, settings.rules, unsafe=settings.unsafe_fixes)
         except Exception as error:
             if raise_internal_errors():
                 raise

@@ -9,7 +9,12 @@ from typing import Any, Optional, Sequence, Union
 
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
-from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
+from flake8_asyncloop.engine.versions import (
+    TargetVersionError,
+    TargetVersions,
+    parse_target_versions,
+    resolve_target_versions,
+)
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
 SECTION = "flake8-asyncloop"
@@ -25,6 +30,16 @@ Codes = Union[str, Sequence[str]]
 
 class ConfigError(ValueError):
     """Configuration that cannot be used; the message names the file or option."""
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What the engine is given for one file."""
+
+    targets: TargetVersions
+    rules: tuple[Rule, ...]
+    unsafe_fixes: bool
+    show_internal_errors: bool  # ELP900 selected
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,16 @@ class Settings:
             target_version=target_version or self.target_version,
             exclude=self.exclude if exclude is None else exclude,
             unsafe_fixes=self.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        )
+
+    def for_file(self, path: Optional[str]) -> FileSettings:
+        """These settings for the file at ``path``, whose pyproject.toml's requires-python gives the
+        target versions unless ``target_version`` is set (no path: the working directory's)."""
+        return FileSettings(
+            targets=resolve_target_versions(self.target_version, path or ""),
+            rules=self.selected_rules(),
+            unsafe_fixes=self.unsafe_fixes,
+            show_internal_errors=self.rule_selected(INTERNAL_ERROR_CODE),
         )
 
 
@@ -104,6 +129,12 @@ def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
             if isinstance(tool, dict) and SECTION in tool:
                 return pyproject
     return None
+
+
+def settings_near(paths: Sequence[str]) -> Settings:
+    """The [tool.flake8-asyncloop] settings nearest above ``paths`` (none: the working directory),
+    or the defaults."""
+    return load_settings(find_pyproject(paths))
 
 
 def _as_list(value: Any, key: str, where: str) -> list[str]:
