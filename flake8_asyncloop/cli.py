@@ -22,10 +22,9 @@ from flake8_asyncloop.config import (
     settings_near,
     split_list,
 )
-from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.versions import target_version_argument
-from flake8_asyncloop.files import Report, SourceError, Task, decode, read_standard_input, run_task
+from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -118,10 +117,9 @@ def _run(tasks: list[Task], jobs: int) -> Iterator[tuple[Report, float]]:
 def _source_text(task: Task) -> Optional[str]:
     """The checked text, for --show-source and --show-fixes (reports do not carry it back)."""
     try:
-        text, _ = decode(task.data if task.data is not None else Path(task.path).read_bytes())
+        return engine_text(task)
     except (OSError, SourceError):
         return None
-    return without_bom(text)
 
 
 def _plural(number: int, noun: str) -> str:

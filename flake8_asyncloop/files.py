@@ -142,6 +142,12 @@ def run_task(task: Task) -> Report:
     return report
 
 
+def engine_text(task: Task) -> str:
+    """The task's file as the engine sees it: decoded, without a BOM. OSError or SourceError when
+    it cannot be read."""
+    return _load(task).body
+
+
 def _load(task: Task) -> _Source:
     if task.data is not None:
         data, read_status = task.data, None

@@ -9,6 +9,7 @@ import pytest
 
 from flake8_asyncloop.config import ConfigError, Settings, option_codes, settings_near, split_list
 from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.files import SourceError, Task, engine_text
 from flake8_asyncloop.rules import ALL_RULES
 
 
@@ -74,3 +75,19 @@ def test_settings_near_read_the_nearest_table_above_the_paths(tmp_path: Path) ->
 
 def test_settings_near_nothing_configured_are_the_defaults(tmp_path: Path) -> None:
     assert settings_near([str(tmp_path / "module.py")]) == Settings()
+
+
+def test_engine_text_is_decoded_without_the_bom(tmp_path: Path) -> None:
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbfx = 1\r\n")
+    (tmp_path / "latin.py").write_bytes("# coding: latin-1\ns = 'é'\n".encode("latin-1"))
+    assert engine_text(Task(str(tmp_path / "bom.py"), "check", Settings())) == "x = 1\r\n"
+    assert engine_text(Task(str(tmp_path / "latin.py"), "check", Settings())) == "# coding: latin-1\ns = 'é'\n"
+    assert engine_text(Task("-", "check", Settings(), data=b"\xef\xbb\xbfy = 2\n")) == "y = 2\n"
+
+
+def test_engine_text_of_a_file_that_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        engine_text(Task(str(tmp_path / "gone.py"), "check", Settings()))
+    (tmp_path / "binary.py").write_bytes(b"\x00\x01")
+    with pytest.raises(SourceError):
+        engine_text(Task(str(tmp_path / "binary.py"), "check", Settings()))
