@@ -148,8 +148,7 @@ def _explain(code: str) -> int:
         return EXIT_CLEAN
     rule = RULES_BY_CODE.get(code.upper())
     if rule is None:
-        print(f"flake8-asyncloop: error: no rule {code!r}; flake8-asyncloop rules lists them", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(f"no rule {code!r}; flake8-asyncloop rules lists them")
     sys.stdout.write(docs.explain(rule))
     return EXIT_CLEAN
 
@@ -289,16 +288,23 @@ class _Results:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Validate the options, build a task per file, run the tasks, report: the exit code."""
     arguments = build_parser().parse_args(argv)
     answered = _answer_without_files(arguments)
     if answered is not None:
         return answered
     try:
-        tasks = _prepare(arguments)
+        settings = _validated_settings(arguments)
+        tasks = _tasks(arguments, settings)
     except (ConfigError, UsageError, SourceError) as error:
-        print(f"flake8-asyncloop: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(str(error))
     return _report(arguments, _execute(arguments, tasks))
+
+
+def _error(message: str) -> int:
+    """A usage or configuration error: one line on standard error, and its exit code."""
+    print(f"flake8-asyncloop: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
@@ -312,11 +318,11 @@ def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
     return None
 
 
-def _prepare(arguments: argparse.Namespace) -> list[Task]:
-    """Validate the options and the configuration, and make a task per file to check or fix."""
+def _validated_settings(arguments: argparse.Namespace) -> Settings:
+    """The configuration merged with the options, once both and the paths are known to be usable."""
     settings = settings_from(arguments)
     _check_usage(arguments)
-    return _tasks(arguments, settings)
+    return settings
 
 
 def _execute(arguments: argparse.Namespace, tasks: list[Task]) -> "_Results":
@@ -347,9 +353,7 @@ def _serve() -> int:
     except ImportError as error:
         if (error.name or "").partition(".")[0] not in {"pygls", "lsprotocol", "cattrs"}:
             raise
-        print("flake8-asyncloop: error: the language server needs pygls: pip install 'flake8-asyncloop[lsp]'",
-              file=sys.stderr)
-        return EXIT_ERROR
+        return _error("the language server needs pygls: pip install 'flake8-asyncloop[lsp]'")
     serve()
     return EXIT_CLEAN
 
