@@ -9,7 +9,7 @@ the engine's ``fix_source`` and the result is parsed back, so the three cannot d
 from __future__ import annotations
 
 import argparse
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
@@ -24,7 +24,8 @@ from flake8_asyncloop.config import (
     split_list,
     validate_codes,
 )
-from flake8_asyncloop.engine.fixer import fix_source
+from flake8_asyncloop.engine.diagnostics import Diagnostic
+from flake8_asyncloop.engine.fixer import FixResult, fix_source
 from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import (
     DEFAULT_TARGET_VERSION,
@@ -117,29 +118,41 @@ class FixEventLoops(CodemodCommand):
         ``config_for_parsing``, so its ``bytes`` keep the encoding (BOM, coding cookie) and the
         newline style.
         """
-        source = tree.code
         settings = self.settings_for(self.context.filename)
-        try:
-            # A guest (fix_source's default): libcst's tool owns this process and its settings.
-            result = fix_source(source, settings.targets, settings.rules, unsafe=settings.unsafe_fixes)
-        except Exception as error:
-            if raise_internal_errors():
-                raise
-            # Not SkipFile, which looks like success: libcst.tool prints the traceback, counts the
-            # file under "Failed to codemod" and exits 1.
-            raise EngineFailure(InternalError.of(error).diagnostic().flake8_text()) from error
+        result = _fixed(tree.code, settings)
         for diagnostic in result.remaining:
             self.warn(f"line {diagnostic.line}:{diagnostic.column + 1}: {diagnostic.flake8_text()}")
-        if result.source == source:
-            if not result.remaining:
-                raise SkipFile("nothing to fix")
-            unsafe = 0 if settings.unsafe_fixes else sum(1 for d in result.remaining if d.fix and not d.fix.safe)
-            left = len(result.remaining)
-            hint = f", {unsafe} with a fix that --unsafe-fixes applies" if unsafe else ""
-            raise SkipFile(f"nothing to fix automatically ({left} problem{'s' if left != 1 else ''} left{hint})")
-        try:
-            fixed = cst.parse_module(result.source, config=tree.config_for_parsing)
-            fixed.bytes  # what libcst.tool writes: fail here, while the file can still be skipped
-        except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
-            raise SkipFile(f"the fixed code cannot be written: {error}") from error
-        return fixed
+        if result.source == tree.code:
+            raise _nothing_fixed(result.remaining, settings.unsafe_fixes)
+        return _reparsed(result.source, tree)
+
+
+def _fixed(source: str, settings: FileSettings) -> FixResult:
+    try:
+        # A guest (fix_source's default): libcst's tool owns this process and its settings.
+        return fix_source(source, settings.targets, settings.rules, unsafe=settings.unsafe_fixes)
+    except Exception as error:
+        if raise_internal_errors():
+            raise
+        # Not SkipFile, which looks like success: libcst.tool prints the traceback, counts the
+        # file under "Failed to codemod" and exits 1.
+        raise EngineFailure(InternalError.of(error).diagnostic().flake8_text()) from error
+
+
+def _nothing_fixed(remaining: Sequence[Diagnostic], unsafe_fixes: bool) -> SkipFile:
+    """Why the file stays as it is: no problems, or none with a fix that applies."""
+    if not remaining:
+        return SkipFile("nothing to fix")
+    unsafe = 0 if unsafe_fixes else sum(1 for d in remaining if d.fix and not d.fix.safe)
+    left = len(remaining)
+    hint = f", {unsafe} with a fix that --unsafe-fixes applies" if unsafe else ""
+    return SkipFile(f"nothing to fix automatically ({left} problem{'s' if left != 1 else ''} left{hint})")
+
+
+def _reparsed(fixed_source: str, original: cst.Module) -> cst.Module:
+    try:
+        fixed = cst.parse_module(fixed_source, config=original.config_for_parsing)
+        fixed.bytes  # what libcst.tool writes: fail here, while the file can still be skipped
+    except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
+        raise SkipFile(f"the fixed code cannot be written: {error}") from error
+    return fixed
