@@ -116,19 +116,27 @@ def option_codes(codes: Optional[Codes], where: str) -> Optional[tuple[str, ...]
 
 def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.flake8-asyncloop] table, walking up from the paths."""
-    starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
-    common = Path(os.path.commonpath([str(p) for p in starts]))
-    directory = common if common.is_dir() else common.parent
+    directory = _common_directory(paths)
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                tool = read_pyproject(pyproject).get("tool", {})
-            except PyprojectError as error:
-                raise ConfigError(str(error)) from None
-            if isinstance(tool, dict) and SECTION in tool:
-                return pyproject
+        if pyproject.is_file() and _has_section(pyproject):
+            return pyproject
     return None
+
+
+def _common_directory(paths: Sequence[str]) -> Path:
+    """The directory holding every path but standard input's "-" (no other: the working directory)."""
+    starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
+    common = Path(os.path.commonpath([str(p) for p in starts]))
+    return common if common.is_dir() else common.parent
+
+
+def _has_section(pyproject: Path) -> bool:
+    try:
+        tool = read_pyproject(pyproject).get("tool", {})
+    except PyprojectError as error:
+        raise ConfigError(str(error)) from None
+    return isinstance(tool, dict) and SECTION in tool
 
 
 def settings_near(paths: Sequence[str]) -> Settings:

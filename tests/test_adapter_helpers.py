@@ -91,3 +91,15 @@ def test_engine_text_of_a_file_that_cannot_be_read(tmp_path: Path) -> None:
     (tmp_path / "binary.py").write_bytes(b"\x00\x01")
     with pytest.raises(SourceError):
         engine_text(Task(str(tmp_path / "binary.py"), "check", Settings()))
+
+
+def test_settings_near_several_paths_or_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.flake8-asyncloop]\nignore = ["ELP108"]\n')
+    for package in ("a", "b"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "pyproject.toml").write_text('[tool.flake8-asyncloop]\nselect = ["ELP1"]\n')
+    expected = Settings(ignore=("ELP108",))
+    assert settings_near([str(tmp_path / "a" / "m.py"), str(tmp_path / "b" / "m.py")]) == expected
+    monkeypatch.chdir(tmp_path)
+    assert settings_near(["-"]) == settings_near([]) == expected
+    assert settings_near(["-", "a/m.py"]) == Settings(select=("ELP1",))
