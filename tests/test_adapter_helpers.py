@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from flake8_asyncloop.config import ConfigError, Settings, option_codes, settings_near, split_list
+from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.files import SourceError, Task, engine_text
 from flake8_asyncloop.rules import ALL_RULES
@@ -103,3 +104,17 @@ def test_settings_near_several_paths_or_standard_input(tmp_path: Path, monkeypat
     monkeypatch.chdir(tmp_path)
     assert settings_near(["-"]) == settings_near([]) == expected
     assert settings_near(["-", "a/m.py"]) == Settings(select=("ELP1",))
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "mark"),
+    [
+        ("\ufeffx = 1\n", "x = 1\n", "\ufeff"),
+        ("x = 1\n", "x = 1\n", ""),
+        ("\ufeff\ufeff", "\ufeff", "\ufeff"),  # one mark is the file's; a second is its text
+        ("", "", ""),
+    ],
+)
+def test_the_bom_goes_and_comes_back(text: str, body: str, mark: str) -> None:
+    assert (without_bom(text), bom_of(text)) == (body, mark)
+    assert bom_of(text) + without_bom(text) == text
