@@ -18,14 +18,13 @@ from flake8_asyncloop.config import (
     DEFAULT_EXCLUDES,
     ConfigError,
     Settings,
-    find_pyproject,
-    load_settings,
-    validate_codes,
+    option_codes,
+    settings_near,
+    split_list,
 )
-from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.versions import target_version_argument
-from flake8_asyncloop.files import Report, SourceError, Task, decode, read_standard_input, run_task
+from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -37,10 +36,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _codes(value: str) -> list[str]:
-    return [code for code in value.replace(",", " ").split() if code]
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flake8-asyncloop", description="Find asyncio event-loop misuse and fix it.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -49,10 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     fix = commands.add_parser("fix", help="rewrite problems to the recipe, then report what is left")
     for sub in (check, fix):
         sub.add_argument("paths", nargs="*", default=["."], help="files and directories; - for standard input")
-        sub.add_argument("--select", type=_codes, help="only these codes or prefixes (comma-separated)")
-        sub.add_argument("--ignore", type=_codes, help="never these codes or prefixes")
+        sub.add_argument("--select", type=split_list, help="only these codes or prefixes (comma-separated)")
+        sub.add_argument("--ignore", type=split_list, help="never these codes or prefixes")
         sub.add_argument("--target-version", type=target_version_argument, metavar="RANGE", help="e.g. '>=3.9'")
-        sub.add_argument("--exclude", type=_codes, metavar="PATTERNS", help="glob patterns to skip in directories")
+        sub.add_argument("--exclude", type=split_list, metavar="PATTERNS", help="glob patterns to skip in directories")
         sub.add_argument("--stdin-filename", help="the path standard input stands for (targets, messages)")
         sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
         sub.add_argument("--quiet", "-q", action="store_true", help="no summary line and no progress bar")
@@ -95,10 +90,9 @@ def discover(paths: Sequence[str], excludes: Sequence[str]) -> Iterator[str]:
 
 
 def settings_from(arguments: argparse.Namespace) -> Settings:
-    base = load_settings(find_pyproject(arguments.paths))
-    return base.overridden_by(
-        select=validate_codes(arguments.select, "--select") if arguments.select is not None else None,
-        ignore=validate_codes(arguments.ignore, "--ignore") if arguments.ignore is not None else None,
+    return settings_near(arguments.paths).overridden_by(
+        select=option_codes(arguments.select, "--select"),
+        ignore=option_codes(arguments.ignore, "--ignore"),
         target_version=arguments.target_version,
         exclude=tuple(arguments.exclude) if arguments.exclude is not None else None,
         unsafe_fixes=getattr(arguments, "unsafe_fixes", None),
@@ -123,10 +117,9 @@ def _run(tasks: list[Task], jobs: int) -> Iterator[tuple[Report, float]]:
 def _source_text(task: Task) -> Optional[str]:
     """The checked text, for --show-source and --show-fixes (reports do not carry it back)."""
     try:
-        text, _ = decode(task.data if task.data is not None else Path(task.path).read_bytes())
+        return engine_text(task)
     except (OSError, SourceError):
         return None
-    return without_bom(text)
 
 
 def _plural(number: int, noun: str) -> str:
@@ -155,8 +148,7 @@ def _explain(code: str) -> int:
         return EXIT_CLEAN
     rule = RULES_BY_CODE.get(code.upper())
     if rule is None:
-        print(f"flake8-asyncloop: error: no rule {code!r}; flake8-asyncloop rules lists them", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(f"no rule {code!r}; flake8-asyncloop rules lists them")
     sys.stdout.write(docs.explain(rule))
     return EXIT_CLEAN
 
@@ -296,16 +288,23 @@ class _Results:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Validate the options, build a task per file, run the tasks, report: the exit code."""
     arguments = build_parser().parse_args(argv)
     answered = _answer_without_files(arguments)
     if answered is not None:
         return answered
     try:
-        tasks = _prepare(arguments)
+        settings = _validated_settings(arguments)
+        tasks = _tasks(arguments, settings)
     except (ConfigError, UsageError, SourceError) as error:
-        print(f"flake8-asyncloop: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(str(error))
     return _report(arguments, _execute(arguments, tasks))
+
+
+def _error(message: str) -> int:
+    """A usage or configuration error: one line on standard error, and its exit code."""
+    print(f"flake8-asyncloop: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
@@ -319,11 +318,11 @@ def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
     return None
 
 
-def _prepare(arguments: argparse.Namespace) -> list[Task]:
-    """Validate the options and the configuration, and make a task per file to check or fix."""
+def _validated_settings(arguments: argparse.Namespace) -> Settings:
+    """The configuration merged with the options, once both and the paths are known to be usable."""
     settings = settings_from(arguments)
     _check_usage(arguments)
-    return _tasks(arguments, settings)
+    return settings
 
 
 def _execute(arguments: argparse.Namespace, tasks: list[Task]) -> "_Results":
@@ -354,9 +353,7 @@ def _serve() -> int:
     except ImportError as error:
         if (error.name or "").partition(".")[0] not in {"pygls", "lsprotocol", "cattrs"}:
             raise
-        print("flake8-asyncloop: error: the language server needs pygls: pip install 'flake8-asyncloop[lsp]'",
-              file=sys.stderr)
-        return EXIT_ERROR
+        return _error("the language server needs pygls: pip install 'flake8-asyncloop[lsp]'")
     serve()
     return EXIT_CLEAN
 

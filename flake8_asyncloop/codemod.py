@@ -9,36 +9,36 @@ the engine's ``fix_source`` and the result is parsed back, so the three cannot d
 from __future__ import annotations
 
 import argparse
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from flake8_asyncloop.config import ConfigError, Settings, find_pyproject, load_settings, validate_codes
-from flake8_asyncloop.engine.fixer import fix_source
+from flake8_asyncloop.config import (
+    Codes,
+    ConfigError,
+    FileSettings,
+    Settings,
+    option_codes,
+    settings_near,
+    split_list,
+    validate_codes,
+)
+from flake8_asyncloop.engine.diagnostics import Diagnostic
+from flake8_asyncloop.engine.fixer import FixResult, fix_source
 from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import (
     DEFAULT_TARGET_VERSION,
     parse_target_versions,
-    resolve_target_versions,
     target_version_argument,
 )
 from flake8_asyncloop.rules import ALL_RULES
-
-Codes = Union[str, Sequence[str]]
-
-
-def _split(codes: Codes) -> list[str]:
-    """A comma- or space-separated string, or codes already split (as from Python code)."""
-    if isinstance(codes, str):
-        return codes.replace(",", " ").split()
-    return list(codes)
 
 
 def _codes_option(value: str) -> tuple[str, ...]:
     """argparse ``type=``: unknown codes are a usage error, as for the command."""
     try:
-        return validate_codes(_split(value), "rule codes")
+        return validate_codes(split_list(value), "rule codes")
     except ConfigError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -94,20 +94,21 @@ class FixEventLoops(CodemodCommand):
         # Options given here win over [tool.flake8-asyncloop], read per file as the command does.
         self._target_version = target_version
         self._unsafe_fixes = unsafe_fixes
-        self._select = validate_codes(_split(select), "select") if select is not None else None
-        self._ignore = validate_codes(_split(ignore), "ignore") if ignore is not None else None
+        self._select = option_codes(select, "select")
+        self._ignore = option_codes(ignore, "ignore")
 
-    def settings_for(self, filename: Optional[str]) -> Settings:
+    def settings_for(self, filename: Optional[str]) -> FileSettings:
         try:
-            base = load_settings(find_pyproject([filename])) if filename else Settings()
+            base = settings_near([filename]) if filename else Settings()
         except ConfigError as error:
             raise SkipFile(str(error)) from None
-        return base.overridden_by(
+        merged = base.overridden_by(
             select=self._select,
             ignore=self._ignore,
             target_version=self._target_version,
             unsafe_fixes=self._unsafe_fixes,
         )
+        return merged.for_file(filename)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """The fixed module, or SkipFile: libcst then reports the file as skipped and leaves it be.
@@ -117,31 +118,41 @@ class FixEventLoops(CodemodCommand):
         ``config_for_parsing``, so its ``bytes`` keep the encoding (BOM, coding cookie) and the
         newline style.
         """
-        source = tree.code
         settings = self.settings_for(self.context.filename)
-        targets = resolve_target_versions(settings.target_version, self.context.filename or "")
-        rules = settings.selected_rules()
-        try:
-            # A guest (fix_source's default): libcst's tool owns this process and its settings.
-            result = fix_source(source, targets, rules, unsafe=settings.unsafe_fixes)
-        except Exception as error:
-            if raise_internal_errors():
-                raise
-            # Not SkipFile, which looks like success: libcst.tool prints the traceback, counts the
-            # file under "Failed to codemod" and exits 1.
-            raise EngineFailure(InternalError.of(error).diagnostic().flake8_text()) from error
+        result = _fixed(tree.code, settings)
         for diagnostic in result.remaining:
             self.warn(f"line {diagnostic.line}:{diagnostic.column + 1}: {diagnostic.flake8_text()}")
-        if result.source == source:
-            if not result.remaining:
-                raise SkipFile("nothing to fix")
-            unsafe = 0 if settings.unsafe_fixes else sum(1 for d in result.remaining if d.fix and not d.fix.safe)
-            left = len(result.remaining)
-            hint = f", {unsafe} with a fix that --unsafe-fixes applies" if unsafe else ""
-            raise SkipFile(f"nothing to fix automatically ({left} problem{'s' if left != 1 else ''} left{hint})")
-        try:
-            fixed = cst.parse_module(result.source, config=tree.config_for_parsing)
-            fixed.bytes  # what libcst.tool writes: fail here, while the file can still be skipped
-        except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
-            raise SkipFile(f"the fixed code cannot be written: {error}") from error
-        return fixed
+        if result.source == tree.code:
+            raise _nothing_fixed(result.remaining, settings.unsafe_fixes)
+        return _reparsed(result.source, tree)
+
+
+def _fixed(source: str, settings: FileSettings) -> FixResult:
+    try:
+        # A guest (fix_source's default): libcst's tool owns this process and its settings.
+        return fix_source(source, settings.targets, settings.rules, unsafe=settings.unsafe_fixes)
+    except Exception as error:
+        if raise_internal_errors():
+            raise
+        # Not SkipFile, which looks like success: libcst.tool prints the traceback, counts the
+        # file under "Failed to codemod" and exits 1.
+        raise EngineFailure(InternalError.of(error).diagnostic().flake8_text()) from error
+
+
+def _nothing_fixed(remaining: Sequence[Diagnostic], unsafe_fixes: bool) -> SkipFile:
+    """Why the file stays as it is: no problems, or none with a fix that applies."""
+    if not remaining:
+        return SkipFile("nothing to fix")
+    unsafe = 0 if unsafe_fixes else sum(1 for d in remaining if d.fix and not d.fix.safe)
+    left = len(remaining)
+    hint = f", {unsafe} with a fix that --unsafe-fixes applies" if unsafe else ""
+    return SkipFile(f"nothing to fix automatically ({left} problem{'s' if left != 1 else ''} left{hint})")
+
+
+def _reparsed(fixed_source: str, original: cst.Module) -> cst.Module:
+    try:
+        fixed = cst.parse_module(fixed_source, config=original.config_for_parsing)
+        fixed.bytes  # what libcst.tool writes: fail here, while the file can still be skipped
+    except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
+        raise SkipFile(f"the fixed code cannot be written: {error}") from error
+    return fixed

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
-from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions
+from flake8_asyncloop.engine.versions import (
+    TargetVersionError,
+    TargetVersions,
+    parse_target_versions,
+    resolve_target_versions,
+)
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
 SECTION = "flake8-asyncloop"
@@ -19,10 +24,22 @@ DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "build",
     "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "__pypackages__",
 )
+# Codes as an option gives them: one comma- or space-separated string, or a list (from Python code).
+Codes = Union[str, Sequence[str]]
 
 
 class ConfigError(ValueError):
     """Configuration that cannot be used; the message names the file or option."""
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What the engine is given for one file."""
+
+    targets: TargetVersions
+    rules: tuple[Rule, ...]
+    unsafe_fixes: bool
+    show_internal_errors: bool  # ELP900 selected
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,21 @@ class Settings:
             unsafe_fixes=self.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
         )
 
+    def for_file(self, path: Optional[str]) -> FileSettings:
+        """These settings for the file at ``path``, whose pyproject.toml's requires-python gives the
+        target versions unless ``target_version`` is set (no path: the working directory's)."""
+        return FileSettings(
+            targets=resolve_target_versions(self.target_version, path or ""),
+            rules=self.selected_rules(),
+            unsafe_fixes=self.unsafe_fixes,
+            show_internal_errors=self.rule_selected(INTERNAL_ERROR_CODE),
+        )
+
+
+def split_list(value: str) -> list[str]:
+    """A comma- or space-separated list, as options and pyproject.toml strings write one."""
+    return value.replace(",", " ").split()
+
 
 def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
     """Rule codes or prefixes (``ELP1``), or ELP900; anything matching none of them is an error."""
@@ -75,26 +107,47 @@ def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
+def option_codes(codes: Optional[Codes], where: str) -> Optional[tuple[str, ...]]:
+    """An option's codes, validated; None when the option is not given (the configuration's apply)."""
+    if codes is None:
+        return None
+    return validate_codes(split_list(codes) if isinstance(codes, str) else codes, where)
+
+
 def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.flake8-asyncloop] table, walking up from the paths."""
-    starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
-    common = Path(os.path.commonpath([str(p) for p in starts]))
-    directory = common if common.is_dir() else common.parent
+    directory = _common_directory(paths)
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                tool = read_pyproject(pyproject).get("tool", {})
-            except PyprojectError as error:
-                raise ConfigError(str(error)) from None
-            if isinstance(tool, dict) and SECTION in tool:
-                return pyproject
+        if pyproject.is_file() and _has_section(pyproject):
+            return pyproject
     return None
+
+
+def _common_directory(paths: Sequence[str]) -> Path:
+    """The directory holding every path but standard input's "-" (no other: the working directory)."""
+    starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
+    common = Path(os.path.commonpath([str(p) for p in starts]))
+    return common if common.is_dir() else common.parent
+
+
+def _has_section(pyproject: Path) -> bool:
+    try:
+        tool = read_pyproject(pyproject).get("tool", {})
+    except PyprojectError as error:
+        raise ConfigError(str(error)) from None
+    return isinstance(tool, dict) and SECTION in tool
+
+
+def settings_near(paths: Sequence[str]) -> Settings:
+    """The [tool.flake8-asyncloop] settings nearest above ``paths`` (none: the working directory),
+    or the defaults."""
+    return load_settings(find_pyproject(paths))
 
 
 def _as_list(value: Any, key: str, where: str) -> list[str]:
     if isinstance(value, str):
-        return [part for part in value.replace(",", " ").split()]
+        return split_list(value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return list(value)
     raise ConfigError(f"{where}: '{key}' must be a list of strings")

@@ -20,7 +20,6 @@ from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import OWNER
-from flake8_asyncloop.engine.versions import resolve_target_versions
 
 
 @dataclass(frozen=True)
@@ -143,6 +142,12 @@ def run_task(task: Task) -> Report:
     return report
 
 
+def engine_text(task: Task) -> str:
+    """The task's file as the engine sees it: decoded, without a BOM. OSError or SourceError when
+    it cannot be read."""
+    return _load(task).body
+
+
 def _load(task: Task) -> _Source:
     if task.data is not None:
         data, read_status = task.data, None
@@ -165,13 +170,14 @@ def _parse(body: str) -> ast.Module:
 
 def _run_engine(task: Task, body: str, tree: ast.Module) -> FixResult:
     """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
-    settings = task.settings
-    targets = resolve_target_versions(settings.target_version, task.display_path or task.path)
-    rules = settings.selected_rules()
+    settings = task.settings.for_file(task.display_path or task.path)
+    # The command owns its process: the engine may tune it (process.OWNER).
     if task.mode == "check":
-        # The command owns its process: the engine may tune it (process.OWNER).
-        return FixResult(body, 0, reported(body, targets, rules, fixes=task.attach_fixes, tree=tree, process=OWNER))
-    return fix_source(body, targets, rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER)
+        diagnostics = reported(
+            body, settings.targets, settings.rules, fixes=task.attach_fixes, tree=tree, process=OWNER
+        )
+        return FixResult(body, 0, diagnostics)
+    return fix_source(body, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER)
 
 
 def _failed(task: Task, report: Report, source: _Source, error: Exception) -> Report:

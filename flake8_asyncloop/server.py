@@ -23,15 +23,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from flake8_asyncloop import __version__
-from flake8_asyncloop.config import ConfigError, find_pyproject, load_settings
+from flake8_asyncloop.config import ConfigError, FileSettings, settings_near
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
 from flake8_asyncloop.engine.edits import SourceLines, difference
 from flake8_asyncloop.engine.fixer import fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import DEEP_STACK_BYTES
-from flake8_asyncloop.engine.versions import TargetVersionError, TargetVersions, resolve_target_versions
-from flake8_asyncloop.rules import Rule
+from flake8_asyncloop.engine.versions import TargetVersionError
 
 T = TypeVar("T")
 
@@ -46,33 +45,19 @@ IN_THE_LOG = "in the language server's log"
 
 
 @dataclass(frozen=True)
-class DocumentSettings:
-    targets: TargetVersions
-    rules: tuple[Rule, ...]
-    unsafe_fixes: bool
-    show_internal_errors: bool  # ELP900 selected
-
-
-@dataclass(frozen=True)
 class Analysis:
     """The engine's answer for one text of a document."""
 
     text: str
     diagnostics: tuple[Diagnostic, ...] = ()
-    settings: Optional[DocumentSettings] = None
+    settings: Optional[FileSettings] = None
     error: Optional[str] = None  # configuration that cannot be used, in one line
     internal_error: Optional[InternalError] = None  # the engine failed on the text
 
 
-def settings_for(path: Optional[str]) -> DocumentSettings:
+def settings_for(path: Optional[str]) -> FileSettings:
     """What the command would use for ``path`` (None: a document that is not a file)."""
-    settings = load_settings(find_pyproject([path] if path else []))
-    return DocumentSettings(
-        targets=resolve_target_versions(settings.target_version, path or ""),
-        rules=settings.selected_rules(),
-        unsafe_fixes=settings.unsafe_fixes,
-        show_internal_errors=settings.rule_selected(INTERNAL_ERROR_CODE),
-    )
+    return settings_near([path] if path else []).for_file(path)
 
 
 def analyse(text: str, path: Optional[str]) -> Analysis:
