@@ -25,14 +25,16 @@ class CallFacts:
         self.index = index
         self.resolver = resolver
         self.targets = targets
-        self._callees: dict[cst.Call, frozenset[str]] = {}
+        # Keyed by the site, one per call: asked for most calls several times, and a site hashes
+        # in C, where a libcst node's identity hash is a Python method.
+        self._callees: dict[CallSite, frozenset[str]] = {}
 
     def possible_callees(self, site: CallSite) -> frozenset[str]:
         """Every qualified name ``site`` may call (empty when unknown), cached per call."""
-        call = site.node
-        if call not in self._callees:
-            self._callees[call] = self.resolver.possible_names(call.func, site.scope)
-        return self._callees[call]
+        names = self._callees.get(site)
+        if names is None:
+            names = self._callees[site] = self.resolver.possible_names(site.node.func, site.scope)
+        return names
 
     def callee(self, site: CallSite) -> Optional[str]:
         """The qualified name of what ``site`` calls, when it is exactly one."""
