@@ -58,13 +58,18 @@ def _flake8(directory: Path, target: str, engine: Path) -> list[str]:
     return [f"flake8 exit {finished.returncode}", *sorted(finished.stdout.splitlines())]
 
 
-def _check(directory: Path, target: str, engine: Path) -> list[str]:
-    finished = _run(
-        [sys.executable, "-m", "flake8_asyncloop", "check", "--quiet", "--output-format", "json",
+def _command(directory: Path, target: str, engine: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """``flake8-asyncloop <arguments>`` over ``directory``, quiet, for ``target``."""
+    return _run(
+        [sys.executable, "-m", "flake8_asyncloop", *arguments, "--quiet",
          "--exclude", "site-packages,_downloads,_logs", "--target-version", target, "."],
         engine,
         directory,
     )
+
+
+def _check(directory: Path, target: str, engine: Path) -> list[str]:
+    finished = _command(directory, target, engine, "check", "--output-format", "json")
     lines = [f"check exit {finished.returncode}"]
     try:
         diagnostics = json.loads(finished.stdout or "[]")
@@ -76,12 +81,7 @@ def _check(directory: Path, target: str, engine: Path) -> list[str]:
 
 
 def _fix(directory: Path, target: str, engine: Path) -> list[str]:
-    finished = _run(
-        [sys.executable, "-m", "flake8_asyncloop", "fix", "--quiet", "--diff", "--unsafe-fixes",
-         "--exclude", "site-packages,_downloads,_logs", "--target-version", target, "."],
-        engine,
-        directory,
-    )
+    finished = _command(directory, target, engine, "fix", "--diff", "--unsafe-fixes")
     return [f"fix exit {finished.returncode}", *finished.stdout.splitlines()]
 
 
