@@ -46,7 +46,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
-from flake8_asyncloop.engine.reads import Reads, words
+from flake8_asyncloop.engine.reads import Reads
 
 # An identifier, captured unless it is the name in ``def name`` / ``class name``.
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
@@ -58,36 +58,10 @@ _INDENT = re.compile(r"[ \t\f]*")
 Definition = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
 
 
-@dataclass(frozen=True)
-class _Vocabulary:
-    """The words of what the rules read (``reads.py``), as statements spell them."""
-
-    names: frozenset[str]
-    context: frozenset[str]
-    thread_starts: frozenset[str]
-    spawns: frozenset[str]
-    spawn_runners: frozenset[str]
-    creations: frozenset[str]
-    lookups: frozenset[str]
-    loop_methods: frozenset[str]
-    located: frozenset[str]
-    followed: frozenset[str]
-
-
 @functools.lru_cache(maxsize=16)
-def _vocabulary(reads: Reads) -> _Vocabulary:
-    return _Vocabulary(
-        names=words(reads.names),
-        context=words(reads.context),
-        thread_starts=words(reads.thread_starts),
-        spawns=words(reads.spawns),
-        spawn_runners=words(reads.spawn_runners),
-        creations=words(reads.creations),
-        lookups=words(reads.lookups),
-        loop_methods=words(reads.loop_methods),
-        located=words(reads.located),
-        followed=words(reads.followed),
-    )
+def _vocabulary(reads: Reads) -> Reads:
+    """``reads`` as statements spell it (worked out once per set of rules)."""
+    return reads.spelled()
 
 
 @dataclass(eq=False)
@@ -421,7 +395,7 @@ class _Selection:
     nothing changes, the bindings of every name a kept unit refers to, and the callers of
     functions whose callers matter."""
 
-    def __init__(self, module: _Module, vocabulary: _Vocabulary, reported: frozenset[str], spawns: frozenset[str]):
+    def __init__(self, module: _Module, vocabulary: Reads, reported: frozenset[str], spawns: frozenset[str]):
         self.module = module
         self.loop_methods = vocabulary.loop_methods
         units = module.units

@@ -1,11 +1,11 @@
 """What a rule, or an analysis layer a rule asks, reads in a module: declared once, next to the code
 that reads it.
 
-flake8's path gives libcst only the statements that can matter (``focus.py``), and the cheap
-text test before it (``precheck.py``) skips files that name nothing a rule starts from. Both
-derive what to look for from these declarations alone: a rule that reads one more API declares
-it in its ``reads``, and the flake8 path and the fixing path (which parses whole modules) go on
-agreeing. ``tests/test_focus.py`` checks, rule by rule, that the declarations are complete.
+flake8's path gives libcst only the statements that can matter (``focus.py``), which it derives
+from these declarations alone: a rule that reads one more API declares it in its ``reads``, and
+the flake8 path and the fixing path (which parses whole modules) go on agreeing.
+``tests/test_focus.py`` checks, rule by rule, that the declarations are complete, and that the
+words of the cheap text test before focus (``precheck.py``) cover every declared name.
 
 Each field holds qualified API names (``asyncio.get_event_loop``, from ``apis.py``) or bare
 words (a method such as ``run_in_executor``, a keyword such as ``loop_factory``); statements
@@ -56,6 +56,10 @@ class Reads:
                 for field in dataclasses.fields(self)
             }
         )
+
+    def spelled(self) -> "Reads":
+        """The same reads, each name as code spells it: its last part (``get_event_loop``)."""
+        return Reads(**{field.name: words(getattr(self, field.name)) for field in dataclasses.fields(self)})
 
 
 NOTHING = Reads()
