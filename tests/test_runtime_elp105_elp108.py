@@ -34,6 +34,45 @@ def test_elp105_get_event_loop_after_asyncio_run_raises_until_fixed(version: str
     assert after.stdout == "first: warm\nsecond: 42\n"
 
 
+@pytest.mark.parametrize("version", ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"])
+@pytest.mark.parametrize("shape", ["main", "module"])
+def test_elp105_script_lookups_warn_until_fixed(version: str, shape: str, tmp_path: Path) -> None:
+    """With nothing set, the lookup is a DeprecationWarning on 3.12-3.13 (an error here, as in test
+    suites that turn warnings into errors; 3.14 raises RuntimeError) and silent before. The fixes,
+    ``asyncio.run(answer())`` in main() and ``new_event_loop()`` plus ``set_event_loop()`` at module
+    level, run the same on every version, without a warning."""
+    python = _python(version)
+    before = run(python, RUNTIME / "elp105_script.py", shape, warnings="error::DeprecationWarning")
+    if version in ("3.12", "3.13"):
+        assert "DeprecationWarning: There is no current event loop" in before.stderr
+    else:
+        assert before.returncode == 0, before.stderr
+        assert before.stdout == f"{shape}: 42\n"
+    after = run(python, fixed_program("elp105_script.py", tmp_path), shape, warnings="error")
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == f"{shape}: 42\n"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_asyncio_run_takes_only_a_coroutine(version: str, tmp_path: Path) -> None:
+    """Why ELP105 rewrites ``get_event_loop().run_until_complete(x)`` to ``asyncio.run(x)`` only when
+    x calls an ``async def``: given a future (or a task) asyncio.run() raises ValueError, where
+    run_until_complete() ran it (fixtures/elp105_fix_shapes.py, ``run_a_future``)."""
+    python = _python(version)
+    program = tmp_path / "run_a_future.py"
+    program.write_text(
+        "import asyncio\n"
+        "loop = asyncio.new_event_loop()\n"
+        "future = loop.create_future()\n"
+        "loop.call_soon(future.set_result, 42)\n"
+        "print(loop.run_until_complete(future))\n"
+        "asyncio.run(future)\n"
+    )
+    result = run(python, program)
+    assert result.stdout == "42\n"
+    assert "ValueError: a coroutine was expected" in result.stderr
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_elp108_unclosed_loops_leak_until_fixed(version: str, tmp_path: Path) -> None:
     python = _python(version)

@@ -478,7 +478,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     runner.add_argument("--only", nargs="+", metavar="NAME", dest="run_only", help="only these packages")
     runner.add_argument("--part", choices=PARTS, dest="run_part", help="only the tuning or the held-out part")
     options = parser.parse_args(argv)
-    dists = _select(getattr(options, "run_only", None) or options.only, getattr(options, "run_part", None) or options.part)
+    part = getattr(options, "run_part", None) or options.part
+    dists = _select(getattr(options, "run_only", None) or options.only, part)
     if options.list:
         return list_packages(dists)
     CORPUS.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ The layers, lowest first, each taking only what its constructor names:
 - ``CallFacts(module, index, resolver, targets)``: what one call does (``callfacts.py``);
 - ``ThreadAnalysis(calls)`` and ``LoopAnalysis(calls)``: which functions run in worker threads,
   and what happens to each loop made here (``threads.py``, ``loops.py``);
+- ``LoopStates(calls, minors)``: which loop the thread may have set before each call (``loopstate.py``);
 - ``Positions(module, index, text, focused, tree)``: where nodes are (``positions.py``);
 - ``FixBuilder(module, text, span)``: the edits fixes are made of (``edits.py``).
 
@@ -26,6 +27,7 @@ from flake8_asyncloop.engine.edits import FixBuilder, Span
 from flake8_asyncloop.engine.focus import Focused
 from flake8_asyncloop.engine.index import ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
+from flake8_asyncloop.engine.loopstate import LoopStates
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.threads import ThreadAnalysis
@@ -58,6 +60,12 @@ class ModuleAnalysis(CallFacts):
     @functools.cached_property
     def loops(self) -> LoopAnalysis:
         return LoopAnalysis(self)
+
+    @functools.cached_property
+    def loop_states(self) -> LoopStates:
+        """What is set before each call, on 3.12+, where get_event_loop() warns or raises with
+        nothing set."""
+        return LoopStates(self, range(12, 100))
 
     @functools.cached_property
     def fixes(self) -> FixBuilder:

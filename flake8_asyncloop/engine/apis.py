@@ -128,3 +128,14 @@ POLICY_APIS: frozenset[str] = (
     | _in_modules("EventLoopPolicy", "uvloop")
     | UVLOOP_INSTALL
 )
+# The policies asyncio and uvloop ship: a new one has no loop set in any thread, and in a thread
+# other than the main one its get_event_loop() raises.
+SHIPPED_POLICIES: frozenset[str] = frozenset(name for name in POLICY_APIS if name.endswith("EventLoopPolicy"))
+# Library calls that change which loop the calling thread has set (``loopstate.py``): nest_asyncio
+# makes get_event_loop() create a loop whenever none is set; tornado's IOLoop.current() and the
+# IOLoop constructor may make and install one, depending on the version, which stays unknown.
+NEST_ASYNCIO_APPLY = _in_modules("apply", "nest_asyncio")
+TORNADO_LOOP_SETTERS = frozenset(
+    {"tornado.ioloop.IOLoop", "tornado.ioloop.IOLoop.current", "tornado.ioloop.IOLoop.instance",
+     "tornado.ioloop.IOLoop.make_current"}
+)

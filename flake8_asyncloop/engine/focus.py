@@ -24,8 +24,12 @@ A statement is kept when it:
 * may call a kept function whose callers matter: one that calls something ``located``
   (``get_event_loop()``), and, where threads or subprocesses are involved, one that names
   anything read, makes a loop or uses something ``followed`` (``attach_loop``), and any caller
-  of such a caller (the thread and subprocess analyses follow calls from a thread's start to
-  it); a kept statement's variables count too (``t = Thread(...)`` and then ``t.start()``);
+  of such a caller (the loop-state analysis passes what is set into a function from its
+  callers; the thread and subprocess analyses follow calls from a thread's start to it); a kept
+  statement's variables count too (``t = Thread(...)`` and then ``t.start()``);
+* where the module calls something ``located``: calls one of the ``effects`` (``asyncio.run``),
+  or may call a function, method or class of the module that does, however indirectly (what is
+  set at a lookup depends on every call before it that sets or clears a loop);
 * is a ``run`` method (a ``Thread`` subclass's entry), an import, or an early exit
   (``if ...: raise``, a version guard);
 * binds a name a kept statement refers to: shadowing must stay as it is. A definition kept
@@ -46,7 +50,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
-from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.reads import Reads, words as spelled
 
 # An identifier, captured unless it is the name in ``def name`` / ``class name``.
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
@@ -414,6 +418,8 @@ class _Selection:
         # installs or attaches one, or spawns processes; other lookups (``gather()``) count only
         # in the body that made the loop, and a function that only starts a thread is read whole.
         self.path_words = reported | self.located | creations | spawns | vocabulary.followed
+        located_here = any(unit.words & self.located for unit in units)
+        self.effect_units = _effect_units(units, vocabulary.effects, reported) if located_here else set()
         self.binders = _binders(units)
         self.users, self.attribute_users = _users(units, self.binders)
         self.referenced: set[str] = set()  # names whose bindings must stay
@@ -442,7 +448,7 @@ class _Selection:
             return True
         if unit.in_class is not None and _is_function(unit) and getattr(node, "name", "") == "run":
             return True  # a Thread subclass's entry point, possibly inherited
-        if unit.words & self.seed_words or unit.words & self.loop_variables:
+        if unit.words & self.seed_words or unit.words & self.loop_variables or unit in self.effect_units:
             return True
         if unit.in_class is None:
             return False
@@ -462,16 +468,16 @@ class _Selection:
 
     def _keep_caller(self, unit: _Unit) -> None:
         self._keep(unit, True)
-        if self.follow_every_call and unit not in self.on_path:
+        if unit not in self.on_path:
             self.on_path.add(unit)
             self.pending.append(unit)  # its own callers, even if it was read before
 
     def _callers_matter(self, unit: _Unit) -> bool:
-        if unit.words & self.located:
+        if unit.words & self.located or unit in self.on_path:
             return True
         if not self.follow_every_call:
             return False
-        if not _is_function(unit) or unit in self.on_path:
+        if not _is_function(unit):
             return True  # a statement's variables (``t = Thread(...)``, then ``t.start()``)
         return bool(unit.words & self.path_words)
 
@@ -500,6 +506,55 @@ class _Selection:
             self.called.add(name)
             for user in self.users.get(name, ()):
                 self._keep_caller(user)
+
+
+def _effect_units(units: list[_Unit], effects: frozenset[str], reported: frozenset[str]) -> set[_Unit]:
+    """The units that call one of ``effects`` (qualified names), or may call a function, method
+    or class of the module that does, to any depth. An API counts where a unit names it (or a
+    name bound to it) together with a word of its module (or a name bound to one): ``run`` alone
+    is too common a word to stand for ``asyncio.run``. The ``reported`` words (``set_event_loop``,
+    on any receiver) count alone."""
+    patterns = []
+    for name in effects:
+        module, _, attribute = name.rpartition(".")
+        if attribute not in reported:
+            patterns.append((_closure(units, frozenset({attribute})), _closure(units, frozenset(module.split(".")))))
+    distinctive = reported & _closure(units, spelled(effects))
+    found = {
+        unit
+        for unit in units
+        if unit.words & distinctive or any(unit.words & api and unit.words & module for api, module in patterns)
+    }
+    names: set[str] = set()  # functions and classes found to have an effect, and their methods
+    methods: set[str] = set()
+    while True:
+        for unit in found:
+            names |= _defined_names(unit, methods)
+        more = {
+            unit
+            for unit in units
+            if unit not in found and (unit.words & names or unit.attributes & methods)
+        }
+        if not more:
+            return found
+        found |= more
+
+
+def _defined_names(unit: _Unit, methods: set[str]) -> frozenset[str]:
+    """What calling the definition ``unit`` takes (its name, or its class's), noting a method's
+    name in ``methods`` (``self.name()`` calls it)."""
+    node = unit.node
+    if unit.in_class is not None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            methods.add(node.name)
+            if node.name == "__init__" and isinstance(unit.in_class.node, ast.ClassDef):
+                return frozenset({unit.in_class.node.name})  # a constructor call runs it
+        return frozenset()
+    if isinstance(node, ast.ClassDef):
+        methods.update(inner.name for inner in node.body if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return frozenset({node.name})
+    return frozenset()
 
 
 def _binders(units: list[_Unit]) -> dict[str, list[_Unit]]:

@@ -104,6 +104,9 @@ class FunctionInfo:
     self_name: Optional[str]
     parameters: frozenset[str] = frozenset()
     calls: list["CallSite"] = field(default_factory=list)
+    # A ``yield`` in its body: calling it runs none of the body (a generator, or a context
+    # manager's body run in part by ``with``).
+    is_generator: bool = False
 
     @property
     def name(self) -> str:
@@ -141,6 +144,9 @@ class CallSite:
     # The statement blocks that enclose it, outermost first: a call whose blocks are a prefix of
     # another's runs whenever that one does, if it comes first.
     blocks: tuple[cst.BaseSuite, ...] = ()
+    # Its function has a ``return`` before it that not every run reaches (in an ``if``, a loop):
+    # a run of the function may end before this call.
+    after_early_return: bool = False
 
     @property
     def is_whole_statement(self) -> bool:
@@ -238,6 +244,8 @@ class ModuleIndex(TreeVisitor):
         self._classes: list[Optional[ClassInfo]] = [None]
         # One stack of "inside a try body that catches RuntimeError" per function being visited.
         self._guards: list[list[bool]] = [[]]
+        # Per function being visited: whether a conditional ``return`` came before.
+        self._returned: list[bool] = [False]
         self._statement: Optional[cst.SimpleStatementLine] = None
         # What the enclosing version and platform guards let through, innermost last; and per
         # block, how many early-exit guards ("if ...: return") narrow the rest of that block.
@@ -318,12 +326,24 @@ class ModuleIndex(TreeVisitor):
         self._functions.append(info)
         self._classes.append(None)
         self._guards.append([])
+        self._returned.append(False)
 
     def _leave_function(self) -> None:
         self._functions.pop()
         self._classes.pop()
         self._guards.pop()
+        self._returned.pop()
         self._pop()
+
+    def visit_Return(self, node: cst.Return) -> None:
+        function = self._functions[-1]
+        if function is not None and not (self._blocks and self._blocks[-1] is function.node.body):
+            self._returned[-1] = True
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        function = self._functions[-1]
+        if function is not None:
+            function.is_generator = True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scope.bind(node.name.value, Binding("def", self._scope, node=node))
@@ -653,6 +673,7 @@ class ModuleIndex(TreeVisitor):
             self._statement,
             bool(self._fallbacks),
             tuple(self._blocks),
+            self._returned[-1],
         )
         self.calls.append(site)
         self.call_sites[node] = site

@@ -44,8 +44,14 @@ class Reads:
     lookups: Names = frozenset()
     # Methods of a loop whose call on a loop attribute is read (``self.loop.close()``).
     loop_methods: Names = frozenset()
-    # Where these run matters (``get_event_loop()``): the callers of a function calling one are kept.
+    # Where these run matters (``get_event_loop()``): the callers of a function calling one are
+    # kept, and theirs.
     located: Names = frozenset()
+    # Change which loop a thread has set (``set_event_loop``, ``asyncio.run``): where the module
+    # calls something ``located``, a statement calling one is kept, and so is every statement
+    # calling a function that calls one. Matched with a word of their module (``asyncio.run``,
+    # ``aio.run`` or an imported ``run``), since some are common words.
+    effects: Names = frozenset()
     # Where these run matters when calls are followed from a thread's start or to a subprocess.
     followed: Names = frozenset()
 
@@ -58,8 +64,14 @@ class Reads:
         )
 
     def spelled(self) -> "Reads":
-        """The same reads, each name as code spells it: its last part (``get_event_loop``)."""
-        return Reads(**{field.name: words(getattr(self, field.name)) for field in dataclasses.fields(self)})
+        """The same reads, each name as code spells it: its last part (``get_event_loop``);
+        ``effects`` keep their qualified names, which focus matches in parts."""
+        return Reads(
+            **{
+                field.name: getattr(self, field.name) if field.name == "effects" else words(getattr(self, field.name))
+                for field in dataclasses.fields(self)
+            }
+        )
 
 
 NOTHING = Reads()

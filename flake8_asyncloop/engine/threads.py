@@ -37,8 +37,6 @@ READS = Reads(
     | {"run_in_executor", "submit", "map", "initializer"},
     located=apis.GET_EVENT_LOOP,
 )
-# The policies asyncio and uvloop ship: in a thread with no loop set, their get_event_loop() raises.
-_SHIPPED_POLICIES = frozenset(name for name in apis.POLICY_APIS if name.endswith("EventLoopPolicy"))
 # Test fixtures that run before each test method of their class.
 _SET_UP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setup_method", "setup_class", "setup"})
 
@@ -225,7 +223,7 @@ class ThreadAnalysis:
             if bindings and all(binding.kind == "value" and binding.value is not None for binding in bindings):
                 values = [binding.value for binding in bindings if binding.value is not None]
         return not all(
-            isinstance(value, cst.Call) and self._calls.callee_of(value) in _SHIPPED_POLICIES
+            isinstance(value, cst.Call) and self._calls.callee_of(value) in apis.SHIPPED_POLICIES
             for value in values
         )
 

@@ -5,15 +5,16 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
-from flake8_asyncloop.engine import apis, threads
-from flake8_asyncloop.engine.calls import argument, keyword_argument, method_name
+from flake8_asyncloop.engine import apis, loopstate, threads
+from flake8_asyncloop.engine.calls import argument, method_name
+from flake8_asyncloop.engine.loopstate import Kind
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
-    from flake8_asyncloop.engine.index import CallSite, FunctionInfo
+    from flake8_asyncloop.engine.index import CallSite
 
 _FROM_312 = range(12, 100)
 _FROM_314 = range(14, 100)
@@ -43,15 +44,12 @@ class GetEventLoopWithoutLoop(Rule):
         "loop = asyncio.get_event_loop() becomes loop = asyncio.new_event_loop() plus "
         "asyncio.set_event_loop(loop), which is what get_event_loop() did with nothing set: safe "
         "after asyncio.run() or set_event_loop(None), unsafe elsewhere (an importer may have set a "
-        "loop). asyncio.get_event_loop().run_until_complete(x) becomes asyncio.run(x): unsafe, since "
-        "asyncio.run() also closes its loop and cancels what is still running."
+        "loop). asyncio.get_event_loop().run_until_complete(x) becomes asyncio.run(x) where x calls "
+        "an async def of the module (asyncio.run() takes nothing but a coroutine) and nothing else "
+        "in the statement looks the loop up: unsafe, since asyncio.run() also closes its loop and "
+        "cancels what is still running."
     )
-    reads = threads.READS | Reads(
-        names=apis.GET_EVENT_LOOP | apis.SET_EVENT_LOOP | apis.SET_EVENT_LOOP_POLICY,
-        incidental=apis.ASYNCIO_RUN,
-        context=frozenset({"loop_factory"}),
-        located=apis.GET_EVENT_LOOP,
-    )
+    reads = threads.READS | loopstate.READS | Reads(names=apis.GET_EVENT_LOOP, context=frozenset({"loop_factory"}))
     invalid = (
         Example(
             "import asyncio\n"
@@ -72,6 +70,8 @@ class GetEventLoopWithoutLoop(Rule):
         ),
         Example(
             "import asyncio\n"
+            "async def serve():\n"
+            "    await asyncio.sleep(1)\n"
             "def main():\n"
             "    asyncio.get_event_loop().run_until_complete(serve())\n"
             "if __name__ == '__main__':\n"
@@ -84,6 +84,8 @@ class GetEventLoopWithoutLoop(Rule):
             ),
             expected_replacement=(
                 "import asyncio\n"
+                "async def serve():\n"
+                "    await asyncio.sleep(1)\n"
                 "def main():\n"
                 "    asyncio.run(serve())\n"
                 "if __name__ == '__main__':\n"
@@ -141,59 +143,53 @@ class GetEventLoopWithoutLoop(Rule):
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
-        module_sites = [site for site in analysis.index.calls if site.function is None]
-        bodies: list[tuple[Optional["FunctionInfo"], list["CallSite"]]] = [(None, module_sites)]
-        bodies += [(function, function.calls) for function in analysis.index.functions.values()]
-        # What module-level code does, worked out once a function body needs it.
-        entries: Optional[set["FunctionInfo"]] = None
-        module_installs = False
-        for function, sites in bodies:
+        for site in analysis.index.calls:
+            if not analysis.is_get_event_loop(site) or site.guarded_by_runtime_error or site.parameter_fallback:
+                continue
+            function = site.function
             if function is not None and function.is_async:
                 continue  # a coroutine's lookup finds the running loop (ELP104's concern)
             if analysis.threads.start_of(function) is not None:
                 continue  # runs in a worker thread: ELP101's concern
-            if not any(analysis.is_get_event_loop(site) for site in sites):
-                continue  # every finding is on a lookup, and most bodies have none
-            nothing_set = True
-            if function is not None:
-                if entries is None:
-                    entries = _entry_functions(analysis, module_sites)
-                    module_installs = any(_sets_loop_or_policy(analysis, site) for site in module_sites)
-                nothing_set = function in entries and not module_installs
-            yield from self._check_body(analysis, sites, nothing_set)
+            # What may be set here on 3.14+, and on 3.12-3.13 (a caught lookup sets a loop there).
+            state = analysis.loop_states.before(site)
+            from_314 = [value for value in state if value.holds_on(14)]
+            if not from_314 or any(value.kind is not Kind.NOTHING for value in from_314):
+                continue  # never run, or a loop may be set (or code we cannot see ran first)
+            cleared = [value.cleared_by for value in state if value.cleared_by is not None]
+            if len(cleared) == len(state):
+                yield self._after_clear(analysis, site, min(cleared, key=lambda s: analysis.position(s.node)))
+                continue
+            finding = self._nothing_set(analysis, site, warns=len(from_314) == len(state))
+            if finding is not None:
+                yield finding
 
-    def _check_body(self, analysis: "ModuleAnalysis", sites: list["CallSite"], nothing_set: bool) -> Iterator[Finding]:
-        """Read one body's calls in order: installs, asyncio.run() returning, and lookups."""
-        installed = False
-        cleared_by: Optional["CallSite"] = None  # an asyncio.run() or set_event_loop(None)
-        for site in sites:
-            if _sets_loop_or_policy(analysis, site):
-                installed, cleared_by = True, None
-            elif _clears_loop(analysis, site):
-                installed, cleared_by = False, site
-            elif analysis.is_get_event_loop(site) and not (site.guarded_by_runtime_error or site.parameter_fallback):
-                if cleared_by is not None and cleared_by.always_runs_before(site):
-                    line, _ = analysis.position(cleared_by.node)
-                    arguments = "(None)" if analysis.uninstalls_loop(cleared_by) else "()"
-                    message = (
-                        f"asyncio.get_event_loop() after {analysis.source(cleared_by.node.func)}{arguments} "
-                        f"on line {line} "
-                        "raises RuntimeError on every Python version, since no event loop is set any more; "
-                        + _advice(analysis)
-                    )
-                    yield Finding(site.node, message, partial(self._fix, analysis, site, safe=True))
-                elif nothing_set and not installed and cleared_by is None:
-                    reach = analysis.reach(site.node)
-                    if not reach.includes(_FROM_312):
-                        continue
-                    if reach.includes(_FROM_314):
-                        consequence = "raises RuntimeError on 3.14+"
-                        if reach.includes(range(12, 14)):
-                            consequence = "warns on 3.12-3.13 and raises RuntimeError on 3.14+"
-                    else:
-                        consequence = "warns on 3.12-3.13 (DeprecationWarning) and raises RuntimeError from 3.14"
-                    message = f"asyncio.get_event_loop() with no event loop set {consequence}; " + _advice(analysis)
-                    yield Finding(site.node, message, partial(self._fix, analysis, site, safe=False))
+    def _after_clear(self, analysis: "ModuleAnalysis", site: "CallSite", cleared_by: "CallSite") -> Finding:
+        """The lookup follows ``set_event_loop(None)`` or ``asyncio.run()`` (or a call of ours that
+        ran one) on every path: it raises on every version."""
+        line, _ = analysis.position(cleared_by.node)
+        arguments = "(None)" if analysis.uninstalls_loop(cleared_by) else "()"
+        message = (
+            f"asyncio.get_event_loop() after {analysis.source(cleared_by.node.func)}{arguments} on line {line} "
+            "raises RuntimeError on every Python version, since no event loop is set any more; "
+            + _advice(analysis)
+        )
+        return Finding(site.node, message, partial(self._fix, analysis, site, safe=True))
+
+    def _nothing_set(self, analysis: "ModuleAnalysis", site: "CallSite", warns: bool) -> Optional[Finding]:
+        """Nothing was ever set: the lookup warns on 3.12-3.13 and raises from 3.14 (with
+        ``warns`` False, a loop is set on 3.12-3.13, and it only raises from 3.14)."""
+        reach = analysis.reach(site.node)
+        if not reach.includes(_FROM_314 if not warns else _FROM_312):
+            return None
+        if reach.includes(_FROM_314):
+            consequence = "raises RuntimeError on 3.14+"
+            if warns and reach.includes(range(12, 14)):
+                consequence = "warns on 3.12-3.13 and raises RuntimeError on 3.14+"
+        else:
+            consequence = "warns on 3.12-3.13 (DeprecationWarning) and raises RuntimeError from 3.14"
+        message = f"asyncio.get_event_loop() with no event loop set {consequence}; " + _advice(analysis)
+        return Finding(site.node, message, partial(self._fix, analysis, site, safe=False))
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", safe: bool) -> Optional[Fix]:
@@ -226,8 +222,10 @@ class GetEventLoopWithoutLoop(Rule):
         if run is None or analysis.targets.includes_below(7):
             return None
         coroutine = argument(run, 0, "future")
-        if coroutine is None or len(run.args) != 1:
-            return None
+        if coroutine is None or len(run.args) != 1 or not _is_coroutine_call(analysis, coroutine, site):
+            return None  # asyncio.run() takes only a coroutine (a future or task: ValueError)
+        if _other_lookups(analysis, site):
+            return None  # the argument's own lookup would find another loop than asyncio.run()'s
         edit = analysis.fixes.replace(run, f"{asyncio_name}.run({analysis.source(coroutine)})")
         return Fix(f"Run the coroutine with {asyncio_name}.run()", (edit, *import_edits), False)
 
@@ -250,35 +248,20 @@ def _chained_run(small: cst.BaseSmallStatement, lookup: cst.Call) -> Optional[cs
     return None
 
 
-def _entry_functions(analysis: "ModuleAnalysis", module_sites: list["CallSite"]) -> set["FunctionInfo"]:
-    """Sync functions (not methods) that module-level code calls by name, and that nothing else
-    mentions: a script's ``main()``, which runs before anything has set a loop. A function that
-    other code calls or hands around may run under a loop."""
-    module_calls: dict["FunctionInfo", int] = {}  # a function -> module-level calls by name
-    for site in module_sites:
-        if not isinstance(site.node.func, cst.Name):
-            continue
-        for function in analysis.resolver.functions(site.node.func, site.scope):
-            if function.owner_class is None and isinstance(function.node, cst.FunctionDef) and not function.is_async:
-                module_calls[function] = module_calls.get(function, 0) + 1
-    return {
-        function
-        for function, calls in module_calls.items()
-        if analysis.index.name_counts[function.name] == calls + 1  # the definition and these calls
-    }
+def _is_coroutine_call(analysis: "ModuleAnalysis", expr: cst.BaseExpression, site: "CallSite") -> bool:
+    """``expr`` calls an ``async def`` of this module (and only such): it makes a coroutine."""
+    if not isinstance(expr, cst.Call):
+        return False
+    functions = analysis.resolver.functions(expr.func, site.scope)
+    return bool(functions) and all(function.is_async and not function.is_generator for function in functions)
 
 
-def _sets_loop_or_policy(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
-    # A policy may create loops on demand (tornado's AnyThreadEventLoopPolicy): nothing to say.
-    return analysis.installs_loop(site) or analysis.callee(site) in apis.SET_EVENT_LOOP_POLICY
-
-
-def _clears_loop(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
-    """``set_event_loop(None)``, or ``asyncio.run()`` without a loop factory (which sets its own
-    loop and resets it to None when it returns; with a factory it sets nothing)."""
-    if analysis.uninstalls_loop(site):
-        return True
-    return analysis.callee(site) in apis.ASYNCIO_RUN and keyword_argument(site.node, "loop_factory") is None
+def _other_lookups(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
+    """Whether another call of ``site``'s statement looks the current loop up."""
+    body = site.function.calls if site.function is not None else analysis.index.calls
+    return any(
+        other is not site and other.statement is site.statement and analysis.looks_up_loop(other) for other in body
+    )
 
 
 def _advice(analysis: "ModuleAnalysis") -> str:

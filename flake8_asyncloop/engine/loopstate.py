@@ -1,0 +1,347 @@
+"""Which event loop the calling thread can have set at each call of a module's sync code.
+
+``get_event_loop()`` outside a running loop returns the loop set in its thread. With none set
+it warns on 3.12-3.13 and raises from 3.14 in the main thread (it made one silently before);
+after ``set_event_loop(None)`` or ``asyncio.run()`` returned, it raises on every version. What
+is set at a call depends on what ran before it: in its body, and in the functions that ran it.
+
+This layer summarizes each function of the module by its *effect* on the thread's loop (it
+sets one, clears it, leaves it, or runs code the analysis cannot see), composes the effects
+along each body in evaluation order, and passes the state at each call of a function of the
+module into that function (its *entry*): calls by name, methods through ``self``/``cls``,
+constructors (a class call runs ``__init__``). A function whose name is used other than by
+those calls (handed to a thread, a framework, an importer) has callers the analysis cannot see.
+Module-level code starts with nothing set. Library calls leave the loop as it was, except the
+few that set one (``apis.NEST_ASYNCIO_APPLY``, tornado's ``IOLoop``) or a policy.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from flake8_asyncloop.engine import apis
+from flake8_asyncloop.engine.callfacts import CallFacts
+from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument
+from flake8_asyncloop.engine.index import CallSite, FunctionInfo
+from flake8_asyncloop.engine.reads import Reads
+
+# What the analysis reads (``reads.py``): the calls that set, clear or replace what is set, and
+# every caller of a function that makes one (``effects``) or looks a loop up (``located``).
+READS = Reads(
+    names=apis.SET_EVENT_LOOP | apis.SET_EVENT_LOOP_POLICY,
+    effects=apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER | apis.UVLOOP_INSTALL | apis.NEST_ASYNCIO_APPLY
+    | apis.TORNADO_LOOP_SETTERS | apis.SET_EVENT_LOOP | apis.SET_EVENT_LOOP_POLICY | apis.GET_EVENT_LOOP
+    | apis.IMPLICIT_LOOKUPS | apis.IMPLICIT_LOOKUPS_BEFORE_310,
+    located=apis.GET_EVENT_LOOP,
+)
+# Decorators that call the function they wrap when it is called (a click command parses the
+# command line, then runs it): its callers stay its callers.
+_TRANSPARENT_DECORATORS = frozenset(
+    {"functools.wraps", "functools.lru_cache", "functools.cache", "click.command", "click.group",
+     "asyncclick.command", "asyncclick.group"}
+)
+
+
+class Kind(enum.Enum):
+    NOTHING = "nothing"  # no loop set in the thread
+    SET = "set"  # a loop is set (or a policy makes one on demand)
+    UNSEEN = "unseen"  # code the analysis cannot see may have set one
+
+
+@dataclass(frozen=True)
+class Value:
+    """One thing the thread's current-loop slot may hold at a point of the code.
+
+    ``NOTHING`` with ``cleared_by``: the call (in the body asked about, or in a caller) that
+    cleared it, ``set_event_loop(None)`` or ``asyncio.run()``, after which get_event_loop()
+    raises on every version; without, nothing was ever set (it warns, or raises from 3.14).
+    ``UNSEEN`` with ``cause``: the call whose effect is unknown (None: the function's callers)."""
+
+    kind: Kind
+    cleared_by: Optional[CallSite] = None
+    cause: Optional[CallSite] = None
+    # SET only on the versions below 3.<until>: a lookup whose RuntimeError is caught made and set
+    # a loop before 3.14, and set nothing from 3.14 on.
+    until: Optional[int] = None
+
+    def holds_on(self, minor: int) -> bool:
+        return self.until is None or minor < self.until
+
+
+State = frozenset[Value]
+FRESH = Value(Kind.NOTHING)
+A_LOOP = Value(Kind.SET)
+UNKNOWN_CALLERS: State = frozenset({Value(Kind.UNSEEN)})
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What running some code does to the slot: ``keeps`` if some run leaves it as it was, and
+    ``values`` for what the other runs leave in it."""
+
+    keeps: bool
+    values: State
+
+    def then(self, later: "Effect") -> "Effect":
+        """This effect followed by ``later``."""
+        kept = self.values if later.keeps else frozenset()
+        return Effect(self.keeps and later.keeps, kept | later.values)
+
+    def maybe(self) -> "Effect":
+        """This effect on some runs only."""
+        return Effect(True, self.values)
+
+    def joined(self, other: "Effect") -> "Effect":
+        """Either this effect or ``other``."""
+        return Effect(self.keeps or other.keeps, self.values | other.values)
+
+    def apply(self, state: State) -> State:
+        return (state if self.keeps else frozenset()) | self.values
+
+    def at(self, site: CallSite) -> "Effect":
+        """The effect of a function, seen from its call at ``site``: what cleared the slot, or
+        could not be seen, is that call."""
+        return Effect(self.keeps, frozenset(_seen_from(value, site) for value in self.values))
+
+
+NO_EFFECT = Effect(True, frozenset())
+SETS = Effect(False, frozenset({A_LOOP}))
+
+
+class LoopStates:
+    """The state of the current loop before each call of a module, worked out on demand."""
+
+    def __init__(self, calls: CallFacts, minors: range) -> None:
+        """``minors``: the Python versions (3.x) asked about; a call that runs on none of them
+        (behind a version guard) changes nothing there."""
+        self._calls = calls
+        self._minors = minors
+        self._resolver = calls.resolver
+        self._effects: dict[CallSite, Effect] = {}
+        self._summaries: dict[FunctionInfo, Effect] = {}
+        self._entries: dict[Optional[FunctionInfo], State] = {None: frozenset({FRESH})}
+        # Per body (None: the module's), its calls with an effect, each with its place in the body.
+        self._effect_sites: dict[Optional[FunctionInfo], list[tuple[int, CallSite, Effect]]] = {}
+        self._places: dict[CallSite, int] = {}
+
+    def before(self, site: CallSite) -> State:
+        """What the thread that runs ``site`` may have set just before it: the entry state of its
+        body, through the effects of the calls before it that can run in the same run."""
+        entry = self.entry(site.function)
+        return self._prefix(site).apply(entry) if entry else entry
+
+    def entry(self, function: Optional[FunctionInfo]) -> State:
+        """What may be set when ``function`` starts running (None: the module, at import)."""
+        known = self._entries.get(function)
+        if known is not None:
+            return known
+        assert function is not None
+        self._entries[function] = UNKNOWN_CALLERS  # a recursive call: its callers are its own
+        state = self._entry_from_callers(function)
+        self._entries[function] = state
+        return state
+
+    # -- effects of calls ---------------------------------------------------------------------
+
+    def effect(self, site: CallSite) -> Effect:
+        """What ``site`` does to the calling thread's current loop."""
+        known = self._effects.get(site)
+        if known is None:
+            known = self._api_effect(site)
+            if known is None:
+                known = self._local_effect(site)
+            if known != NO_EFFECT and not self._calls.reach(site.node).includes(self._minors):
+                known = NO_EFFECT
+            self._effects[site] = known
+        return known
+
+    def _api_effect(self, site: CallSite) -> Optional[Effect]:
+        calls = self._calls
+        if calls.is_get_event_loop(site) or self._implicit_lookup(site):
+            # One that returns has found a loop, or (before 3.14) made and set one; one whose
+            # RuntimeError is caught may have set nothing (3.14+). ``asyncio.Future()`` and the
+            # like, outside a running loop, look it up the same way.
+            return Effect(True, frozenset({Value(Kind.SET, until=14)})) if site.guarded_by_runtime_error else SETS
+        if calls.installs_loop(site):
+            return SETS
+        if calls.uninstalls_loop(site):
+            return Effect(False, frozenset({Value(Kind.NOTHING, site)}))
+        callee = calls.callee(site)
+        if callee is None:
+            return None
+        if callee in apis.ASYNCIO_RUN:
+            # With a loop factory (3.12+) it sets nothing; without, it clears what was set.
+            if keyword_argument(site.node, "loop_factory") is not None:
+                return NO_EFFECT
+            return Effect(False, frozenset({Value(Kind.NOTHING, site)}))
+        if callee in apis.SET_EVENT_LOOP_POLICY:
+            return self._policy_effect(site)
+        if callee in apis.UVLOOP_INSTALL:
+            return Effect(False, frozenset({FRESH}))
+        if callee in apis.NEST_ASYNCIO_APPLY:
+            return SETS
+        if callee in apis.TORNADO_LOOP_SETTERS or callee in apis.ASYNCIO_RUNNER:
+            return Effect(True, frozenset({Value(Kind.UNSEEN, cause=site)}))
+        return None
+
+    def _implicit_lookup(self, site: CallSite) -> bool:
+        """``asyncio.Future()``, ``gather()``... with no ``loop=``: they call get_event_loop()
+        (queues and locks too, before 3.10)."""
+        callee = self._calls.callee(site)
+        if keyword_argument(site.node, "loop") is not None:
+            return False
+        before_310 = callee in apis.IMPLICIT_LOOKUPS_BEFORE_310 and self._minors.start < 10
+        return callee in apis.IMPLICIT_LOOKUPS or before_310
+
+    def _policy_effect(self, site: CallSite) -> Effect:
+        """A policy asyncio or uvloop ships starts with nothing set; another may make a loop
+        wherever one is asked for (tornado's AnyThreadEventLoopPolicy)."""
+        policy = argument(site.node, 0, "policy")
+        if policy is not None and (is_none(policy) or self._is_shipped_policy(policy)):
+            return Effect(False, frozenset({FRESH}))
+        return Effect(False, frozenset({Value(Kind.UNSEEN, cause=site)}))
+
+    def _is_shipped_policy(self, policy: cst.BaseExpression) -> bool:
+        return isinstance(policy, cst.Call) and self._calls.callee_of(policy) in apis.SHIPPED_POLICIES
+
+    def _local_effect(self, site: CallSite) -> Effect:
+        """A call of the module's own functions: their summaries, joined when it may be several."""
+        functions = self._resolver.functions(site.node.func, site.scope)
+        if not functions:
+            initializer = self._initializer(site)
+            functions = [initializer] if initializer is not None else []
+        effect: Optional[Effect] = None
+        for function in functions:
+            called = self._call_effect(function, site)
+            effect = called if effect is None else effect.joined(called)
+        return effect if effect is not None else NO_EFFECT
+
+    def _call_effect(self, function: FunctionInfo, site: CallSite) -> Effect:
+        if function.is_async:
+            return NO_EFFECT  # the call makes a coroutine; its body runs in a loop, later
+        summary = self.summary(function)
+        if function.is_generator and summary != NO_EFFECT:
+            # Its body runs when iterated, or in part around a ``with`` body: not seen here.
+            return Effect(True, frozenset({Value(Kind.UNSEEN, cause=site)}))
+        return summary.at(site)
+
+    def _initializer(self, site: CallSite) -> Optional[FunctionInfo]:
+        """The ``__init__`` that calling a class of this module runs."""
+        func = site.node.func
+        if not isinstance(func, cst.Name):
+            return None
+        bindings = site.scope.lookup(func.value) or []
+        classes = [self._calls.index.class_for(b.node) for b in bindings if b.kind == "class" and b.node is not None]
+        if len(classes) != 1 or len(bindings) != 1 or classes[0] is None:
+            return None
+        return self._resolver.method(classes[0], "__init__")
+
+    def summary(self, function: FunctionInfo) -> Effect:
+        """The effect of running ``function``'s body, from its start to any return."""
+        known = self._summaries.get(function)
+        if known is not None:
+            return known
+        # A recursive call: what it does is still being worked out, so it stays unseen.
+        self._summaries[function] = Effect(True, frozenset({Value(Kind.UNSEEN)}))
+        result = NO_EFFECT
+        for _, site, effect in self._body_effects(function):
+            result = result.then(effect if _always_runs(site, function) else effect.maybe())
+        self._summaries[function] = result
+        return result
+
+    # -- bodies ---------------------------------------------------------------------------------
+
+    def _body_effects(self, function: Optional[FunctionInfo]) -> list[tuple[int, CallSite, Effect]]:
+        """The calls of a body that change the loop, in evaluation order, with their places."""
+        found = self._effect_sites.get(function)
+        if found is None:
+            sites = function.calls if function is not None else self._module_calls
+            found = []
+            for place, site in enumerate(sites):
+                self._places[site] = place
+                effect = self.effect(site)
+                if effect != NO_EFFECT:
+                    found.append((place, site, effect))
+            self._effect_sites[function] = found
+        return found
+
+    @functools.cached_property
+    def _module_calls(self) -> list[CallSite]:
+        return [site for site in self._calls.index.calls if site.function is None]
+
+    def _prefix(self, site: CallSite) -> Effect:
+        """The effect of the calls of ``site``'s body that run before it in the same run."""
+        effects = self._body_effects(site.function)
+        place = self._places[site]
+        result = NO_EFFECT
+        for earlier_place, earlier, effect in effects:
+            if earlier_place >= place:
+                break
+            if not self._calls.index.may_run_before(earlier, site):
+                continue  # another branch of an if, or another handler
+            result = result.then(effect if earlier.always_runs_before(site) else effect.maybe())
+        return result
+
+    # -- callers --------------------------------------------------------------------------------
+
+    def _entry_from_callers(self, function: FunctionInfo) -> State:
+        if function.is_async:
+            return frozenset({A_LOOP})  # a coroutine runs in a running loop
+        callers = self._callers.get(function, [])
+        if not self._only_called(function, callers):
+            return UNKNOWN_CALLERS
+        state: State = frozenset()
+        for caller in callers:
+            state |= self.before(caller)
+        return state
+
+    def _only_called(self, function: FunctionInfo, callers: list[CallSite]) -> bool:
+        """Whether ``callers`` are all of ``function``'s runs: its module calls it, uses its name
+        for nothing else, it is no generator, no special method, and its decorators (if any) call
+        it when it is called. (An importer may call it too: a script's ``main()`` is taken to run
+        as the script.) A function its module never calls is for importers: callers unknown."""
+        node = function.node
+        if not callers or function.is_generator or not isinstance(node, cst.FunctionDef):
+            return False
+        if node.name.value.startswith("__") or not all(self._transparent(d, function) for d in node.decorators):
+            return False
+        return self._calls.index.name_counts[function.name] == 1 + len(callers)
+
+    def _transparent(self, decorator: cst.Decorator, function: FunctionInfo) -> bool:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        return self._resolver.qualified_name(expr, function.outer_scope) in _TRANSPARENT_DECORATORS or (
+            isinstance(expr, cst.Name) and expr.value in ("staticmethod", "classmethod")
+        )
+
+    @functools.cached_property
+    def _callers(self) -> dict[FunctionInfo, list[CallSite]]:
+        """The calls of each function of the module by name or as ``self.name``."""
+        callers: dict[FunctionInfo, list[CallSite]] = {}
+        for site in self._calls.index.calls:
+            if not isinstance(site.node.func, (cst.Name, cst.Attribute)):
+                continue
+            for function in self._resolver.functions(site.node.func, site.scope):
+                callers.setdefault(function, []).append(site)
+        return callers
+
+
+def _seen_from(value: Value, site: CallSite) -> Value:
+    if value.kind is Kind.UNSEEN:
+        return Value(Kind.UNSEEN, cause=site)
+    if value.cleared_by is not None:
+        return Value(Kind.NOTHING, cleared_by=site)
+    return value
+
+
+def _always_runs(site: CallSite, function: FunctionInfo) -> bool:
+    """Whether every run of ``function`` that returns has run ``site``: a statement of its own
+    body (not in a branch, loop, ``with`` or ``try``) with no conditional return before it."""
+    body = function.node.body if isinstance(function.node, cst.FunctionDef) else None
+    return bool(site.blocks) and site.blocks[-1] is body and not site.after_early_return
