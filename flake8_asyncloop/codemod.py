@@ -119,7 +119,7 @@ class FixEventLoops(CodemodCommand):
         newline style.
         """
         settings = self.settings_for(self.context.filename)
-        result = _fixed(tree.code, settings)
+        result = _fixed(tree.code, settings, self.context.filename)
         for diagnostic in result.remaining:
             self.warn(f"line {diagnostic.line}:{diagnostic.column + 1}: {diagnostic.flake8_text()}")
         if result.source == tree.code:
@@ -127,10 +127,10 @@ class FixEventLoops(CodemodCommand):
         return _reparsed(result.source, tree)
 
 
-def _fixed(source: str, settings: FileSettings) -> FixResult:
+def _fixed(source: str, settings: FileSettings, path: Optional[str]) -> FixResult:
     try:
         # A guest (fix_source's default): libcst's tool owns this process and its settings.
-        return fix_source(source, settings.targets, settings.rules, unsafe=settings.unsafe_fixes)
+        return fix_source(source, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, path=path)
     except Exception as error:
         if raise_internal_errors():
             raise

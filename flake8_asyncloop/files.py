@@ -170,14 +170,17 @@ def _parse(body: str) -> ast.Module:
 
 def _run_engine(task: Task, body: str, tree: ast.Module) -> FixResult:
     """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
-    settings = task.settings.for_file(task.display_path or task.path)
+    path = task.display_path or task.path
+    settings = task.settings.for_file(path)
     # The command owns its process: the engine may tune it (process.OWNER).
     if task.mode == "check":
         diagnostics = reported(
-            body, settings.targets, settings.rules, fixes=task.attach_fixes, tree=tree, process=OWNER
+            body, settings.targets, settings.rules, fixes=task.attach_fixes, tree=tree, process=OWNER, path=path
         )
         return FixResult(body, 0, diagnostics)
-    return fix_source(body, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER)
+    return fix_source(
+        body, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER, path=path
+    )
 
 
 def _failed(task: Task, report: Report, source: _Source, error: Exception) -> Report:

@@ -61,9 +61,9 @@ class AsyncLoopChecker:
             targets = resolve_target_versions(self.target_version, self._filename)
             # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
             if isinstance(self._tree, ast.Module):
-                diagnostics = check_focused(source, self._tree, targets, ALL_RULES, process=OWNER)
+                diagnostics = check_focused(source, self._tree, targets, ALL_RULES, process=OWNER, path=self._filename)
             else:
-                diagnostics = check_source(source, targets, ALL_RULES, process=OWNER)
+                diagnostics = check_source(source, targets, ALL_RULES, process=OWNER, path=self._filename)
         except Exception as error:  # the plugin must never take flake8 down, whatever the file holds
             if raise_internal_errors():
                 raise

@@ -67,7 +67,7 @@ def analyse(text: str, path: Optional[str]) -> Analysis:
     except (ConfigError, TargetVersionError) as error:
         return Analysis(text, error=str(error))
     try:
-        diagnostics = reported(without_bom(text), settings.targets, settings.rules, fixes=True)
+        diagnostics = reported(without_bom(text), settings.targets, settings.rules, fixes=True, path=path)
     except Exception as error:  # a bug of ours: ELP900 in the editor, the traceback in its log
         if raise_internal_errors():
             raise
@@ -299,11 +299,14 @@ class AsyncLoopServer(LanguageServer):
             return None
         cached = self.fix_all_results.get(document.uri)
         body = without_bom(analysis.text)
+        path = document.path if document.uri.startswith("file:") else None
         if cached is not None and cached[0] == analysis.text:
             fixed = cached[1]
         else:
             fixed = await self.in_worker(
-                document.uri, lambda: fix_source(body, settings.targets, settings.rules, unsafe=unsafe).source, body
+                document.uri,
+                lambda: fix_source(body, settings.targets, settings.rules, unsafe=unsafe, path=path).source,
+                body,
             )
             self.fix_all_results[document.uri] = (analysis.text, fixed)
         if fixed == body:

@@ -43,8 +43,9 @@ def _disagreements(paths: list[Path], targets: TargetVersions, rules: tuple[Rule
         if read is None:
             continue
         source, tree = read
-        whole = check_source(source, targets, rules, tree=tree)
-        focused = check_focused(source, tree, targets, rules)
+        # With the path, as the adapters call them: the project's other modules are read too.
+        whole = check_source(source, targets, rules, tree=tree, path=str(path))
+        focused = check_focused(source, tree, targets, rules, path=str(path))
         if whole != focused:
             found.append(f"{path}: only whole {_brief(whole, focused)}; only focused {_brief(focused, whole)}")
     return found

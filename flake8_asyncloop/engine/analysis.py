@@ -27,11 +27,15 @@ from flake8_asyncloop.engine.edits import FixBuilder, Span
 from flake8_asyncloop.engine.focus import Focused
 from flake8_asyncloop.engine.index import ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
-from flake8_asyncloop.engine.loopstate import LoopStates
+from flake8_asyncloop.engine.loopstate import ImportedCode, LoopStates
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.threads import ThreadAnalysis
 from flake8_asyncloop.engine.versions import TargetVersions
+
+
+# The versions where get_event_loop() with nothing set misbehaves: what the loop state is asked for.
+LOOKUP_VERSIONS = range(12, 100)
 
 
 class ModuleAnalysis(CallFacts):
@@ -44,6 +48,7 @@ class ModuleAnalysis(CallFacts):
         source: Optional[str] = None,
         focused: Optional[Focused] = None,
         tree: Optional[ast.Module] = None,
+        imported: Optional[ImportedCode] = None,
     ) -> None:
         index = ModuleIndex(module)
         super().__init__(module, index, Resolver(index), targets)
@@ -52,6 +57,7 @@ class ModuleAnalysis(CallFacts):
         # regenerated text. On flake8's path, ``module`` holds only the statements that matter.
         self.source_text = focused.code if focused is not None else source
         self.positions = Positions(module, index, self.source_text, focused, tree)
+        self._imported = imported  # the project's other modules, when the module's path is known
 
     @functools.cached_property
     def threads(self) -> ThreadAnalysis:
@@ -64,8 +70,15 @@ class ModuleAnalysis(CallFacts):
     @functools.cached_property
     def loop_states(self) -> LoopStates:
         """What is set before each call, on 3.12+, where get_event_loop() warns or raises with
-        nothing set."""
-        return LoopStates(self, range(12, 100))
+        nothing set, from this module alone (the project's other modules as libraries)."""
+        return LoopStates(self, LOOKUP_VERSIONS)
+
+    @functools.cached_property
+    def project_loop_states(self) -> Optional[LoopStates]:
+        """The same, with the project's other modules read (None when they are not known). Asked
+        only where the module alone says a lookup has nothing set: what other modules do can only
+        matter there, and reading them costs."""
+        return LoopStates(self, LOOKUP_VERSIONS, self._imported) if self._imported is not None else None
 
     @functools.cached_property
     def fixes(self) -> FixBuilder:

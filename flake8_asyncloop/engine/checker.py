@@ -8,14 +8,17 @@ from typing import Iterable, Iterator, Optional, Protocol
 
 import libcst as cst
 
-from flake8_asyncloop.engine.analysis import ModuleAnalysis
+from flake8_asyncloop.engine.analysis import LOOKUP_VERSIONS, ModuleAnalysis
 from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.precheck import mentions_loop_api
+from flake8_asyncloop.engine.index import ImportSite
+from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect
 from flake8_asyncloop.engine.process import GUEST, Process
+from flake8_asyncloop.engine.project import Project
 from flake8_asyncloop.engine.reads import Reads, union
 from flake8_asyncloop.engine.versions import TargetVersions
 
@@ -51,12 +54,15 @@ def check_source(
     tree: Optional[ast.Module] = None,
     fixes: bool = False,
     process: Process = GUEST,
+    path: Optional[str] = None,
 ) -> list[Diagnostic]:
     """Every diagnostic of ``rules`` in ``source``, sorted by position.
 
     ``tree``: CPython's tree of ``source`` (without a BOM), when the caller has parsed it already.
     ``fixes``: attach each rule's fix, where it has one.
     ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
+    ``path``: the file ``source`` is (or will be) in: its project's other modules are read from
+    disk next to it (``project.py``). Without, they are not seen.
     """
     if not mentions_loop_api(source):
         return []
@@ -65,7 +71,7 @@ def check_source(
     if checked is None or beyond_parser_limits(checked):
         return []
     try:
-        return process.run(lambda: _check(text, checked, targets, tuple(rules), fixes, process))
+        return process.run(lambda: _check(text, checked, targets, tuple(rules), fixes, process, path))
     except RecursionError:
         # Deeper than the recursion limit allows (for an owner, tens of thousands of levels,
         # never written by hand): such a file gets no diagnostics rather than a crash.
@@ -85,8 +91,9 @@ def check_focused(
     rules: Iterable[Rule],
     *,
     process: Process = GUEST,
+    path: Optional[str] = None,
 ) -> list[Diagnostic]:
-    """``check_source(source, targets, rules, tree=tree)``, faster, for flake8.
+    """``check_source(source, targets, rules, tree=tree, path=path)``, faster, for flake8.
 
     ``tree`` is CPython's tree of ``source``, which flake8 has built. It tells which statements
     can matter (``focus.py``); libcst parses only those, each line as it is in the file, and
@@ -97,17 +104,55 @@ def check_focused(
         return []
     text = without_bom(source)
     rules = tuple(rules)
-    focused = None if beyond_parser_limits(tree) else focus(text, tree, reads_of(rules))
-    if focused is None:
-        return []  # nothing in the module names an API any rule reports
+    if beyond_parser_limits(tree):
+        return []
     try:
-        return process.run(lambda: _check_focused(focused, tree, targets, rules, process))
+        return process.run(lambda: _focus_and_check(text, tree, targets, rules, process, path))
     except RecursionError:
         return []  # as in check_source
 
 
+def _focus_and_check(
+    text: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,
+    path: Optional[str],
+) -> list[Diagnostic]:
+    focused = focus(text, tree, reads_of(rules))
+    if focused is None:
+        return []  # nothing in the module names an API any rule reports
+    project = Project.of(path, targets, LOOKUP_VERSIONS, process)
+    try:
+        return _check_focused(focused, tree, targets, rules, process, project)
+    except _WholeModuleNeeded:
+        # A rule asked about the project's code, which the kept statements may not all show.
+        return _diagnose_whole(text, tree, targets, rules, process, project)
+
+
+class _WholeModuleNeeded(Exception):
+    """Raised on flake8's path when the answer depends on the project's other modules."""
+
+
+class _OnlyTheWholeModule:
+    """The project's modules as flake8's path sees them: asked about one, it hands the question
+    to the whole module (where every call of project code is there), asked about a library's
+    code, it answers as the project would (a library's leaves the loop as it was)."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    def call_effect(self, name: str) -> Optional[Effect]:
+        if self._project.owns(name):
+            raise _WholeModuleNeeded
+        return None
+
+    def import_effect(self, site: ImportSite) -> Effect:
+        if any(self._project.owns(written) for written in site.modules):
+            raise _WholeModuleNeeded
+        return NO_EFFECT
+
+
 def _check_focused(
-    focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process
+    focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,
+    project: Optional[Project],
 ) -> list[Diagnostic]:
     try:
         module = process.parse(focused.code)
@@ -116,8 +161,9 @@ def _check_focused(
     if module is None or ("\f" in focused.code and module.code != focused.code):
         # The whole module gives the same answer, more slowly; form feeds move libcst's columns
         # (see _diagnose), which is rare enough to take that way.
-        return _check(focused.source, tree, targets, rules, False, process)
-    analysis = ModuleAnalysis(module, targets, focused=focused)
+        return _diagnose_whole(focused.source, tree, targets, rules, process, project)
+    imported = _OnlyTheWholeModule(project) if project is not None else None
+    analysis = ModuleAnalysis(module, targets, focused=focused, imported=imported)
     return sorted(
         {
             Diagnostic(*analysis.position(finding.node), rule.code, finding.message)
@@ -128,13 +174,22 @@ def _check_focused(
 
 
 def _check(
-    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool, process: Process
+    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool, process: Process,
+    path: Optional[str],
+) -> list[Diagnostic]:
+    project = Project.of(path, targets, LOOKUP_VERSIONS, process)
+    return _diagnose_whole(source, tree, targets, rules, process, project, fixes)
+
+
+def _diagnose_whole(
+    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,
+    project: Optional[Project], fixes: bool = False,
 ) -> list[Diagnostic]:
     try:
         module = process.parse(source)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         return []
-    return _diagnose(module, source, tree, targets, rules, fixes)
+    return _diagnose(module, source, tree, targets, rules, fixes, project)
 
 
 def _diagnose(
@@ -144,6 +199,7 @@ def _diagnose(
     targets: TargetVersions,
     rules: tuple[Rule, ...],
     fixes: bool,
+    project: Optional[Project],
 ) -> list[Diagnostic]:
     """The rules' findings on ``module``, parsed from ``source`` (CPython's ``tree``), as
     positioned diagnostics."""
@@ -153,7 +209,7 @@ def _diagnose(
     dropped = _dropped_columns(source, module.code) if "\f" in source and module.code != source else None
     # With the source, positions come from CPython's parser, which counts the dropped columns.
     analysis = ModuleAnalysis(
-        module, targets, source=source if dropped is None else None, tree=tree
+        module, targets, source=source if dropped is None else None, tree=tree, imported=project
     )
     diagnostics = set()
     for rule in rules:

@@ -33,18 +33,20 @@ def reported(
     *,
     tree: Optional[ast.Module] = None,
     process: Process = GUEST,
+    path: Optional[str] = None,
 ) -> list[Diagnostic]:
     """The diagnostics of ``source`` that no ``# noqa`` comment silences.
 
     ``tree``: CPython's tree of ``source``, when the caller has it. Without fixes, only the
     statements that can matter are then given to libcst (flake8's path, ``check_focused``).
     ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
+    ``path``: the file's path, for its project's other modules (``check_source``).
     """
     lines = SourceLines(source)
     if tree is not None and not fixes:
-        found = check_focused(source, tree, targets, rules, process=process)
+        found = check_focused(source, tree, targets, rules, process=process, path=path)
     else:
-        found = check_source(source, targets, rules, fixes=fixes, tree=tree, process=process)
+        found = check_source(source, targets, rules, fixes=fixes, tree=tree, process=process, path=path)
     return [d for d in found if not is_suppressed(d, lines)]
 
 
@@ -56,11 +58,13 @@ def fix_source(
     unsafe: bool = False,
     tree: Optional[ast.Module] = None,
     process: Process = GUEST,
+    path: Optional[str] = None,
 ) -> FixResult:
     """Apply every applicable fix, pass after pass, until none is left.
 
     ``tree``: CPython's tree of ``source``, when the caller has parsed it already.
     ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
+    ``path``: the file's path, for its project's other modules (``check_source``).
 
     Fixes whose edits overlap wait for the next pass, when they are recomputed on the new text.
     A pass whose result would not parse is dropped (and fixing stops): a fix that breaks the
@@ -68,7 +72,7 @@ def fix_source(
     """
     rules = tuple(rules)
     applied = 0
-    diagnostics = reported(source, targets, rules, fixes=True, tree=tree, process=process)
+    diagnostics = reported(source, targets, rules, fixes=True, tree=tree, process=process, path=path)
     for _ in range(MAX_PASSES):
         edits: list[Edit] = []
         chosen = 0
@@ -91,5 +95,5 @@ def fix_source(
             break
         source = candidate
         applied += chosen
-        diagnostics = reported(source, targets, rules, fixes=True, tree=candidate_tree, process=process)
+        diagnostics = reported(source, targets, rules, fixes=True, tree=candidate_tree, process=process, path=path)
     return FixResult(source, applied, diagnostics)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Optional, Sequence, Union
+from typing import Iterator, Literal, Optional, Protocol, Sequence, Union
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -20,7 +20,7 @@ from flake8_asyncloop.engine.guards import EVERYWHERE, Reach, condition_reach, e
 from flake8_asyncloop.engine.walk import TreeVisitor
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
-BindingKind = Literal["import", "alias", "none", "value", "def", "class", "self", "other"]
+BindingKind = Literal["import", "relative", "alias", "none", "value", "def", "class", "self", "other"]
 FunctionNode = Union[cst.FunctionDef, cst.Lambda]
 # Context managers of test frameworks that expect the body to raise.
 _EXPECTING_ERRORS = frozenset({"assertRaises", "assertRaisesRegex", "raises"})
@@ -34,7 +34,8 @@ _RUNTIME_ERROR_CATCHERS = frozenset(
 class Binding:
     """One way a name gets bound in a scope.
 
-    ``import``: ``qualified`` is the imported dotted name. ``alias``: ``value`` is the Name or
+    ``import``: ``qualified`` is the imported dotted name; ``relative``: the same for a relative
+    import, its dots first (``.client.Client``), which no API ever is. ``alias``: ``value`` is the Name or
     Attribute assigned. ``none``: assigned ``None`` (the optional-import idiom). ``value``: assigned
     some other expression, kept in ``value``. ``def``/``class``: ``node`` is the definition.
     ``self``: the first parameter of a method of ``owner``. ``other``: anything else.
@@ -159,9 +160,34 @@ class CallSite:
             and statement.body[0].value is self.node
         )
 
-    def always_runs_before(self, later: "CallSite") -> bool:
+    def always_runs_before(self, later: "Placed") -> bool:
         """Given that this call comes first in the same body, whether it runs whenever ``later``
         does: every block around it also encloses ``later`` (not an ``if`` branch of its own)."""
+        return later.blocks[: len(self.blocks)] == self.blocks
+
+
+class Placed(Protocol):
+    """What sits in the blocks of a body: a call, an import."""
+
+    @property
+    def blocks(self) -> tuple[cst.BaseSuite, ...]: ...
+
+
+@dataclass(eq=False)
+class ImportSite:
+    """An ``import`` or ``from ... import`` statement: it runs the modules it names."""
+
+    node: Union[cst.Import, cst.ImportFrom]
+    function: Optional[FunctionInfo]
+    blocks: tuple[cst.BaseSuite, ...]
+    after_early_return: bool
+    calls_before: int  # how many calls of its body come before it
+    # The modules it runs, in order, as written (``a``, ``a.b``; ``.client``), and for ``from m
+    # import n`` the names, which may be modules of a package too.
+    modules: tuple[str, ...]
+    names: tuple[str, ...] = ()
+
+    def always_runs_before(self, later: Placed) -> bool:
         return later.blocks[: len(self.blocks)] == self.blocks
 
 
@@ -206,6 +232,25 @@ def _suppresses_runtime_error(items: Sequence[cst.WithItem]) -> bool:
     return False
 
 
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:``: true for type checkers only."""
+    name = get_full_name_for_node(test)
+    return name is not None and name.rsplit(".", 1)[-1] == "TYPE_CHECKING"
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = [test.left, target.comparator]
+    names = [side.value for side in sides if isinstance(side, cst.Name)]
+    strings = [side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)]
+    return names == ["__name__"] and strings == ["__main__"]
+
+
 def _is_staticmethod(node: cst.FunctionDef) -> bool:
     return any(get_full_name_for_node(d.decorator) == "staticmethod" for d in node.decorators)
 
@@ -237,6 +282,11 @@ class ModuleIndex(TreeVisitor):
         self.calls: list[CallSite] = []  # in evaluation order: arguments before the call
         self.assignments: list[Assignment] = []
         self.call_sites: dict[cst.Call, CallSite] = {}
+        self.imports: list[ImportSite] = []
+        self._type_checking = 0  # inside ``if TYPE_CHECKING:`` bodies
+        # The bodies of ``if __name__ == "__main__":``, which an import does not run.
+        self.main_blocks: set[cst.BaseSuite] = set()
+        self._module_calls = 0  # calls of the module's own body so far
         # Every call in the order their code starts (a call before the calls inside it).
         self.calls_in_source_order: list[cst.Call] = []
         self._scope = self.module_scope
@@ -276,7 +326,7 @@ class ModuleIndex(TreeVisitor):
         counter.walk(self.module)
         return counter.counts
 
-    def may_run_before(self, first: CallSite, later: CallSite) -> bool:
+    def may_run_before(self, first: Placed, later: Placed) -> bool:
         """Given that ``first`` comes first in the same body, whether one run can execute both:
         not when they sit in two branches of one ``if``/``elif``/``else``, in two handlers of one
         ``try``, or in a handler and that ``try``'s ``else``."""
@@ -405,36 +455,59 @@ class ModuleIndex(TreeVisitor):
         for name in assigned_names(target):
             self._scope.bind(name, Binding("other", self._scope))
 
+    def _record_import(self, node: Union[cst.Import, cst.ImportFrom], modules: list[str], names: list[str]) -> None:
+        if self._type_checking:
+            return  # ``if TYPE_CHECKING:`` imports never run
+        function = self._functions[-1]
+        calls_before = len(function.calls) if function is not None else self._module_calls
+        site = ImportSite(
+            node, function, tuple(self._blocks), self._returned[-1], calls_before, tuple(modules), tuple(names)
+        )
+        self.imports.append(site)
+
     def visit_Import(self, node: cst.Import) -> None:
+        modules: list[str] = []
         for alias in node.names:
             dotted = get_full_name_for_node(alias.name)
             if dotted is None:
                 continue
+            parts = dotted.split(".")
+            modules.extend(".".join(parts[: count + 1]) for count in range(len(parts)))
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._scope.bind(alias.asname.name.value, Binding("import", self._scope, qualified=dotted))
             else:
                 top = dotted.split(".", 1)[0]
                 self._scope.bind(top, Binding("import", self._scope, qualified=top))
+        self._record_import(node, modules, [])
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = get_full_name_for_node(node.module) if node.module is not None else None
         absolute = module is not None and not node.relative
+        # ``from ..a import b``: the module written with its dots; API names are never relative.
+        written = "." * len(node.relative) + (module or "")
         if isinstance(node.names, cst.ImportStar):
             if absolute and module is not None:
                 self._scope.star_imports.append(module)
+            self._record_import(node, [written], [])
             return
+        names = []
         for alias in node.names:
             name = get_full_name_for_node(alias.name)
             if name is None:
                 continue
+            names.append(name)
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             if absolute:
                 self._scope.bind(local, Binding("import", self._scope, qualified=f"{module}.{name}"))
             else:
-                # Relative imports are not resolved: the name is shadowed, never misattributed.
-                self._scope.bind(local, Binding("other", self._scope))
+                # Relative imports resolve to no API: the name is shadowed, never misattributed.
+                qualified = f"{written}.{name}" if module else f"{written}{name}"
+                self._scope.bind(local, Binding("relative", self._scope, qualified=qualified))
+        parts = written.split(".") if absolute else [written]
+        modules = [".".join(parts[: count + 1]) for count in range(len(parts))]
+        self._record_import(node, modules, names)
 
     def _bind_assignment(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
         if value is not None:
@@ -553,9 +626,15 @@ class ModuleIndex(TreeVisitor):
         self._reach.append(self._reach[-1] & self._condition_reach(node.test)[0])
         if self._is_missing_parameter_test(node.test):
             self._fallbacks.append(node)
+        if _is_type_checking(node.test):
+            self._type_checking += 1
+        if _is_main_test(node.test):
+            self.main_blocks.add(node.body)
 
     def leave_If_body(self, node: cst.If) -> None:
         self._reach.pop()
+        if _is_type_checking(node.test):
+            self._type_checking -= 1
         if self._fallbacks and self._fallbacks[-1] is node:
             self._fallbacks.pop()
 
@@ -679,6 +758,8 @@ class ModuleIndex(TreeVisitor):
         self.call_sites[node] = site
         if function is not None:
             function.calls.append(site)
+        else:
+            self._module_calls += 1
 
 
 class _NameCounter(TreeVisitor):

@@ -20,14 +20,14 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Protocol, Union
 
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument
-from flake8_asyncloop.engine.index import CallSite, FunctionInfo
+from flake8_asyncloop.engine.index import CallSite, FunctionInfo, ImportSite
 from flake8_asyncloop.engine.reads import Reads
 
 # What the analysis reads (``reads.py``): the calls that set, clear or replace what is set, and
@@ -47,6 +47,10 @@ _TRANSPARENT_DECORATORS = frozenset(
 )
 
 
+# Where a value came from: a call, or an import that ran a module.
+Site = Union[CallSite, ImportSite]
+
+
 class Kind(enum.Enum):
     NOTHING = "nothing"  # no loop set in the thread
     SET = "set"  # a loop is set (or a policy makes one on demand)
@@ -57,17 +61,19 @@ class Kind(enum.Enum):
 class Value:
     """One thing the thread's current-loop slot may hold at a point of the code.
 
-    ``NOTHING`` with ``cleared_by``: the call (in the body asked about, or in a caller) that
-    cleared it, ``set_event_loop(None)`` or ``asyncio.run()``, after which get_event_loop()
-    raises on every version; without, nothing was ever set (it warns, or raises from 3.14).
-    ``UNSEEN`` with ``cause``: the call whose effect is unknown (None: the function's callers)."""
+    ``NOTHING``, ``cleared``: ``set_event_loop(None)`` or ``asyncio.run()`` ran, after which
+    get_event_loop() raises on every version, and ``cleared_by`` is the call or import (in the
+    body asked about, or in a caller) that ran it; not ``cleared``: nothing was ever set (it warns,
+    or raises from 3.14). ``UNSEEN`` with ``cause``: the call or import whose effect is unknown
+    (None: the function's callers). Summaries of other modules carry no sites."""
 
     kind: Kind
-    cleared_by: Optional[CallSite] = None
-    cause: Optional[CallSite] = None
+    cleared_by: Optional[Site] = None
+    cause: Optional[Site] = None
     # SET only on the versions below 3.<until>: a lookup whose RuntimeError is caught made and set
     # a loop before 3.14, and set nothing from 3.14 on.
     until: Optional[int] = None
+    cleared: bool = False
 
     def holds_on(self, minor: int) -> bool:
         return self.until is None or minor < self.until
@@ -103,7 +109,7 @@ class Effect:
     def apply(self, state: State) -> State:
         return (state if self.keeps else frozenset()) | self.values
 
-    def at(self, site: CallSite) -> "Effect":
+    def at(self, site: Site) -> "Effect":
         """The effect of a function, seen from its call at ``site``: what cleared the slot, or
         could not be seen, is that call."""
         return Effect(self.keeps, frozenset(_seen_from(value, site) for value in self.values))
@@ -111,23 +117,38 @@ class Effect:
 
 NO_EFFECT = Effect(True, frozenset())
 SETS = Effect(False, frozenset({A_LOOP}))
+UNSEEN = Effect(True, frozenset({Value(Kind.UNSEEN)}))
+
+
+class ImportedCode(Protocol):
+    """The other modules of the project (``project.py``): what running their code does."""
+
+    def call_effect(self, name: str) -> Optional[Effect]:
+        """What calling ``name`` does (``pkg.client.Client``, ``.helpers.install``), sites
+        stripped; None when it is not the project's (a library)."""
+
+    def import_effect(self, site: ImportSite) -> Effect:
+        """What the modules an import runs do (the project's; a library's do nothing)."""
 
 
 class LoopStates:
     """The state of the current loop before each call of a module, worked out on demand."""
 
-    def __init__(self, calls: CallFacts, minors: range) -> None:
+    def __init__(self, calls: CallFacts, minors: range, imported: Optional[ImportedCode] = None) -> None:
         """``minors``: the Python versions (3.x) asked about; a call that runs on none of them
-        (behind a version guard) changes nothing there."""
+        (behind a version guard) changes nothing there. ``imported``: the project's other
+        modules, when known; without, their code is a library's."""
         self._calls = calls
         self._minors = minors
+        self._imported = imported
         self._resolver = calls.resolver
         self._effects: dict[CallSite, Effect] = {}
         self._summaries: dict[FunctionInfo, Effect] = {}
         self._entries: dict[Optional[FunctionInfo], State] = {None: frozenset({FRESH})}
-        # Per body (None: the module's), its calls with an effect, each with its place in the body.
-        self._effect_sites: dict[Optional[FunctionInfo], list[tuple[int, CallSite, Effect]]] = {}
-        self._places: dict[CallSite, int] = {}
+        # Per body (None: the module's), its calls and imports with an effect, each with its
+        # place in the body: (calls before it, 0) for an import, (its number, 1) for a call.
+        self._effect_sites: dict[Optional[FunctionInfo], list[tuple[tuple[int, int], Site, Effect]]] = {}
+        self._places: dict[CallSite, tuple[int, int]] = {}
 
     def before(self, site: CallSite) -> State:
         """What the thread that runs ``site`` may have set just before it: the entry state of its
@@ -170,7 +191,7 @@ class LoopStates:
         if calls.installs_loop(site):
             return SETS
         if calls.uninstalls_loop(site):
-            return Effect(False, frozenset({Value(Kind.NOTHING, site)}))
+            return _clears(site)
         callee = calls.callee(site)
         if callee is None:
             return None
@@ -178,7 +199,7 @@ class LoopStates:
             # With a loop factory (3.12+) it sets nothing; without, it clears what was set.
             if keyword_argument(site.node, "loop_factory") is not None:
                 return NO_EFFECT
-            return Effect(False, frozenset({Value(Kind.NOTHING, site)}))
+            return _clears(site)
         if callee in apis.SET_EVENT_LOOP_POLICY:
             return self._policy_effect(site)
         if callee in apis.UVLOOP_INSTALL:
@@ -210,11 +231,13 @@ class LoopStates:
         return isinstance(policy, cst.Call) and self._calls.callee_of(policy) in apis.SHIPPED_POLICIES
 
     def _local_effect(self, site: CallSite) -> Effect:
-        """A call of the module's own functions: their summaries, joined when it may be several."""
+        """A call of the project's own functions: their summaries, joined when it may be several."""
         functions = self._resolver.functions(site.node.func, site.scope)
         if not functions:
             initializer = self._initializer(site)
             functions = [initializer] if initializer is not None else []
+        if not functions:
+            return self._imported_effect(site)
         effect: Optional[Effect] = None
         for function in functions:
             called = self._call_effect(function, site)
@@ -229,6 +252,36 @@ class LoopStates:
             # Its body runs when iterated, or in part around a ``with`` body: not seen here.
             return Effect(True, frozenset({Value(Kind.UNSEEN, cause=site)}))
         return summary.at(site)
+
+    def _imported_effect(self, site: CallSite) -> Effect:
+        """A call of a function or class another module of the project defines."""
+        name = self._imported_name(site.node.func, site)
+        effect = self._imported.call_effect(name) if self._imported is not None and name is not None else None
+        return effect.at(site) if effect is not None else NO_EFFECT
+
+    def _imported_name(self, func: cst.BaseExpression, site: CallSite) -> Optional[str]:
+        """``client.Client`` after ``from . import client``: ``.client.Client``."""
+        attributes = ""
+        while isinstance(func, cst.Attribute):
+            attributes = f".{func.attr.value}{attributes}"
+            func = func.value
+        if not isinstance(func, cst.Name):
+            return None
+        bindings = site.scope.lookup(func.value) or []
+        if len(bindings) != 1 or bindings[0].kind not in ("import", "relative") or bindings[0].qualified is None:
+            return None
+        return bindings[0].qualified + attributes
+
+    def module_effect(self) -> Effect:
+        """What importing the module does (the first time): its body, but what runs only as a
+        script (``if __name__ == "__main__":``)."""
+        result = NO_EFFECT
+        scripts = self._calls.index.main_blocks
+        for _, site, effect in self._body_effects(None):
+            if scripts and any(block in scripts for block in site.blocks):
+                continue
+            result = result.then(effect if not site.blocks else effect.maybe())
+        return result
 
     def _initializer(self, site: CallSite) -> Optional[FunctionInfo]:
         """The ``__init__`` that calling a class of this module runs."""
@@ -256,18 +309,32 @@ class LoopStates:
 
     # -- bodies ---------------------------------------------------------------------------------
 
-    def _body_effects(self, function: Optional[FunctionInfo]) -> list[tuple[int, CallSite, Effect]]:
-        """The calls of a body that change the loop, in evaluation order, with their places."""
+    def _body_effects(self, function: Optional[FunctionInfo]) -> list[tuple[tuple[int, int], Site, Effect]]:
+        """The calls and imports of a body that change the loop, in order, with their places."""
         found = self._effect_sites.get(function)
         if found is None:
             sites = function.calls if function is not None else self._module_calls
             found = []
-            for place, site in enumerate(sites):
-                self._places[site] = place
+            for number, site in enumerate(sites):
+                self._places[site] = (number, 1)
                 effect = self.effect(site)
                 if effect != NO_EFFECT:
-                    found.append((place, site, effect))
+                    found.append(((number, 1), site, effect))
+            found.extend(self._import_effects(function))
+            found.sort(key=lambda entry: entry[0])
             self._effect_sites[function] = found
+        return found
+
+    def _import_effects(self, function: Optional[FunctionInfo]) -> list[tuple[tuple[int, int], Site, Effect]]:
+        if self._imported is None:
+            return []
+        found: list[tuple[tuple[int, int], Site, Effect]] = []
+        for site in self._calls.index.imports:
+            if site.function is not function:
+                continue
+            effect = self._imported.import_effect(site)
+            if effect != NO_EFFECT:
+                found.append(((site.calls_before, 0), site, effect.at(site)))
         return found
 
     @functools.cached_property
@@ -332,15 +399,24 @@ class LoopStates:
         return callers
 
 
-def _seen_from(value: Value, site: CallSite) -> Value:
+def _clears(site: CallSite) -> Effect:
+    return Effect(False, frozenset({Value(Kind.NOTHING, cleared_by=site, cleared=True)}))
+
+
+def _seen_from(value: Value, site: Site) -> Value:
     if value.kind is Kind.UNSEEN:
         return Value(Kind.UNSEEN, cause=site)
-    if value.cleared_by is not None:
-        return Value(Kind.NOTHING, cleared_by=site)
+    if value.cleared:
+        return Value(Kind.NOTHING, cleared_by=site, cleared=True)
     return value
 
 
-def _always_runs(site: CallSite, function: FunctionInfo) -> bool:
+def portable(effect: Effect) -> Effect:
+    """``effect`` without the sites of its module, to be applied in another (``Effect.at``)."""
+    return Effect(effect.keeps, frozenset(Value(v.kind, until=v.until, cleared=v.cleared) for v in effect.values))
+
+
+def _always_runs(site: Site, function: FunctionInfo) -> bool:
     """Whether every run of ``function`` that returns has run ``site``: a statement of its own
     body (not in a branch, loop, ``with`` or ``try``) with no conditional return before it."""
     body = function.node.body if isinstance(function.node, cst.FunctionDef) else None

@@ -7,6 +7,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine import apis, loopstate, threads
 from flake8_asyncloop.engine.calls import argument, method_name
+from flake8_asyncloop.engine.index import ImportSite
 from flake8_asyncloop.engine.loopstate import Kind
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
@@ -15,6 +16,7 @@ from flake8_asyncloop.rules.base import Example, Rule, register
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.index import CallSite
+    from flake8_asyncloop.engine.loopstate import Site, State
 
 _FROM_312 = range(12, 100)
 _FROM_314 = range(14, 100)
@@ -151,12 +153,15 @@ class GetEventLoopWithoutLoop(Rule):
                 continue  # a coroutine's lookup finds the running loop (ELP104's concern)
             if analysis.threads.start_of(function) is not None:
                 continue  # runs in a worker thread: ELP101's concern
-            # What may be set here on 3.14+, and on 3.12-3.13 (a caught lookup sets a loop there).
+            # What may be set here on 3.14+, and on 3.12-3.13 (a caught lookup sets a loop there):
+            # from the module alone, then, where that says nothing, with the project's modules.
             state = analysis.loop_states.before(site)
-            from_314 = [value for value in state if value.holds_on(14)]
-            if not from_314 or any(value.kind is not Kind.NOTHING for value in from_314):
+            if _nothing_from_314(state) and analysis.project_loop_states is not None:
+                state = analysis.project_loop_states.before(site)
+            if not _nothing_from_314(state):
                 continue  # never run, or a loop may be set (or code we cannot see ran first)
-            cleared = [value.cleared_by for value in state if value.cleared_by is not None]
+            from_314 = [value for value in state if value.holds_on(14)]
+            cleared = [value.cleared_by for value in state if value.cleared and value.cleared_by is not None]
             if len(cleared) == len(state):
                 yield self._after_clear(analysis, site, min(cleared, key=lambda s: analysis.position(s.node)))
                 continue
@@ -164,13 +169,17 @@ class GetEventLoopWithoutLoop(Rule):
             if finding is not None:
                 yield finding
 
-    def _after_clear(self, analysis: "ModuleAnalysis", site: "CallSite", cleared_by: "CallSite") -> Finding:
-        """The lookup follows ``set_event_loop(None)`` or ``asyncio.run()`` (or a call of ours that
-        ran one) on every path: it raises on every version."""
+    def _after_clear(self, analysis: "ModuleAnalysis", site: "CallSite", cleared_by: "Site") -> Finding:
+        """The lookup follows ``set_event_loop(None)`` or ``asyncio.run()`` (or a call or import
+        of ours that ran one) on every path: it raises on every version."""
         line, _ = analysis.position(cleared_by.node)
-        arguments = "(None)" if analysis.uninstalls_loop(cleared_by) else "()"
+        if isinstance(cleared_by, ImportSite):
+            after = f"the import on line {line}, which runs asyncio.run() or set_event_loop(None),"
+        else:
+            arguments = "(None)" if analysis.uninstalls_loop(cleared_by) else "()"
+            after = f"{analysis.source(cleared_by.node.func)}{arguments} on line {line}"
         message = (
-            f"asyncio.get_event_loop() after {analysis.source(cleared_by.node.func)}{arguments} on line {line} "
+            f"asyncio.get_event_loop() after {after} "
             "raises RuntimeError on every Python version, since no event loop is set any more; "
             + _advice(analysis)
         )
@@ -246,6 +255,12 @@ def _chained_run(small: cst.BaseSmallStatement, lookup: cst.Call) -> Optional[cs
     ):
         return value
     return None
+
+
+def _nothing_from_314(state: "State") -> bool:
+    """Whether ``state`` (of a code that runs) holds nothing but "no loop" on 3.14+."""
+    from_314 = [value for value in state if value.holds_on(14)]
+    return bool(from_314) and all(value.kind is Kind.NOTHING for value in from_314)
 
 
 def _is_coroutine_call(analysis: "ModuleAnalysis", expr: cst.BaseExpression, site: "CallSite") -> bool:

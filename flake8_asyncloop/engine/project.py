@@ -1,0 +1,461 @@
+"""The other modules of the checked file's project, as the loop-state analysis sees them.
+
+Real code sets its loop in another module as often as in the same one: a client class imported
+from the package, a module imported for its side effect. ``Project`` answers the two questions
+``loopstate.LoopStates`` asks about the project's other modules: what calling one of their
+functions or classes does to the calling thread's loop, and what importing them does. The
+answers are the summaries the same analysis makes on those modules (``Effect``, without their
+sites), worked out on first use and cached per process by the module's path and content, so
+every adapter, given the same files on disk, sees the same project (docs/architecture.md,
+"Across modules"). CPython's tree of a module decides first whether its import-time code can
+do anything at all; most are read no further.
+
+Which modules are the project's is read from the file system only: from the checked file up
+through the directories holding an ``__init__.py`` (its package) to the directory that holds
+the top package, the import root; a ``src/`` layout's root is ``src/``. The import root must be
+in a project that declares itself (``pyproject.toml``, ``setup.py`` or ``setup.cfg`` in it or
+above), or no other module is read. Relative imports, and absolute imports whose first part is
+a module or package in that root, are the project's; anything else is a library, whose code
+leaves the loop as it was (``loopstate.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import libcst as cst
+
+from flake8_asyncloop.engine.callfacts import CallFacts
+from flake8_asyncloop.engine.index import Binding, ImportSite, ModuleIndex
+from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, portable
+from flake8_asyncloop.engine.names import Resolver
+from flake8_asyncloop.engine.process import Process
+from flake8_asyncloop.engine.versions import TargetVersions
+
+_MAX_REEXPORTS = 8  # ``from .client import Client`` in a package's __init__, followed this deep
+_MAX_DEPTH = 10  # modules analysed because another one's analysis asked, one behind the other
+_CACHE_SIZE = 1024
+
+
+# What marks a directory as a project's: the files packaging tools read.
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _in_a_project(root: Path) -> bool:
+    """Whether ``root`` is in a project that declares itself (a file of ``_PROJECT_FILES`` in it
+    or above): a Python installation's standard library or site-packages is no one's project,
+    and its thousands of modules are not read as the checked file's neighbours."""
+    return any((directory / name).is_file() for directory in (root, *root.parents) for name in _PROJECT_FILES)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a module sits among its project's imports."""
+
+    root: Path  # the directory absolute imports start from
+    name: str  # its dotted name ("pkg.sub.mod"; "pkg.sub" for pkg/sub/__init__.py)
+    is_package: bool
+
+    @classmethod
+    def of(cls, path: Path) -> "Place":
+        path = path.resolve()
+        directory = path.parent
+        is_package = path.name == "__init__.py"
+        parts = [] if is_package else [path.stem]
+        while (directory / "__init__.py").is_file() and directory.parent != directory:
+            parts.insert(0, directory.name)
+            directory = directory.parent
+        return cls(directory, ".".join(parts), is_package)
+
+    def absolute(self, written: str) -> Optional[str]:
+        """``written`` (``.client``, ``..a.b``, ``pkg.x``) as an absolute dotted name."""
+        stripped = written.lstrip(".")
+        level = len(written) - len(stripped)
+        if level == 0:
+            return written
+        package = self.name.split(".") if self.is_package else self.name.split(".")[:-1]
+        if level - 1 > len(package):
+            return None
+        base = package[: len(package) - (level - 1)]
+        return ".".join([*base, *([stripped] if stripped else [])]) or None
+
+    def find(self, dotted: str) -> Optional[Path]:
+        """The file of module ``dotted`` under the root, if the project has it."""
+        base = self.root.joinpath(*dotted.split("."))
+        for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def neighbour(self, path: Path) -> "Place":
+        """The place of another module of the same root."""
+        relative = path.relative_to(self.root).with_suffix("")
+        parts = list(relative.parts)
+        is_package = parts[-1] == "__init__"
+        return Place(self.root, ".".join(parts[:-1] if is_package else parts), is_package)
+
+
+# Words a module's import-time code must call for importing it to set or clear a loop (with the
+# names of its own functions and classes, and of what it imports from the project).
+_ACTING_CALLS = frozenset(
+    {"set_event_loop", "set_event_loop_policy", "get_event_loop", "run", "Runner", "install", "apply", "IOLoop",
+     "current", "instance", "make_current", "Future", "ensure_future", "gather", "shield", "wrap_future"}
+)
+_LIVE_MODULES = 8  # analysed modules kept in memory; their results stay cached regardless
+
+
+class _Module:
+    """One module of the project, read as far as it has been asked about: first CPython's tree
+    (what its import-time code calls and imports), then, for a call of one of its functions, the
+    libcst analysis, kept while it is among the recently used."""
+
+    def __init__(self, path: Path, place: Place, digest: str, tree: ast.Module, owned: Callable[[str], bool]) -> None:
+        self.path = path
+        self.place = place
+        self.digest = digest  # of the bytes read: the text is read again for libcst, if it is the same
+        self.imports, self.may_act = _import_time(tree, place, owned)
+        # Its top-level functions and classes, and the names it imports by name (to follow).
+        self.defined = frozenset(
+            node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        )
+        self.reexports = _imported_by_name(tree)
+        self.states: Optional[LoopStates] = None
+        self.index: Optional[ModuleIndex] = None
+        self.on_import: Optional[Effect] = None
+        self.callables: dict[str, Effect] = {}
+        self.unreadable = False
+
+
+def _imported_by_name(tree: ast.Module) -> dict[str, str]:
+    """``from .client import Client`` at module level: Client -> ``.client.Client``."""
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            written = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    name = f"{written}.{alias.name}" if node.module else f"{written}{alias.name}"
+                    found[alias.asname or alias.name] = name
+    return found
+
+
+def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -> tuple[list[str], bool]:
+    """The modules the module's import-time code imports (absolute names: the caller keeps the
+    project's), and whether that code calls anything that may set or clear a loop: an API by its
+    name, a function or class of its own, or a name it imports from the project (``owned``)."""
+    own = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    imported: set[str] = set()
+    modules: list[str] = []
+    called: set[str] = set()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+            pending.extend(decorators)  # they run at import; the body does not
+            continue
+        if isinstance(node, ast.If) and _call_words(node.test) & {"TYPE_CHECKING"}:
+            pending.extend(node.orelse)  # the body is for type checkers only
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                modules.extend(".".join(parts[: count + 1]) for count in range(len(parts)))
+                if owned(alias.name):
+                    imported.add(alias.asname or parts[0])
+        elif isinstance(node, ast.ImportFrom):
+            written = "." * node.level + (node.module or "")
+            absolute = place.absolute(written)
+            if absolute is not None:
+                modules.append(absolute)
+                modules.extend(f"{absolute}.{alias.name}" for alias in node.names)
+                if owned(absolute):
+                    imported.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.Call):
+            called |= _call_words(node.func)
+        pending.extend(ast.iter_child_nodes(node))
+    return modules, bool(called & (_ACTING_CALLS | own | imported))
+
+
+def _call_words(func: ast.expr) -> set[str]:
+    words = set()
+    while isinstance(func, ast.Attribute):
+        words.add(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        words.add(func.id)
+    return words
+
+
+def _digest(data: bytes) -> str:
+    # Imported here: hashlib loads OpenSSL (megabytes), which a run that reads no other module
+    # of a project does not need.
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Analysing:
+    """Marks a module as being analysed in this thread, while the analysis of another may have
+    asked for it: ``with _Analysing(path) as status``, where ``status`` is ``"cycle"`` if the
+    module is being analysed already (further up), ``"deep"`` past ``_MAX_DEPTH`` modules, and
+    ``"ok"`` otherwise."""
+
+    _walk = threading.local()
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._entered = False
+
+    def __enter__(self) -> str:
+        stack: list[Path] = self._walk.__dict__.setdefault("stack", [])
+        if self._path in stack:
+            return "cycle"
+        if len(stack) >= _MAX_DEPTH:
+            return "deep"
+        stack.append(self._path)
+        self._entered = True
+        return "ok"
+
+    def __exit__(self, *exception: object) -> None:
+        if self._entered:
+            self._walk.stack.pop()
+
+
+# Modules read in this process, by (path, content hash, versions asked about, target versions).
+_modules: "OrderedDict[tuple[str, str, range, frozenset[int]], _Module]" = OrderedDict()
+_live: "OrderedDict[int, _Module]" = OrderedDict()  # those whose analysis is kept, by id
+_lock = threading.RLock()
+
+
+class Project:
+    """The project of one checked module: its other modules, read on first use."""
+
+    def __init__(self, place: Place, targets: TargetVersions, minors: range, process: Process) -> None:
+        self._place = place
+        self._targets = targets
+        self._minors = minors
+        self._process = process
+        self._tops: dict[str, bool] = {}
+        self._found: dict[str, Optional[Path]] = {}
+
+    @classmethod
+    def of(cls, path: Optional[str], targets: TargetVersions, minors: range, process: Process) -> Optional["Project"]:
+        """The project of the module at ``path`` (None, or not a file: no project is seen)."""
+        if path is None:
+            return None
+        file = Path(path)
+        if not file.is_file():
+            return None
+        place = Place.of(file)
+        if not _in_a_project(place.root):
+            return None
+        return cls(place, targets, minors, process)
+
+    # -- what loopstate asks --------------------------------------------------------------------
+
+    def call_effect(self, name: str) -> Optional[Effect]:
+        return self._callable(name, self._place, 0)
+
+    def import_effect(self, site: ImportSite) -> Effect:
+        result = NO_EFFECT
+        last = site.modules[-1] if site.modules else ""
+        # ``from m import n``: n may be a module of package m, which the import runs too.
+        submodules = [f"{last}{name}" if last.endswith(".") else f"{last}.{name}" for name in site.names]
+        for written in [*site.modules, *submodules]:
+            absolute = self._place.absolute(written)
+            result = result.then(self._module_effect(absolute) if absolute is not None else NO_EFFECT)
+        return result
+
+    def owns(self, written: str) -> bool:
+        """Whether the name or module ``written`` (as the checked module spells it) is the project's."""
+        absolute = self._place.absolute(written)
+        return absolute is not None and self._is_project_top(absolute.split(".", 1)[0])
+
+    # -- names and modules ----------------------------------------------------------------------
+
+    def _owns_absolute(self, absolute: str) -> bool:
+        return self._is_project_top(absolute.split(".", 1)[0])
+
+    def _is_project_top(self, top: str) -> bool:
+        known = self._tops.get(top)
+        if known is None:
+            known = self._tops[top] = self._path_of(top) is not None
+        return known
+
+    def _path_of(self, dotted: str) -> Optional[Path]:
+        if dotted not in self._found:
+            self._found[dotted] = self._place.find(dotted)
+        return self._found[dotted]
+
+    def _callable(self, name: str, place: Place, depth: int) -> Optional[Effect]:
+        """What calling ``name`` (as written in the module at ``place``) does; None for a library's."""
+        absolute = place.absolute(name)
+        if absolute is None or not self._is_project_top(absolute.split(".", 1)[0]):
+            return None
+        container, _, attribute = absolute.rpartition(".")
+        module = self._read(container) if container else None
+        if module is None:
+            return self._attribute_of_object(container)
+        effect = self._own_callable(module, attribute)
+        if effect is not None:
+            return effect
+        target = module.reexports.get(attribute)
+        if target is not None and depth < _MAX_REEXPORTS:
+            followed = self._callable(target, module.place, depth + 1)
+            return followed if followed is not None else NO_EFFECT
+        return UNSEEN if module.unreadable else NO_EFFECT
+
+    def _attribute_of_object(self, container: str) -> Optional[Effect]:
+        """A call of ``container.attribute`` where ``container`` is no module file: a method of
+        a class or object of a project module (not followed: unseen), or something with no
+        source here, such as a compiled extension module (a library's, as far as we can see)."""
+        parts = container.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self._read(".".join(parts[:cut]))
+            if module is not None:
+                name = parts[cut]
+                return UNSEEN if name in module.defined or name in module.reexports else None
+        return None
+
+    def _module_effect(self, absolute: str) -> Effect:
+        """What running module ``absolute``'s import-time code does, if it is the project's."""
+        if not self._is_project_top(absolute.split(".", 1)[0]):
+            return NO_EFFECT
+        module = self._read(absolute)
+        if module is None or not self._may_act_on_import(module):
+            return NO_EFFECT
+        return self._analysed_on_import(module)
+
+    def _may_act_on_import(self, module: _Module) -> bool:
+        """Whether importing ``module`` may run code that sets or clears a loop: its own
+        import-time code, or that of a project module it imports, to any depth."""
+        seen = {module.path}
+        pending = [module]
+        while pending:
+            current = pending.pop()
+            if current.may_act or current.unreadable:
+                return True
+            for name in current.imports:
+                imported = self._read(name) if self._is_project_top(name.split(".", 1)[0]) else None
+                if imported is not None and imported.path not in seen:
+                    seen.add(imported.path)
+                    pending.append(imported)
+        return False
+
+    # -- reading and analysing modules ----------------------------------------------------------
+
+    def _read(self, absolute: str) -> Optional[_Module]:
+        """Module ``absolute`` of the project, read (CPython's tree), or None if there is none."""
+        path = self._path_of(absolute)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest = _digest(data)
+        key = (str(path), digest, self._minors, self._targets.minors)
+        with _lock:
+            known = _modules.get(key)
+            if known is not None:
+                _modules.move_to_end(key)
+                return known
+        place = self._place.neighbour(path)
+        try:
+            module = _Module(path, place, digest, ast.parse(data.decode("utf-8-sig")), self._owns_absolute)
+        except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            module = _Module(path, place, digest, ast.parse(""), self._owns_absolute)
+            module.unreadable = True
+        with _lock:
+            _modules[key] = module
+            while len(_modules) > _CACHE_SIZE:
+                _modules.popitem(last=False)
+        return module
+
+    def _states(self, module: _Module) -> Optional[LoopStates]:
+        """The libcst analysis of ``module`` (None if it cannot be made)."""
+        if module.unreadable:
+            return None
+        with _lock:
+            if module.states is not None:
+                _live.move_to_end(id(module))
+                return module.states
+        try:
+            data = module.path.read_bytes()
+            if _digest(data) != module.digest:
+                return None  # changed since it was read: the next check reads it again
+            tree = self._process.parse(data.decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, MemoryError, ValueError, RecursionError):
+            module.unreadable = True
+            return None
+        index = ModuleIndex(tree)
+        other = Project(module.place, self._targets, self._minors, self._process)
+        states = LoopStates(CallFacts(tree, index, Resolver(index), self._targets), self._minors, other)
+        with _lock:
+            module.states, module.index = states, index
+            _live[id(module)] = module
+            while len(_live) > _LIVE_MODULES:
+                _, dropped = _live.popitem(last=False)
+                dropped.states = dropped.index = None  # its results stay; its trees go
+        return states
+
+    def _analysed_on_import(self, module: _Module) -> Effect:
+        if module.on_import is None:
+            with _Analysing(module.path) as status:
+                if status == "cycle":
+                    return NO_EFFECT  # imported while it runs: Python does not run it again
+                if status == "deep":
+                    return UNSEEN  # a chain of imports too long to follow
+                states = self._states(module)
+                module.on_import = portable(states.module_effect()) if states is not None else UNSEEN
+        return module.on_import
+
+    def _own_callable(self, module: _Module, name: str) -> Optional[Effect]:
+        """What calling the function or class ``name`` that ``module`` defines does (None: it
+        defines no such thing)."""
+        if name in module.callables:
+            return module.callables[name]
+        if name not in module.defined:
+            return None
+        with _Analysing(module.path) as status:
+            if status == "deep":
+                return UNSEEN  # too deep to follow
+            # In a cycle, the module's analysis is the one under way: its summaries stop recursion.
+            effect = self._analysed_callable(module, name)
+        module.callables[name] = effect
+        return effect
+
+    def _analysed_callable(self, module: _Module, name: str) -> Effect:
+        """Every binding of ``name`` the module makes, joined: a function's summary, a class's
+        ``__init__``'s, a name it imports (a compiled module's C version of a class, say)."""
+        states = self._states(module)
+        index = module.index
+        bindings = index.module_scope.bindings.get(name, []) if index is not None else []
+        if states is None or index is None or not bindings:
+            return UNSEEN
+        effect: Optional[Effect] = None
+        for binding in bindings:
+            one = self._binding_effect(binding, index, states, module)
+            effect = one if effect is None else effect.joined(one)
+        return effect if effect is not None else UNSEEN
+
+    def _binding_effect(self, binding: Binding, index: ModuleIndex, states: LoopStates, module: _Module) -> Effect:
+        if binding.kind == "def" and binding.node is not None:
+            function = index.function_for(binding.node)
+            if function is None:
+                return UNSEEN
+            return portable(states.summary(function)) if not function.is_async else NO_EFFECT
+        if binding.kind == "class" and binding.node is not None:
+            info = index.class_for(binding.node)
+            initializer = Resolver(index).method(info, "__init__") if info is not None else None
+            return portable(states.summary(initializer)) if initializer is not None else NO_EFFECT
+        if binding.kind in ("import", "relative") and binding.qualified is not None:
+            imported = self._callable(binding.qualified, module.place, _MAX_REEXPORTS)
+            return imported if imported is not None else NO_EFFECT
+        return UNSEEN

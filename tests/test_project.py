@@ -1,0 +1,83 @@
+"""The loop-state analysis across a project's modules (``engine/project.py``): every adapter
+reads the same neighbours, and the answer follows their content."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from flake8_asyncloop.engine.checker import check_source
+from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
+from flake8_asyncloop.server import analyse
+from tests.fixture_support import FIXTURES, ROOT, run_flake8
+
+PACKAGE = FIXTURES / "project_loops" / "loopapp"
+TARGETS = parse_target_versions(">=3.9")
+
+
+def _engine(path: Path) -> set[tuple[int, str]]:
+    return {(d.line, d.code) for d in check_source(path.read_text(), TARGETS, ALL_RULES, path=str(path))}
+
+
+def test_flake8_the_command_and_the_editor_agree_on_the_project() -> None:
+    modules = sorted(PACKAGE.glob("*.py"))
+    by_flake8 = run_flake8(modules, ">=3.9")
+    command = [sys.executable, "-m", "flake8_asyncloop", "check", "--output-format", "json", "--target-version",
+               ">=3.9", *(str(m) for m in modules)]
+    printed = json.loads(subprocess.run(command, capture_output=True, text=True, cwd=ROOT).stdout)
+    by_command: dict[Path, set[tuple[int, str]]] = {}
+    for item in printed:
+        by_command.setdefault((ROOT / item["filename"]).resolve(), set()).add((item["line"], item["code"]))
+    for module in modules:
+        in_editor = {(d.line, d.code) for d in analyse(module.read_text(), str(module)).diagnostics}
+        expected = by_flake8.get(module.resolve(), set())
+        assert by_command.get(module.resolve(), set()) == expected == in_editor == _engine(module), module.name
+    assert by_flake8[(PACKAGE / "cli_calls.py").resolve()] == {(36, "ELP105"), (41, "ELP105"), (46, "ELP105")}
+
+
+def test_stdin_sees_the_project_through_its_display_name() -> None:
+    script = PACKAGE / "cli_import.py"
+    command = [sys.executable, "-m", "flake8", "--isolated", "--select", "ELP", "--asyncloop-target-version", ">=3.9"]
+    alone = subprocess.run([*command, "-"], input=script.read_text(), capture_output=True, text=True, cwd=ROOT)
+    named = subprocess.run([*command, "--stdin-display-name", str(script), "-"], input=script.read_text(),
+                           capture_output=True, text=True, cwd=ROOT)
+    assert "ELP105" in alone.stdout  # without a path, setup_loop is not seen
+    assert named.stdout == "" and named.returncode == 0
+
+
+def test_a_neighbour_edited_changes_the_answer_in_the_same_process(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'loopapp'\n")
+    copy = tmp_path / "loopapp"
+    shutil.copytree(PACKAGE, copy)
+    script = copy / "cli_calls.py"
+    assert (36, "ELP105") in _engine(script)
+    helpers = copy / "helpers.py"
+    helpers.write_text(helpers.read_text().replace("    asyncio.run(work())", "    install()"))
+    found = _engine(script)
+    assert (36, "ELP105") not in found and (46, "ELP105") in found
+
+
+def test_an_import_cycle_ends_unseen(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = cycle\n")
+    package = tmp_path / "cycle"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("import asyncio\nfrom . import b\n\n\ndef setup():\n    b.setup()\n")
+    (package / "b.py").write_text("import asyncio\nfrom . import a\n\n\ndef setup():\n    a.setup()\n")
+    script = package / "main.py"
+    script.write_text("import asyncio\nfrom . import a\n\na.setup()\nloop = asyncio.get_event_loop()\n")
+    assert _engine(script) == set()  # what a.setup() does could not be worked out: silent
+
+
+def test_outside_a_project_no_neighbour_is_read(tmp_path: Path) -> None:
+    """Without pyproject.toml, setup.py or setup.cfg at or above the import root (a Python
+    installation's library, say), the package's other modules are not read."""
+    copy = tmp_path / "loopapp"
+    shutil.copytree(PACKAGE, copy)
+    assert (7, "ELP105") in _engine(copy / "cli_import.py")  # setup_loop's install is not seen
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'loopapp'\n")
+    assert _engine(copy / "cli_import.py") == set()
