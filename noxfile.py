@@ -64,6 +64,7 @@ ENGINE_TESTS = [
     "tests/test_output.py",
     "tests/test_registry.py",
     "tests/test_scaffold.py",
+    "tests/test_project.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]
