@@ -32,9 +32,11 @@ import libcst as cst
 
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.index import Binding, ImportSite, ModuleIndex
+from flake8_asyncloop.engine import loopstate
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, portable
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.process import Process
+from flake8_asyncloop.engine.reads import words
 from flake8_asyncloop.engine.versions import TargetVersions
 
 _MAX_REEXPORTS = 8  # ``from .client import Client`` in a package's __init__, followed this deep
@@ -101,11 +103,9 @@ class Place:
 
 
 # Words a module's import-time code must call for importing it to set or clear a loop (with the
-# names of its own functions and classes, and of what it imports from the project).
-_ACTING_CALLS = frozenset(
-    {"set_event_loop", "set_event_loop_policy", "get_event_loop", "run", "Runner", "install", "apply", "IOLoop",
-     "current", "instance", "make_current", "Future", "ensure_future", "gather", "shield", "wrap_future"}
-)
+# names of its own functions and classes, and of what it imports from the project): the APIs the
+# loop-state analysis reads as effects, by their last part.
+_ACTING_CALLS = words(loopstate.READS.effects)
 _LIVE_MODULES = 8  # analysed modules kept in memory; their results stay cached regardless
 
 
