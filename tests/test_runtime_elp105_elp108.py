@@ -73,6 +73,28 @@ def test_asyncio_run_takes_only_a_coroutine(version: str, tmp_path: Path) -> Non
     assert "ValueError: a coroutine was expected" in result.stderr
 
 
+@pytest.mark.parametrize("version", ["3.9", "3.10", "3.11", "3.12", "3.13"])
+def test_code_after_asyncio_coroutine_never_runs_where_the_lookup_would_warn(version: str, tmp_path: Path) -> None:
+    """Why ELP105 leaves a module-level lookup after ``@asyncio.coroutine`` alone (F13 in
+    docs/real-code-triage.md): from 3.11 the decorator raises AttributeError, so the lookup runs
+    only on 3.9-3.10, where it neither warns nor raises."""
+    python = _python(version)
+    program = tmp_path / "old_style.py"
+    program.write_text(
+        "import asyncio\n"
+        "@asyncio.coroutine\n"
+        "def old_style():\n"
+        "    yield from asyncio.sleep(0)\n"
+        "print(asyncio.get_event_loop().run_until_complete(old_style()))\n"
+    )
+    result = run(python, program, warnings="always")
+    assert "There is no current event loop" not in result.stderr
+    if version in ("3.9", "3.10"):
+        assert result.returncode == 0 and result.stdout == "None\n", result.stderr
+    else:
+        assert "AttributeError: module 'asyncio' has no attribute 'coroutine'" in result.stderr
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_elp108_unclosed_loops_leak_until_fixed(version: str, tmp_path: Path) -> None:
     python = _python(version)

@@ -232,6 +232,15 @@ def _suppresses_runtime_error(items: Sequence[cst.WithItem]) -> bool:
     return False
 
 
+# ``@asyncio.coroutine`` is gone in 3.11 (an AttributeError where the decorator is applied).
+_COROUTINE_REMOVED = 11
+
+
+def _is_removed_decorator(decorator: cst.Decorator) -> bool:
+    """``@asyncio.coroutine`` (as written: the index resolves no names)."""
+    return get_full_name_for_node(decorator.decorator) == "asyncio.coroutine"
+
+
 def _is_type_checking(test: cst.BaseExpression) -> bool:
     """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:``: true for type checkers only."""
     name = get_full_name_for_node(test)
@@ -397,6 +406,11 @@ class ModuleIndex(TreeVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scope.bind(node.name.value, Binding("def", self._scope, node=node))
+        if self._functions[-1] is None and any(_is_removed_decorator(d) for d in node.decorators):
+            # At import time the decorator raises from the version that removed it: the rest of
+            # the block runs only on the versions before.
+            self._reach.append(self._reach[-1] & Reach.of(minors=frozenset(range(_COROUTINE_REMOVED))))
+            self._exits_per_block[-1] += 1
 
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         # Decorators, defaults and annotations were evaluated in the enclosing scope; the body
