@@ -7,7 +7,10 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from flake8_asyncloop.engine.checker import check_source
 from flake8_asyncloop.engine.versions import parse_target_versions
@@ -73,11 +76,18 @@ def test_an_import_cycle_ends_unseen(tmp_path: Path) -> None:
     assert _engine(script) == set()  # what a.setup() does could not be worked out: silent
 
 
-def test_outside_a_project_no_neighbour_is_read(tmp_path: Path) -> None:
+def test_outside_a_project_no_neighbour_is_read() -> None:
     """Without pyproject.toml, setup.py or setup.cfg at or above the import root (a Python
-    installation's library, say), the package's other modules are not read."""
-    copy = tmp_path / "loopapp"
-    shutil.copytree(PACKAGE, copy)
-    assert (7, "ELP105") in _engine(copy / "cli_import.py")  # setup_loop's install is not seen
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'loopapp'\n")
-    assert _engine(copy / "cli_import.py") == set()
+    installation's library, say), the package's other modules are not read. (In /tmp: pytest's
+    own temporary directory may sit inside a project, as nox's sessions put it.)"""
+    base = Path(tempfile.mkdtemp(dir="/tmp" if Path("/tmp").is_dir() else None))
+    try:
+        if any((directory / "pyproject.toml").is_file() for directory in base.parents):
+            pytest.skip(f"{base} is inside a project")
+        copy = base / "loopapp"
+        shutil.copytree(PACKAGE, copy)
+        assert (7, "ELP105") in _engine(copy / "cli_import.py")  # setup_loop's install is not seen
+        (base / "pyproject.toml").write_text("[project]\nname = 'loopapp'\n")
+        assert _engine(copy / "cli_import.py") == set()
+    finally:
+        shutil.rmtree(base)
