@@ -243,6 +243,7 @@ class Project:
         self._process = process
         self._tops: dict[str, bool] = {}
         self._found: dict[str, Optional[Path]] = {}
+        self._read_here: dict[str, Optional[_Module]] = {}
 
     @classmethod
     def of(cls, path: Optional[str], targets: TargetVersions, minors: range, process: Process) -> Optional["Project"]:
@@ -351,7 +352,13 @@ class Project:
     # -- reading and analysing modules ----------------------------------------------------------
 
     def _read(self, absolute: str) -> Optional[_Module]:
-        """Module ``absolute`` of the project, read (CPython's tree), or None if there is none."""
+        """Module ``absolute`` of the project, read (CPython's tree), or None if there is none;
+        read from disk once per check (the process-wide cache is keyed by its content)."""
+        if absolute not in self._read_here:
+            self._read_here[absolute] = self._read_from_disk(absolute)
+        return self._read_here[absolute]
+
+    def _read_from_disk(self, absolute: str) -> Optional[_Module]:
         path = self._path_of(absolute)
         if path is None:
             return None
