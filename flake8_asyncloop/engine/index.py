@@ -163,7 +163,7 @@ class CallSite:
     def always_runs_before(self, later: "Placed") -> bool:
         """Given that this call comes first in the same body, whether it runs whenever ``later``
         does: every block around it also encloses ``later`` (not an ``if`` branch of its own)."""
-        return later.blocks[: len(self.blocks)] == self.blocks
+        return _encloses(self.blocks, later)
 
 
 class Placed(Protocol):
@@ -188,7 +188,12 @@ class ImportSite:
     names: tuple[str, ...] = ()
 
     def always_runs_before(self, later: Placed) -> bool:
-        return later.blocks[: len(self.blocks)] == self.blocks
+        """As ``CallSite.always_runs_before``, for the import."""
+        return _encloses(self.blocks, later)
+
+
+def _encloses(blocks: tuple[cst.BaseSuite, ...], later: Placed) -> bool:
+    return later.blocks[: len(blocks)] == blocks
 
 
 def assigned_names(target: cst.BaseExpression) -> Iterator[str]:

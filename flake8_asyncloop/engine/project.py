@@ -276,7 +276,7 @@ class Project:
     def owns(self, written: str) -> bool:
         """Whether the name or module ``written`` (as the checked module spells it) is the project's."""
         absolute = self._place.absolute(written)
-        return absolute is not None and self._is_project_top(absolute.split(".", 1)[0])
+        return absolute is not None and self._owns_absolute(absolute)
 
     # -- names and modules ----------------------------------------------------------------------
 
@@ -297,7 +297,7 @@ class Project:
     def _callable(self, name: str, place: Place, depth: int) -> Optional[Effect]:
         """What calling ``name`` (as written in the module at ``place``) does; None for a library's."""
         absolute = place.absolute(name)
-        if absolute is None or not self._is_project_top(absolute.split(".", 1)[0]):
+        if absolute is None or not self._owns_absolute(absolute):
             return None
         container, _, attribute = absolute.rpartition(".")
         module = self._read(container) if container else None
@@ -326,7 +326,7 @@ class Project:
 
     def _module_effect(self, absolute: str) -> Effect:
         """What running module ``absolute``'s import-time code does, if it is the project's."""
-        if not self._is_project_top(absolute.split(".", 1)[0]):
+        if not self._owns_absolute(absolute):
             return NO_EFFECT
         module = self._read(absolute)
         if module is None or not self._may_act_on_import(module):
@@ -343,7 +343,7 @@ class Project:
             if current.may_act or current.unreadable:
                 return True
             for name in current.imports:
-                imported = self._read(name) if self._is_project_top(name.split(".", 1)[0]) else None
+                imported = self._read(name) if self._owns_absolute(name) else None
                 if imported is not None and imported.path not in seen:
                     seen.add(imported.path)
                     pending.append(imported)

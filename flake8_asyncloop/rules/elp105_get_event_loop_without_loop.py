@@ -160,12 +160,12 @@ class GetEventLoopWithoutLoop(Rule):
                 state = analysis.project_loop_states.before(site)
             if not _nothing_from_314(state):
                 continue  # never run, or a loop may be set (or code we cannot see ran first)
-            from_314 = [value for value in state if value.holds_on(14)]
             cleared = [value.cleared_by for value in state if value.cleared and value.cleared_by is not None]
             if len(cleared) == len(state):
                 yield self._after_clear(analysis, site, min(cleared, key=lambda s: analysis.position(s.node)))
                 continue
-            finding = self._nothing_set(analysis, site, warns=len(from_314) == len(state))
+            # Where a value holds only before 3.14 (a caught lookup set a loop), 3.12-3.13 do not warn.
+            finding = self._nothing_set(analysis, site, warns=all(value.holds_on(14) for value in state))
             if finding is not None:
                 yield finding
 
