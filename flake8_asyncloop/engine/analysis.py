@@ -80,6 +80,14 @@ class ModuleAnalysis(CallFacts):
         matter there, and reading them costs."""
         return LoopStates(self, LOOKUP_VERSIONS, self._imported) if self._imported is not None else None
 
+    def may_install_a_loop(self) -> bool:
+        """Whether code of this module, or of the project's other modules, may leave a loop set
+        in its thread wherever it runs (``LoopStates.installs``): where a function's callers
+        are unseen, one of them may have run it first."""
+        if self.loop_states.installs_somewhere:
+            return True
+        return self._imported is not None and self._imported.installs_elsewhere()
+
     @functools.cached_property
     def fixes(self) -> FixBuilder:
         return FixBuilder(self.module, self.source_text, self.positions.span)

@@ -134,7 +134,7 @@ SHIPPED_POLICIES: frozenset[str] = frozenset(name for name in POLICY_APIS if nam
 # Library calls that change which loop the calling thread has set (``loopstate.py``): nest_asyncio
 # makes get_event_loop() create a loop whenever none is set; tornado's IOLoop.current() and the
 # IOLoop constructor may make and install one, depending on the version, which stays unknown.
-NEST_ASYNCIO_APPLY = _in_modules("apply", "nest_asyncio")
+NEST_ASYNCIO_APPLY = _in_modules("apply", "nest_asyncio") | _in_modules("apply", "nest_asyncio2")
 TORNADO_LOOP_SETTERS = frozenset(
     {"tornado.ioloop.IOLoop", "tornado.ioloop.IOLoop.current", "tornado.ioloop.IOLoop.instance",
      "tornado.ioloop.IOLoop.make_current"}

@@ -149,6 +149,9 @@ class _OnlyTheWholeModule:
             raise _WholeModuleNeeded
         return NO_EFFECT
 
+    def installs_elsewhere(self) -> bool:
+        return self._project.installs_elsewhere()  # read from the other files, which focus does not cut
+
 
 def _check_focused(
     focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,

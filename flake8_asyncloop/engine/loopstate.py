@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass
-from typing import Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union
 
 import libcst as cst
 
@@ -45,6 +45,14 @@ _TRANSPARENT_DECORATORS = frozenset(
     {"functools.wraps", "functools.lru_cache", "functools.cache", "click.command", "click.group",
      "asyncclick.command", "asyncclick.group"}
 )
+_CLICK_COMMANDS = frozenset({"click.command", "click.group"})
+# Decorators that leave the function to be called by its callers, or by none (abstract): for
+# ``unseen_callers``, which asks who the callers are, not what the decorator does on a call.
+_KEEPING_DECORATORS = frozenset(
+    {"builtins.property", "functools.cached_property", "abc.abstractmethod", "typing.overload",
+     "typing_extensions.overload", "typing.final", "typing_extensions.override", "typing.override"}
+)
+_DISPATCHERS = frozenset({"functools.singledispatch", "functools.singledispatchmethod"})
 
 
 # Where a value came from: a call, or an import that ran a module.
@@ -64,12 +72,14 @@ class Value:
     ``NOTHING``, ``cleared``: ``set_event_loop(None)`` or ``asyncio.run()`` ran, after which
     get_event_loop() raises on every version, and ``cleared_by`` is the call or import (in the
     body asked about, or in a caller) that ran it; not ``cleared``: nothing was ever set (it warns,
-    or raises from 3.14). ``UNSEEN`` with ``cause``: the call or import whose effect is unknown
-    (None: the function's callers). Summaries of other modules carry no sites."""
+    or raises from 3.14). ``UNSEEN`` with ``cause``: the call or import whose effect is unknown;
+    without, ``callers_of`` is the function whose callers are unknown (see ``unseen_callers``).
+    Summaries of other modules carry no sites."""
 
     kind: Kind
     cleared_by: Optional[Site] = None
     cause: Optional[Site] = None
+    callers_of: Optional[FunctionInfo] = None
     # SET only on the versions below 3.<until>: a lookup whose RuntimeError is caught made and set
     # a loop before 3.14, and set nothing from 3.14 on.
     until: Optional[int] = None
@@ -82,7 +92,19 @@ class Value:
 State = frozenset[Value]
 FRESH = Value(Kind.NOTHING)
 A_LOOP = Value(Kind.SET)
-UNKNOWN_CALLERS: State = frozenset({Value(Kind.UNSEEN)})
+
+
+def unknown_callers(function: FunctionInfo) -> State:
+    return frozenset({Value(Kind.UNSEEN, callers_of=function)})
+
+
+class Callers(enum.Enum):
+    """Who runs a function whose callers the module does not show."""
+
+    OUTSIDE = "outside"  # its module's importers: the module hands it to no one
+    HANDED = "handed"  # code it is handed to: a callback, a target, a registry, a decorator
+    CLICK = "click"  # click, from the command line
+    RETURNED = "returned"  # the callers of the function that returns it (a decorator's wrapper)
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,8 @@ class Effect:
 
 
 NO_EFFECT = Effect(True, frozenset())
+_UNDER_WAY = Effect(True, frozenset({Value(Kind.UNSEEN)}))  # a summary being worked out (by identity)
+_MAX_ROUNDS = 3  # guesses of what a recursive call does
 SETS = Effect(False, frozenset({A_LOOP}))
 UNSEEN = Effect(True, frozenset({Value(Kind.UNSEEN)}))
 
@@ -129,6 +153,10 @@ class ImportedCode(Protocol):
 
     def import_effect(self, site: ImportSite) -> Effect:
         """What the modules an import runs do (the project's; a library's do nothing)."""
+
+    def installs_elsewhere(self) -> bool:
+        """Whether a call in another module of the project may leave a loop set in its thread
+        (``LoopStates.installs``), wherever it runs."""
 
 
 class LoopStates:
@@ -149,6 +177,8 @@ class LoopStates:
         # place in the body: (calls before it, 0) for an import, (its number, 1) for a call.
         self._effect_sites: dict[Optional[FunctionInfo], list[tuple[tuple[int, int], Site, Effect]]] = {}
         self._places: dict[CallSite, tuple[int, int]] = {}
+        self._recursive: set[FunctionInfo] = set()  # functions whose summary a call in them asked for
+        self._guesses: dict[FunctionInfo, Effect] = {}  # what a recursive call is taken to do
 
     def before(self, site: CallSite) -> State:
         """What the thread that runs ``site`` may have set just before it: the entry state of its
@@ -162,7 +192,7 @@ class LoopStates:
         if known is not None:
             return known
         assert function is not None
-        self._entries[function] = UNKNOWN_CALLERS  # a recursive call: its callers are its own
+        self._entries[function] = unknown_callers(function)  # a recursive call: its callers are its own
         state = self._entry_from_callers(function)
         self._entries[function] = state
         return state
@@ -209,6 +239,23 @@ class LoopStates:
         if callee in apis.TORNADO_LOOP_SETTERS or callee in apis.ASYNCIO_RUNNER:
             return Effect(True, frozenset({Value(Kind.UNSEEN, cause=site)}))
         return None
+
+    def installs(self, site: CallSite) -> bool:
+        """Whether ``site`` may leave a loop set for the later code of its thread, however it
+        runs: ``set_event_loop(loop)``, ``nest_asyncio.apply()``, tornado's ``IOLoop``, a policy
+        of the project's own (a lookup returns one only while one is set, and makes none from 3.14)."""
+        calls = self._calls
+        if calls.installs_loop(site):
+            return True
+        callee = calls.callee(site)
+        if callee in apis.SET_EVENT_LOOP_POLICY:
+            return self._policy_effect(site).values != frozenset({FRESH})
+        return callee in apis.NEST_ASYNCIO_APPLY or callee in apis.TORNADO_LOOP_SETTERS
+
+    @functools.cached_property
+    def installs_somewhere(self) -> bool:
+        """Whether some call of the module ``installs``."""
+        return any(self.installs(site) for site in self._calls.index.calls)
 
     def _implicit_lookup(self, site: CallSite) -> bool:
         """``asyncio.Future()``, ``gather()``... with no ``loop=``: they call get_event_loop()
@@ -298,13 +345,37 @@ class LoopStates:
         """The effect of running ``function``'s body, from its start to any return."""
         known = self._summaries.get(function)
         if known is not None:
+            if known is _UNDER_WAY:
+                self._recursive.add(function)
+                return self._guesses[function]
             return known
-        # A recursive call: what it does is still being worked out, so it stays unseen.
-        self._summaries[function] = Effect(True, frozenset({Value(Kind.UNSEEN)}))
+        # A recursive call does what the whole call does: guessed, first as nothing, then as the
+        # last result, until the result is the guess. What was worked out with a wrong guess is
+        # dropped each time. Past a few rounds, the recursive call is unseen.
+        caches: tuple[dict[Any, Any], ...] = (self._summaries, self._effects, self._effect_sites)
+        marks = [len(cache) for cache in caches]
+        guess = NO_EFFECT
+        for round in range(_MAX_ROUNDS + 1):
+            self._guesses[function] = guess if round < _MAX_ROUNDS else UNSEEN
+            self._summaries[function] = _UNDER_WAY
+            result = self._summarize(function)
+            if function not in self._recursive or result == guess:
+                break
+            for cache, mark in zip(caches, marks):
+                _drop_from(cache, mark)
+            guess = result
+        self._summaries[function] = result
+        return result
+
+    def working_out(self, function: FunctionInfo) -> bool:
+        """Whether ``function``'s summary is being worked out (asked again from another module:
+        the guesses of a recursive call stay in this one)."""
+        return self._summaries.get(function) is _UNDER_WAY
+
+    def _summarize(self, function: FunctionInfo) -> Effect:
         result = NO_EFFECT
         for _, site, effect in self._body_effects(function):
             result = result.then(effect if _always_runs(site, function) else effect.maybe())
-        self._summaries[function] = result
         return result
 
     # -- bodies ---------------------------------------------------------------------------------
@@ -360,9 +431,8 @@ class LoopStates:
         if function.is_async:
             return frozenset({A_LOOP})  # a coroutine runs in a running loop
         callers = self._callers.get(function, [])
-        if not self._only_called(function, callers):
-            return UNKNOWN_CALLERS
-        state: State = frozenset()
+        # Where the module's calls are not all of them, what its own calls set counts too.
+        state = frozenset() if self._only_called(function, callers) else unknown_callers(function)
         for caller in callers:
             state |= self.before(caller)
         return state
@@ -378,6 +448,45 @@ class LoopStates:
         if node.name.value.startswith("__") or not all(self._transparent(d, function) for d in node.decorators):
             return False
         return self._calls.index.name_counts[function.name] == 1 + len(callers)
+
+    def unseen_callers(self, function: FunctionInfo) -> Callers:
+        """Who runs ``function``, where the module's calls are not all of its runs."""
+        if isinstance(function.node, cst.Lambda) or function.name == "__del__":
+            return Callers.HANDED  # a lambda is a value; ``__del__`` runs where an object is freed
+        kinds = {self._decorator_callers(decorator, function) for decorator in function.node.decorators}
+        if Callers.HANDED in kinds:
+            return Callers.HANDED
+        uses = self._resolver.value_uses.get(function, frozenset())
+        if "handed" in uses or (uses and function.outer_scope.kind != "function"):
+            return Callers.HANDED
+        if Callers.CLICK in kinds:
+            return Callers.CLICK
+        return Callers.RETURNED if uses else Callers.OUTSIDE
+
+    def _decorator_callers(self, decorator: cst.Decorator, function: FunctionInfo) -> Optional[Callers]:
+        """What ``decorator`` tells about ``function``'s callers: a click command's, or none
+        (its callers stay its own), or HANDED (unknown: it may register the function elsewhere)."""
+        expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        qualified = self._resolver.qualified_name(expr, function.outer_scope)
+        if qualified in _CLICK_COMMANDS:
+            return Callers.CLICK
+        if self._transparent(decorator, function) or qualified in _KEEPING_DECORATORS or (
+            isinstance(expr, cst.Name) and expr.value == "property"
+        ):
+            return None
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "register":
+            # ``@dispatcher.register``: called through the dispatcher, by its callers.
+            return None if self._is_dispatcher(expr.value, function) else Callers.HANDED
+        return Callers.HANDED
+
+    def _is_dispatcher(self, expr: cst.BaseExpression, function: FunctionInfo) -> bool:
+        """Whether ``expr`` is a function made a dispatcher by ``functools.singledispatch``."""
+        dispatchers = self._resolver.functions(expr, function.outer_scope)
+        return bool(dispatchers) and all(self._dispatches(dispatcher) for dispatcher in dispatchers)
+
+    def _dispatches(self, function: FunctionInfo) -> bool:
+        decorators = function.node.decorators if isinstance(function.node, cst.FunctionDef) else ()
+        return any(self._resolver.qualified_name(d.decorator, function.outer_scope) in _DISPATCHERS for d in decorators)
 
     def _transparent(self, decorator: cst.Decorator, function: FunctionInfo) -> bool:
         expr = decorator.decorator
@@ -397,6 +506,12 @@ class LoopStates:
             for function in self._resolver.functions(site.node.func, site.scope):
                 callers.setdefault(function, []).append(site)
         return callers
+
+
+def _drop_from(cache: dict[Any, Any], mark: int) -> None:
+    """Forget what was added to ``cache`` after its first ``mark`` entries."""
+    for key in list(cache)[mark:]:
+        del cache[key]
 
 
 def _clears(site: CallSite) -> Effect:

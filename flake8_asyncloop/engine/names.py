@@ -9,7 +9,8 @@ and no rule fires on it.
 
 from __future__ import annotations
 
-from typing import Optional
+import functools
+from typing import Literal, Optional
 
 import libcst as cst
 
@@ -17,6 +18,34 @@ from flake8_asyncloop.engine.apis import PARTIAL, STAR_IMPORTABLE
 from flake8_asyncloop.engine.index import Binding, ClassInfo, FunctionInfo, ModuleIndex, Scope
 
 _MAX_ALIAS_DEPTH = 8
+
+ValueUse = Literal["returned", "handed"]
+# Where a name is bound or declared, not used: the fields of these nodes that hold it.
+_BINDING_FIELDS: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("name",), cst.ClassDef: ("name",), cst.Param: ("name",), cst.Arg: ("keyword",),
+    cst.ImportAlias: ("name",), cst.AsName: ("name",), cst.NameItem: ("name",), cst.AssignTarget: ("target",),
+    cst.AnnAssign: ("target",), cst.AugAssign: ("target",), cst.For: ("target",), cst.CompFor: ("target",),
+    cst.NamedExpr: ("target",), cst.Del: ("target",), cst.Annotation: ("annotation",), cst.Decorator: ("decorator",),
+}
+
+
+def _value_use(
+    name: cst.Name, parent: cst.CSTNode, grandparent: Optional[cst.CSTNode]
+) -> Optional[tuple[cst.BaseExpression, ValueUse]]:
+    """The expression ``name`` ends (``name`` or ``x.name``) and how it is used, if as a value."""
+    expr: cst.BaseExpression = name
+    holder = parent
+    if isinstance(parent, cst.Attribute):
+        if parent.value is name or grandparent is None:
+            return None  # ``name.attr``: the object of an attribute, or a part of a longer chain
+        expr, holder = parent, grandparent
+    if isinstance(holder, cst.Call) and holder.func is expr:
+        return None
+    if isinstance(holder, cst.Attribute) and holder.value is expr:
+        return None
+    if any(getattr(holder, field, None) is expr for field in _BINDING_FIELDS.get(type(holder), ())):
+        return None
+    return expr, "returned" if isinstance(holder, cst.Return) else "handed"
 
 
 class Resolver:
@@ -75,6 +104,45 @@ class Resolver:
             return None
         modules = scope.module.star_imports
         return f"{modules[-1]}.{name}" if modules else None
+
+    @functools.cached_property
+    def value_uses(self) -> dict[FunctionInfo, frozenset[ValueUse]]:
+        """How each function of the module is used as a value, besides being called: ``returned``
+        (``return f``, ``return self.f``), or ``handed`` to other code (an argument, an assigned
+        value, an element of a container, a comparison...); a class's uses are its ``__init__``'s.
+        A name as the object of an attribute (``f.register``, ``f.__name__``) is neither.
+
+        Worked out on first use, by a walk of its own: one rule asks, in few modules."""
+        uses: dict[FunctionInfo, set[ValueUse]] = {}
+        Pending = tuple[cst.CSTNode, Optional[cst.CSTNode], Optional[cst.CSTNode], Scope]
+        pending: list[Pending] = [(self.index.module, None, None, self.index.module_scope)]
+        while pending:
+            node, parent, grandparent, scope = pending.pop()
+            found = _value_use(node, parent, grandparent) if isinstance(node, cst.Name) and parent else None
+            if found is not None:
+                for function in self._used(found[0], scope):
+                    uses.setdefault(function, set()).add(found[1])
+            inner = self._scope_of(node) or scope
+            pending.extend((child, node, parent, inner) for child in node.children)
+        return {function: frozenset(kinds) for function, kinds in uses.items()}
+
+    def _scope_of(self, node: cst.CSTNode) -> Optional[Scope]:
+        """The scope the body of ``node`` runs in, if it opens one (a def, a lambda, a class)."""
+        if isinstance(node, cst.ClassDef):
+            info = self.index.class_for(node)
+            return info.scope if info is not None else None
+        function = self.index.function_for(node) if isinstance(node, (cst.FunctionDef, cst.Lambda)) else None
+        return function.scope if function is not None else None
+
+    def _used(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
+        """The functions a use of ``expr`` may be: ``functions()``, and a class's ``__init__``."""
+        found = self.functions(expr, scope)
+        if isinstance(expr, cst.Name):
+            for binding in scope.lookup(expr.value) or []:
+                info = self.index.class_for(binding.node) if binding.kind == "class" and binding.node else None
+                initializer = self.method(info, "__init__") if info is not None else None
+                found.extend([initializer] if initializer is not None else [])
+        return found
 
     def self_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class whose instance ``expr`` is, when it is a method's ``self`` (or a closure's)."""

@@ -22,6 +22,7 @@ leaves the loop as it was (``loopstate.py``).
 from __future__ import annotations
 
 import ast
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.index import Binding, ImportSite, ModuleIndex
-from flake8_asyncloop.engine import loopstate
+from flake8_asyncloop.engine import apis, loopstate
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, portable
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.process import Process
@@ -200,6 +201,84 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Where a project's modules are not: tools' and environments' directories.
+_NOT_SOURCE = frozenset({"node_modules", "__pycache__", "site-packages", "build", "dist", "venv", "env"})
+_MAX_SCANNED = 5000  # modules read for ``installs_elsewhere``; past this, take it that one does
+_INSTALL_WORDS = (b"set_event_loop", b"nest_asyncio", b"IOLoop")
+_SHIPPED_POLICY_WORDS = frozenset(name.rpartition(".")[2] for name in apis.SHIPPED_POLICIES)
+# Per file, by path: (modification time, size, whether it installs), kept for the process.
+_installing: dict[str, tuple[int, int, bool]] = {}
+
+
+def _installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
+    """Whether a module under ``directory`` other than ``checked`` calls something that may
+    leave a loop set: the same calls ``LoopStates.installs`` reads, by their names."""
+    scanned = 0
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name not in _NOT_SOURCE]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = Path(folder, name)
+            scanned += 1
+            if scanned > _MAX_SCANNED:
+                return True  # too many to read: one of them may
+            if path != checked and _file_installs(path):
+                return True
+    return False
+
+
+def _file_installs(path: Path) -> bool:
+    try:
+        status = path.stat()
+        known = _installing.get(str(path))
+        if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
+            return known[2]
+        data = path.read_bytes()
+    except OSError:
+        return False
+    installs = any(word in data for word in _INSTALL_WORDS) and _tree_installs(data)
+    with _lock:
+        _installing[str(path)] = (status.st_mtime_ns, status.st_size, installs)
+    return installs
+
+
+def _tree_installs(data: bytes) -> bool:
+    try:
+        tree = ast.parse(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(isinstance(node, ast.Call) and _call_installs(node) for node in ast.walk(tree))
+
+
+def _call_installs(call: ast.Call) -> bool:
+    """``LoopStates.installs``, by names: ``set_event_loop(x)`` (x not None), a policy not
+    shipped with asyncio or uvloop, ``nest_asyncio.apply()``, tornado's ``IOLoop``."""
+    chain = _call_chain(call.func)
+    last = chain[-1] if chain else ""
+    keywords = (keyword.value for keyword in call.keywords if keyword.arg in ("loop", "policy"))
+    argument = call.args[0] if call.args else next(keywords, None)
+    if last in ("set_event_loop", "set_event_loop_policy"):
+        if argument is None or (isinstance(argument, ast.Constant) and argument.value is None):
+            return False
+        made = _call_chain(argument.func) if isinstance(argument, ast.Call) else []
+        return last == "set_event_loop" or not (made and made[-1] in _SHIPPED_POLICY_WORDS)
+    if last == "apply":
+        return any(word.startswith("nest_asyncio") for word in chain)
+    return "IOLoop" in chain and last in ("IOLoop", "current", "instance", "make_current")
+
+
+def _call_chain(func: ast.expr) -> list[str]:
+    """``a.b.c`` as ["a", "b", "c"] (what it is called on left out when it is not a name)."""
+    chain: list[str] = []
+    while isinstance(func, ast.Attribute):
+        chain.insert(0, func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        chain.insert(0, func.id)
+    return chain
+
+
 class _Analysing:
     """Marks a module as being analysed in this thread, while the analysis of another may have
     asked for it: ``with _Analysing(path) as status``, where ``status`` is ``"cycle"`` if the
@@ -244,6 +323,8 @@ class Project:
         self._tops: dict[str, bool] = {}
         self._found: dict[str, Optional[Path]] = {}
         self._read_here: dict[str, Optional[_Module]] = {}
+        self._path: Optional[Path] = None  # the checked file, when this is its project
+        self._installs_elsewhere: Optional[bool] = None
 
     @classmethod
     def of(cls, path: Optional[str], targets: TargetVersions, minors: range, process: Process) -> Optional["Project"]:
@@ -256,7 +337,9 @@ class Project:
         place = Place.of(file)
         if not _in_a_project(place.root):
             return None
-        return cls(place, targets, minors, process)
+        project = cls(place, targets, minors, process)
+        project._path = file.resolve()
+        return project
 
     # -- what loopstate asks --------------------------------------------------------------------
 
@@ -272,6 +355,15 @@ class Project:
             absolute = self._place.absolute(written)
             result = result.then(self._module_effect(absolute) if absolute is not None else NO_EFFECT)
         return result
+
+    def installs_elsewhere(self) -> bool:
+        """Whether another module of the checked module's top package may leave a loop set (a
+        module outside any package has none): the package's API is what its callers run."""
+        if self._installs_elsewhere is None:
+            top = self._place.name.split(".", 1)[0]
+            in_a_package = self._place.is_package or "." in self._place.name
+            self._installs_elsewhere = in_a_package and _installs_elsewhere(self._place.root / top, self._path)
+        return self._installs_elsewhere
 
     def owns(self, written: str) -> bool:
         """Whether the name or module ``written`` (as the checked module spells it) is the project's."""
@@ -433,9 +525,11 @@ class Project:
         with _Analysing(module.path) as status:
             if status == "deep":
                 return UNSEEN  # too deep to follow
-            # In a cycle, the module's analysis is the one under way: its summaries stop recursion.
+            # In a cycle, the module's analysis is the one under way: a function whose summary it
+            # is working out is unseen (``_binding_effect``), an answer not to keep.
             effect = self._analysed_callable(module, name)
-        module.callables[name] = effect
+        if status != "cycle":
+            module.callables[name] = effect
         return effect
 
     def _analysed_callable(self, module: _Module, name: str) -> Effect:
@@ -455,7 +549,7 @@ class Project:
     def _binding_effect(self, binding: Binding, index: ModuleIndex, states: LoopStates, module: _Module) -> Effect:
         if binding.kind == "def" and binding.node is not None:
             function = index.function_for(binding.node)
-            if function is None:
+            if function is None or states.working_out(function):
                 return UNSEEN
             return portable(states.summary(function)) if not function.is_async else NO_EFFECT
         if binding.kind == "class" and binding.node is not None:
