@@ -91,3 +91,33 @@ def test_outside_a_project_no_neighbour_is_read() -> None:
         assert _engine(copy / "cli_import.py") == set()
     finally:
         shutil.rmtree(base)
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        ("pyproject.toml", '[project]\nname = "app"\n[project.scripts]\napp = "app.cli:main"\n'),
+        ("pyproject.toml", '[tool.poetry.scripts]\napp = "app.cli:main"\n'),
+        ("setup.cfg", "[metadata]\nname = app\n[options.entry_points]\nconsole_scripts =\n    app = app.cli:main\n"),
+        ("setup.py", "import setuptools\nsetuptools.setup(entry_points={'console_scripts': ['app=app.cli:main']})\n"),
+    ],
+)
+def test_a_console_script_runs_its_function_with_no_loop_set(tmp_path: Path, declaration: tuple[str, str]) -> None:
+    """The function a console script runs starts with nothing set, as a script's main() does:
+    its lookup is ELP105's (it warns on 3.12-3.13 and raises on 3.14), through flake8 too."""
+    name, text = declaration
+    (tmp_path / name).write_text(text)
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    cli = package / "cli.py"
+    cli.write_text(
+        "import asyncio\n\n\nasync def serve():\n    await asyncio.sleep(0)\n\n\n"
+        "def main():\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(serve())\n\n\n"
+        "def other():\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(serve())\n"
+    )
+    assert (9, "ELP105") in _engine(cli)
+    assert (14, "ELP105") not in _engine(cli)  # no script runs other(): its callers are unseen
+    assert (9, "ELP105") in run_flake8([cli], ">=3.9")[cli.resolve()]
+    (tmp_path / name).write_text(text.replace("main", "other"))
+    assert {(14, "ELP105"), (9, "ELP109")} <= _engine(cli)  # the changed file is read again

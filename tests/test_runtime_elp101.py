@@ -82,3 +82,15 @@ def test_same_on_every_installed_python(minor: str) -> None:
     assert NO_LOOP in broken.stderr, broken.stderr
     fixed = run(python, FIXED)
     assert fixed.stdout.splitlines() == ["job done", "main finished"], fixed.stderr
+
+
+@pytest.mark.parametrize("minor", [f"3.{m}" for m in range(7, 14)])
+def test_lookup_in_a_thread_pool_task_raises(minor: str) -> None:
+    """A task of ``multiprocessing.pool.ThreadPool`` runs in a worker thread, as an executor's."""
+    python = pyenv_pythons().get(minor)
+    if python is None:
+        pytest.skip(f"no CPython {minor} under pyenv")
+    script = RUNTIME / "elp101_thread_pool.py"
+    annotated_line(script, "error")
+    result = run(python, script)
+    assert "RuntimeError: There is no current event loop in thread" in result.stdout, result.stderr

@@ -96,12 +96,20 @@ def test_code_after_asyncio_coroutine_never_runs_where_the_lookup_would_warn(ver
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_elp108_unclosed_loops_leak_until_fixed(version: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shape", ["direct", "helper", "policy", "fallback", "kept"])
+def test_elp108_unclosed_loops_leak_until_fixed(version: str, shape: str, tmp_path: Path) -> None:
+    """Each way of making a loop leaks it unclosed; the fix closes it, except for a parameter's
+    fallback (``loop or new_event_loop()``) and a loop an object keeps, which have no fix and
+    still leak after fixing."""
     python = _python(version)
-    before = run(python, RUNTIME / "elp108_unclosed.py", warnings="always::ResourceWarning")
+    before = run(python, RUNTIME / "elp108_unclosed.py", shape, warnings="always::ResourceWarning")
     assert "ResourceWarning: unclosed event loop" in before.stderr
     assert "descriptors still open after 20 runs: 0" not in before.stdout
-    after = run(python, fixed_program("elp108_unclosed.py", tmp_path), warnings="always::ResourceWarning")
+    after = run(python, fixed_program("elp108_unclosed.py", tmp_path), shape, warnings="always::ResourceWarning")
     assert after.returncode == 0, after.stderr
+    assert after.stdout.startswith("result: 42\n")
+    if shape in ("fallback", "kept"):
+        assert "ResourceWarning: unclosed event loop" in after.stderr
+        return
     assert "unclosed event loop" not in after.stderr
     assert "descriptors still open after 20 runs: 0\n" in after.stdout

@@ -58,6 +58,7 @@ class ModuleAnalysis(CallFacts):
         self.source_text = focused.code if focused is not None else source
         self.positions = Positions(module, index, self.source_text, focused, tree)
         self._imported = imported  # the project's other modules, when the module's path is known
+        self.partial = focused is not None
 
     @functools.cached_property
     def threads(self) -> ThreadAnalysis:
@@ -71,14 +72,23 @@ class ModuleAnalysis(CallFacts):
     def loop_states(self) -> LoopStates:
         """What is set before each call, on 3.12+, where get_event_loop() warns or raises with
         nothing set, from this module alone (the project's other modules as libraries)."""
-        return LoopStates(self, LOOKUP_VERSIONS)
+        return LoopStates(self, LOOKUP_VERSIONS, scripts=self._scripts)
 
     @functools.cached_property
     def project_loop_states(self) -> Optional[LoopStates]:
         """The same, with the project's other modules read (None when they are not known). Asked
         only where the module alone says a lookup has nothing set: what other modules do can only
         matter there, and reading them costs."""
-        return LoopStates(self, LOOKUP_VERSIONS, self._imported) if self._imported is not None else None
+        return LoopStates(self, LOOKUP_VERSIONS, self._imported, self._scripts) if self._imported is not None else None
+
+    @functools.cached_property
+    def _scripts(self) -> frozenset[str]:
+        return self._imported.script_functions() if self._imported is not None else frozenset()
+
+    def imported_thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
+        """Where a thread running the project's function ``name`` calls get_event_loop() with
+        nothing set (``ImportedCode.thread_lookup``); None when unknown or it does not."""
+        return self._imported.thread_lookup(name) if self._imported is not None else None
 
     def may_install_a_loop(self) -> bool:
         """Whether code of this module, or of the project's other modules, may leave a loop set

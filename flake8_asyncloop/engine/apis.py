@@ -80,6 +80,12 @@ START_NEW_THREAD = _in_modules("start_new_thread", "_thread") | _in_modules("sta
 TO_THREAD = _in_modules("to_thread", "asyncio", "asyncio.threads")
 THREAD_POOL_EXECUTORS = _in_modules("ThreadPoolExecutor", "concurrent.futures", "concurrent.futures.thread")
 PROCESS_POOL_EXECUTORS = _in_modules("ProcessPoolExecutor", "concurrent.futures", "concurrent.futures.process")
+# multiprocessing's pools, whose ``apply_async(func)`` and the like hand ``func`` to a worker.
+THREAD_POOLS = _in_modules("ThreadPool", "multiprocessing.pool") | _in_modules("Pool", "multiprocessing.dummy")
+PROCESS_POOLS = _in_modules("Pool", "multiprocessing", "multiprocessing.pool")
+POOL_TASK_METHODS = frozenset(
+    {"apply", "apply_async", "map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"}
+)
 PARTIAL = _in_modules("partial", "functools")
 CONTEXTLIB_CLOSING = _in_modules("closing", "contextlib")
 

@@ -17,6 +17,11 @@ from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.versions import TargetVersions
 
 
+class WholeModuleNeeded(Exception):
+    """An answer needs statements that flake8's path left out (``CallFacts.need_every_statement``),
+    or the project's other modules."""
+
+
 class CallFacts:
     """Questions about one call of ``module``, each answer cached where it is asked often."""
 
@@ -28,6 +33,14 @@ class CallFacts:
         # Keyed by the site, one per call: asked for most calls several times, and a site hashes
         # in C, where a libcst node's identity hash is a Python method.
         self._callees: dict[CallSite, frozenset[str]] = {}
+        # Whether ``module`` holds only some statements of the file (flake8's path, ``focus.py``).
+        self.partial = False
+
+    def need_every_statement(self) -> None:
+        """Called where an answer depends on statements focus may have dropped: on flake8's
+        path the module is then analysed whole (``checker.py``)."""
+        if self.partial:
+            raise WholeModuleNeeded
 
     def possible_callees(self, site: CallSite) -> frozenset[str]:
         """Every qualified name ``site`` may call (empty when unknown), cached per call."""
@@ -57,10 +70,13 @@ class CallFacts:
 
     def is_get_event_loop(self, site: CallSite) -> bool:
         """``asyncio.get_event_loop()`` under any alias, or ``asyncio.get_event_loop_policy().get_event_loop()``."""
-        if self.callee(site) in apis.GET_EVENT_LOOP:
-            return True
+        return self.callee(site) in apis.GET_EVENT_LOOP or self._policy_method(site, "get_event_loop")
+
+    def _policy_method(self, site: CallSite, method: str) -> bool:
+        """``site`` calls ``method`` of the current policy: ``get_event_loop_policy().method()``,
+        or through a variable assigned only that policy."""
         func = site.node.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "get_event_loop"):
+        if not (isinstance(func, cst.Attribute) and func.attr.value == method):
             return False
         receiver = func.value
         if isinstance(receiver, cst.Name):
@@ -117,4 +133,7 @@ class CallFacts:
         return self._sets_event_loop(site) and is_none(argument(site.node, 0, "loop"))
 
     def creates_loop(self, site: CallSite) -> bool:
-        return self.callee(site) in apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES
+        """``asyncio.new_event_loop()``, a loop class, or the policy's ``new_event_loop()``."""
+        if self.callee(site) in apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES:
+            return True
+        return self._policy_method(site, "new_event_loop")

@@ -10,6 +10,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine.analysis import LOOKUP_VERSIONS, ModuleAnalysis
 from flake8_asyncloop.engine.bom import without_bom
+from flake8_asyncloop.engine.callfacts import WholeModuleNeeded
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
@@ -122,13 +123,9 @@ def _focus_and_check(
     project = Project.of(path, targets, LOOKUP_VERSIONS, process)
     try:
         return _check_focused(focused, tree, targets, rules, process, project)
-    except _WholeModuleNeeded:
+    except WholeModuleNeeded:
         # A rule asked about the project's code, which the kept statements may not all show.
         return _diagnose_whole(text, tree, targets, rules, process, project)
-
-
-class _WholeModuleNeeded(Exception):
-    """Raised on flake8's path when the answer depends on the project's other modules."""
 
 
 class _OnlyTheWholeModule:
@@ -141,16 +138,22 @@ class _OnlyTheWholeModule:
 
     def call_effect(self, name: str) -> Optional[Effect]:
         if self._project.owns(name):
-            raise _WholeModuleNeeded
+            raise WholeModuleNeeded
         return None
 
     def import_effect(self, site: ImportSite) -> Effect:
         if any(self._project.owns(written) for written in site.modules):
-            raise _WholeModuleNeeded
+            raise WholeModuleNeeded
         return NO_EFFECT
 
     def installs_elsewhere(self) -> bool:
         return self._project.installs_elsewhere()  # read from the other files, which focus does not cut
+
+    def script_functions(self) -> frozenset[str]:
+        return self._project.script_functions()  # read from the project's files
+
+    def thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
+        return self._project.thread_lookup(name)  # the same: about another file
 
 
 def _check_focused(

@@ -27,6 +27,8 @@ A statement is kept when it:
   of such a caller (the loop-state analysis passes what is set into a function from its
   callers; the thread and subprocess analyses follow calls from a thread's start to it); a kept
   statement's variables count too (``t = Thread(...)`` and then ``t.start()``);
+* calls a kept function that makes a loop (``creations``), which may return it for the caller
+  to own (its direct callers only);
 * where the module calls something ``located``: calls one of the ``effects`` (``asyncio.run``),
   or may call a function, method or class of the module that does, however indirectly (what is
   set at a lookup depends on every call before it that sets or clears a loop);
@@ -403,7 +405,7 @@ class _Selection:
         self.module = module
         self.loop_methods = vocabulary.loop_methods
         units = module.units
-        creations = _closure(units, vocabulary.creations)
+        creations = self.creations = _closure(units, vocabulary.creations)
         self.loop_variables, self.loop_attributes = _loop_targets(units, creations)
         threads = _closure(units, vocabulary.thread_starts)
         self.seed_words = reported | threads | _closure(units, vocabulary.context) | spawns
@@ -425,6 +427,8 @@ class _Selection:
         self.referenced: set[str] = set()  # names whose bindings must stay
         self.called: set[str] = set()  # names bound by needed statements: who uses one may call it
         self.called_methods: set[str] = set()  # methods kept whole: ``self.name`` may call one
+        self.directly_called: set[str] = set()  # the same, for the callers of loop-making helpers
+        self.directly_called_methods: set[str] = set()
         self.on_path: set[_Unit] = set()  # functions kept as callers of one whose callers matter
         self.pending: list[_Unit] = []
 
@@ -439,6 +443,9 @@ class _Selection:
             self._keep_bindings_of(unit)
             if unit.needed and self._callers_matter(unit):
                 self._keep_callers_of(unit)
+            elif unit.needed and _is_function(unit) and unit.words & self.creations:
+                # A helper that makes a loop may return it: its callers own it (``loops.py``).
+                self._keep_callers_of(unit, direct=True)
 
     def _is_seed(self, unit: _Unit) -> bool:
         node = unit.node
@@ -490,22 +497,26 @@ class _Selection:
             for binder in self.binders.get(name, ()):
                 self._keep(binder, binder.header_last is None and not binder.is_header)
 
-    def _keep_callers_of(self, unit: _Unit) -> None:
+    def _keep_callers_of(self, unit: _Unit, direct: bool = False) -> None:
         """Whoever may call ``unit``'s functions: the thread and subprocess analyses follow calls
         of module functions (``f()``) and methods (``self.f()``, in the class or a subclass), so
         the path from a thread's start to it stays. A class body's other names are not visible
-        to functions (``self.x`` finds only methods)."""
+        to functions (``self.x`` finds only methods). ``direct``: only the callers, not theirs."""
+        keep = (lambda user: self._keep(user, True)) if direct else self._keep_caller
+        methods, called = (self.directly_called_methods, self.directly_called) if direct else (
+            self.called_methods, self.called
+        )
         if unit.in_class is not None and _is_function(unit):
             name = getattr(unit.node, "name", "")
-            if name not in self.called_methods:
-                self.called_methods.add(name)
+            if name not in methods:
+                methods.add(name)
                 for user in self.attribute_users.get(name, ()):
-                    self._keep_caller(user)
+                    keep(user)
         names = unit.bound - unit.imported if unit.in_class is None else frozenset()
-        for name in names - self.called:
-            self.called.add(name)
+        for name in names - called:
+            called.add(name)
             for user in self.users.get(name, ()):
-                self._keep_caller(user)
+                keep(user)
 
 
 def _effect_units(units: list[_Unit], effects: frozenset[str], reported: frozenset[str]) -> set[_Unit]:

@@ -563,7 +563,15 @@ class ModuleIndex(TreeVisitor):
         self._bind_other(node.target)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind_other(node.target)
+        # ``(loop := new_event_loop())`` binds in the enclosing function or module, even from
+        # inside a comprehension (PEP 572).
+        inner = self._scope
+        while self._scope.kind == "comprehension" and self._scope.parent is not None:
+            self._scope = self._scope.parent
+        try:
+            self._bind_assignment(node.target, node.value)
+        finally:
+            self._scope = inner
 
     def visit_For(self, node: cst.For) -> None:
         self._bind_other(node.target)

@@ -72,6 +72,14 @@ class LoopCreation:
     used_in_nested_function: bool = False
     # A function nested in the creating body runs it (a thread's target, a callback).
     run_by_nested_function: bool = False
+    # Made only when none was given (``loop = loop or new_event_loop()``): closing the variable
+    # would close the caller's loop too.
+    fallback: bool = False
+    # The functions of the module that made it and returned it (``loop = make_loop()``).
+    helpers: tuple[FunctionInfo, ...] = ()
+    # Handed to a class of the module that keeps it (``Client(loop)`` whose ``__init__`` does
+    # ``self.loop = loop``) and that no code of the module closes: "Client.loop".
+    kept_by: str = ""
 
     @property
     def installed(self) -> bool:
@@ -82,6 +90,7 @@ class LoopAnalysis:
     def __init__(self, calls: CallFacts) -> None:
         self._calls = calls
         self._spawns_memo: dict[FunctionInfo, bool] = {}
+        self._returns_memo: dict[FunctionInfo, bool] = {}
         self.creations: list[LoopCreation] = []
         # Creations that share a region and a variable are read in one walk of the region, so a
         # module that creates the same variable thousands of times costs one walk, not thousands.
@@ -94,9 +103,11 @@ class LoopAnalysis:
             uses = _VariableUses if group.rebindable_name is not None else _LoopUses
             uses(self, group).walk(group.region)
         self._installs_by_attribute()
+        self._closed_by_helpers()
         for site in calls.index.calls:
             self._chained_run(site)
             self._asyncio_run(site)
+            self._kept_inline(site)
 
     # -- finding creations --------------------------------------------------------------------
 
@@ -111,7 +122,36 @@ class LoopAnalysis:
             return value
         if self._calls.callee(site) in apis.CONTEXTLIB_CLOSING and len(value.args) == 1:
             return self._creating_call(value.args[0].value)
+        helpers = self._calls.resolver.functions(value.func, site.scope)
+        if helpers and all(self._returns_new_loop(helper) for helper in helpers):
+            return value  # ``loop = make_loop()``: the caller owns the loop the helper made
         return None
+
+    def _returns_new_loop(self, function: FunctionInfo) -> bool:
+        """Whether every ``return`` of ``function`` (at least one) returns a loop it made:
+        ``return new_event_loop()``, or a variable bound only to one."""
+        known = self._returns_memo.get(function)
+        if known is None:
+            self._returns_memo[function] = False  # a recursive helper makes nothing new
+            values = _returned_values(function) if not (function.is_async or function.is_generator) else []
+            known = bool(values) and all(self._made_loop(value, function) for value in values)
+            self._returns_memo[function] = known
+        return known
+
+    def _made_loop(self, value: Optional[cst.BaseExpression], function: FunctionInfo) -> bool:
+        if isinstance(value, cst.Name):
+            bindings = function.scope.bindings.get(value.value, [])
+            return bool(bindings) and all(
+                b.kind == "value" and b.value is not None and self._creating_call(b.value) is b.value for b in bindings
+            )
+        return value is not None and self._creating_call(value) is value
+
+    def _helpers_of(self, call: cst.Call) -> list[FunctionInfo]:
+        """The functions of the module that ``call`` runs to make the loop (``_returns_new_loop``)."""
+        site = self._calls.index.call_sites.get(call)
+        if site is None or self._calls.creates_loop(site):
+            return []
+        return self._calls.resolver.functions(call.func, site.scope)
 
     def _uses_child_watcher(self, call: cst.Call) -> bool:
         site = self._calls.index.call_sites.get(call)
@@ -119,7 +159,25 @@ class LoopAnalysis:
         return bool(names) and names <= apis.CHILD_WATCHER_LOOPS
 
     def _creation(self, assignment: Assignment) -> Optional[LoopCreation]:
-        call = self._creating_call(assignment.value)
+        creation = self._made_creation(assignment)
+        if creation is not None:
+            creation.helpers = tuple(self._helpers_of(creation.call))
+            creation.installs.extend(  # installed by its helper
+                inner for helper in creation.helpers for inner in helper.calls if self._calls.installs_loop(inner)
+            )
+        return creation
+
+    def _closed_by_helpers(self) -> None:
+        """A loop a helper made and returned is closed if the helper closes (or registers the
+        close of) what it made: ``self.addCleanup(loop.close); return loop``."""
+        closing = {creation.function for creation in self.creations if creation.closed}
+        for creation in self.creations:
+            creation.closed |= any(helper in closing for helper in creation.helpers)
+
+    def _made_creation(self, assignment: Assignment) -> Optional[LoopCreation]:
+        value = assignment.value
+        made = value.right if isinstance(value, cst.BooleanOperation) and _is_fallback(value) else value
+        call = self._creating_call(made)
         if call is None:
             return None
         target = assignment.target
@@ -130,7 +188,8 @@ class LoopAnalysis:
             creation = LoopCreation(
                 call, target.value, function, assignment.scope, assignment.statement, self._uses_child_watcher(call)
             )
-            creation.closed = assignment.value is not call  # contextlib.closing(...)
+            creation.closed = type(assignment.value) is cst.Call and assignment.value is not call  # closing(...)
+            creation.fallback = _is_fallback(assignment.value)
             name = target.value
             region: cst.CSTNode = function.node if function is not None else self._calls.module
             self._group(region, name, lambda e: type(e) is cst.Name and e.value == name, name).add(creation)
@@ -151,7 +210,8 @@ class LoopAnalysis:
                 assignment.scope,
                 assignment.statement,
                 self._uses_child_watcher(call),
-                closed=assignment.value is not call,
+                closed=type(assignment.value) is cst.Call and assignment.value is not call,
+                fallback=_is_fallback(assignment.value),
             )
             self_names = _self_names(owner)
             self._group(
@@ -165,6 +225,80 @@ class LoopAnalysis:
             ).add(creation)
             return creation
         return None
+
+    def kept_unclosed(self, site: CallSite, arg: Optional[cst.Arg]) -> str:
+        """Where a class of this module keeps the loop passed as ``arg`` of ``site`` (a call of
+        the class), "Class.attribute", when nothing in the module closes, installs or hands
+        over any ``<object>.attribute``; "" otherwise (the loop is handed to code we cannot
+        see, which may close it)."""
+        info = self._class_called(site)
+        if arg is None or info is None or arg.star:
+            return ""
+        self._calls.need_every_statement()  # the class's code, and every use of the attribute
+        initializer = self._calls.resolver.method(info, "__init__")
+        if initializer is None:
+            return ""
+        parameter = _parameter_for(initializer, site.node, arg)
+        owner = initializer.owner_class
+        attribute = self._kept_as(initializer, parameter) if parameter is not None else None
+        if owner is None or attribute is None or self._attribute_leaves(attribute):
+            return ""
+        return f"{owner.name}.{attribute}"
+
+    def _class_called(self, site: CallSite) -> Optional[ClassInfo]:
+        """The class of this module ``site`` calls, if it calls one by its only binding."""
+        func = site.node.func
+        bindings = (site.scope.lookup(func.value) or []) if isinstance(func, cst.Name) else []
+        if len(bindings) != 1 or bindings[0].kind != "class" or bindings[0].node is None:
+            return None
+        return self._calls.index.class_for(bindings[0].node)
+
+    @staticmethod
+    def _kept_as(initializer: FunctionInfo, parameter: str) -> Optional[str]:
+        """The attribute ``__init__`` assigns the parameter to: ``self.loop = loop``."""
+        for statement in _simple_statements(initializer):
+            for small in statement.body:
+                if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Name)):
+                    continue
+                target = small.targets[0].target if len(small.targets) == 1 else None
+                if (
+                    small.value.value == parameter
+                    and isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == initializer.self_name
+                ):
+                    return target.attr.value
+        return None
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019 (one analysis per module, dropped with it)
+    def _attribute_leaves(self, attribute: str) -> bool:
+        """Whether some call of the module closes, installs or is handed ``<x>.attribute``, or
+        hands over its ``close`` (``atexit.register(self.loop.close)``)."""
+        for site in self._calls.index.calls:
+            func = site.node.func
+            if isinstance(func, cst.Attribute) and _is_attribute(func.value, attribute) and func.attr.value == "close":
+                return True
+            for arg in site.node.args:
+                value = arg.value
+                if _is_attribute(value, attribute) or (
+                    isinstance(value, cst.Attribute) and _is_attribute(value.value, attribute)
+                ):
+                    return True
+        return False
+
+    def _kept_inline(self, site: CallSite) -> None:
+        """``Client(asyncio.new_event_loop())``: a loop made as the argument of a class that
+        keeps it, never closed (``kept_unclosed``)."""
+        if site.function is None:
+            return  # the object lives as long as the program
+        for arg in site.node.args:
+            inner = self._calls.index.call_sites.get(arg.value) if isinstance(arg.value, cst.Call) else None
+            if inner is None or not self._calls.creates_loop(inner):
+                continue
+            kept = self.kept_unclosed(site, arg)
+            if kept:
+                creation = LoopCreation(inner.node, "", site.function, site.scope, None, kept_by=kept)
+                self.creations.append(creation)
 
     def _chained_run(self, site: CallSite) -> None:
         call = site.node
@@ -516,7 +650,16 @@ class _LoopUses(TreeVisitor):
             if callee in apis.RUN_COROUTINE_THREADSAFE and self._loops._runs_subprocesses(site.node):
                 creation.spawns_subprocesses = True
         else:
-            creation.escapes = True  # whoever receives it may install it
+            # At module level the object lives as long as the program: kept, it is not leaked.
+            kept = self._loops.kept_unclosed(site, self._passed_as(site)) if creation.function else ""
+            if kept:
+                creation.kept_by = kept
+            else:
+                creation.escapes = True  # whoever receives it may install it
+
+    def _passed_as(self, site: CallSite) -> Optional[cst.Arg]:
+        """The argument of ``site`` that is the loop variable."""
+        return next((arg for arg in site.node.args if self._is_loop(arg.value)), None)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         # ``loop.run_forever`` handed over uncalled (a thread target, a callback) runs elsewhere.
@@ -571,3 +714,45 @@ class _VariableUses(_LoopUses):
 
     def visit_Name(self, node: cst.Name) -> None:
         self._note_nested_use(node)
+
+
+def _is_fallback(value: cst.BaseExpression) -> bool:
+    """``given or made``: the value is ``made`` only when ``given`` is falsy (None)."""
+    return isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
+
+
+def _returned_values(function: FunctionInfo) -> list[Optional[cst.BaseExpression]]:
+    """What the ``return`` statements of ``function``'s own body return (None: a bare return)."""
+    found: list[Optional[cst.BaseExpression]] = []
+    pending: list[cst.CSTNode] = [function.node.body] if isinstance(function.node, cst.FunctionDef) else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Return):
+            found.append(node.value)
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            pending.extend(node.children)
+    return found
+
+
+def _parameter_for(function: FunctionInfo, call: cst.Call, arg: cst.Arg) -> Optional[str]:
+    """The parameter of ``function`` (a method called through its class) that ``arg`` binds."""
+    if arg.keyword is not None:
+        return arg.keyword.value
+    node = function.node
+    if not isinstance(node, cst.FunctionDef):
+        return None
+    positional = [*node.params.posonly_params, *node.params.params][1:]  # after ``self``
+    position = [a for a in call.args if a.keyword is None].index(arg)
+    return positional[position].name.value if position < len(positional) else None
+
+
+def _simple_statements(function: FunctionInfo) -> list[cst.SimpleStatementLine]:
+    """The simple statements of ``function``'s own body, at its top level."""
+    body = function.node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return []
+    return [statement for statement in body.body if isinstance(statement, cst.SimpleStatementLine)]
+
+
+def _is_attribute(expr: cst.BaseExpression, attribute: str) -> bool:
+    return isinstance(expr, cst.Attribute) and expr.attr.value == attribute

@@ -158,15 +158,29 @@ class ImportedCode(Protocol):
         """Whether a call in another module of the project may leave a loop set in its thread
         (``LoopStates.installs``), wherever it runs."""
 
+    def script_functions(self) -> frozenset[str]:
+        """The checked module's top-level functions that a console script of the project runs
+        (``entrypoints.py``)."""
+
+    def thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
+        """Where a new thread that runs ``name`` (a function of another module of the project)
+        calls get_event_loop() with nothing set: the function that calls it, the module's path
+        (from the import root) and the line; None if it does not, or is no function of the project's."""
+
 
 class LoopStates:
     """The state of the current loop before each call of a module, worked out on demand."""
 
-    def __init__(self, calls: CallFacts, minors: range, imported: Optional[ImportedCode] = None) -> None:
+    def __init__(
+        self, calls: CallFacts, minors: range, imported: Optional[ImportedCode] = None,
+        scripts: frozenset[str] = frozenset(),
+    ) -> None:
         """``minors``: the Python versions (3.x) asked about; a call that runs on none of them
         (behind a version guard) changes nothing there. ``imported``: the project's other
-        modules, when known; without, their code is a library's."""
+        modules, when known; without, their code is a library's. ``scripts``: the module's
+        functions that console scripts run, with nothing set."""
         self._calls = calls
+        self._scripts = scripts
         self._minors = minors
         self._imported = imported
         self._resolver = calls.resolver
@@ -302,22 +316,9 @@ class LoopStates:
 
     def _imported_effect(self, site: CallSite) -> Effect:
         """A call of a function or class another module of the project defines."""
-        name = self._imported_name(site.node.func, site)
+        name = self._resolver.imported_name(site.node.func, site.scope)
         effect = self._imported.call_effect(name) if self._imported is not None and name is not None else None
         return effect.at(site) if effect is not None else NO_EFFECT
-
-    def _imported_name(self, func: cst.BaseExpression, site: CallSite) -> Optional[str]:
-        """``client.Client`` after ``from . import client``: ``.client.Client``."""
-        attributes = ""
-        while isinstance(func, cst.Attribute):
-            attributes = f".{func.attr.value}{attributes}"
-            func = func.value
-        if not isinstance(func, cst.Name):
-            return None
-        bindings = site.scope.lookup(func.value) or []
-        if len(bindings) != 1 or bindings[0].kind not in ("import", "relative") or bindings[0].qualified is None:
-            return None
-        return bindings[0].qualified + attributes
 
     def module_effect(self) -> Effect:
         """What importing the module does (the first time): its body, but what runs only as a
@@ -366,6 +367,17 @@ class LoopStates:
             guess = result
         self._summaries[function] = result
         return result
+
+    def lookup_with_callers_loop(self, function: FunctionInfo) -> Optional[CallSite]:
+        """The first ``get_event_loop()`` (one whose RuntimeError is not caught) that a call of
+        ``function`` from outside the module reaches with whatever its caller had set: nothing,
+        in a new thread."""
+        unseen = Value(Kind.UNSEEN, callers_of=function)
+        for site in self._calls.index.calls:
+            if site.function is not None and not site.guarded_by_runtime_error and self._calls.is_get_event_loop(site):
+                if unseen in self.before(site):
+                    return site
+        return None
 
     def working_out(self, function: FunctionInfo) -> bool:
         """Whether ``function``'s summary is being worked out (asked again from another module:
@@ -431,11 +443,18 @@ class LoopStates:
         if function.is_async:
             return frozenset({A_LOOP})  # a coroutine runs in a running loop
         callers = self._callers.get(function, [])
-        # Where the module's calls are not all of them, what its own calls set counts too.
-        state = frozenset() if self._only_called(function, callers) else unknown_callers(function)
+        # Where the module's calls are not all of them, what its own calls set counts too. A
+        # console script's function is taken to run as the script (as ``main()`` is).
+        if self._runs_as_script(function):
+            state: State = frozenset({FRESH})
+        else:
+            state = frozenset() if self._only_called(function, callers) else unknown_callers(function)
         for caller in callers:
             state |= self.before(caller)
         return state
+
+    def _runs_as_script(self, function: FunctionInfo) -> bool:
+        return function.name in self._scripts and function.outer_scope.kind == "module"
 
     def _only_called(self, function: FunctionInfo, callers: list[CallSite]) -> bool:
         """Whether ``callers`` are all of ``function``'s runs: its module calls it, uses its name

@@ -144,6 +144,21 @@ class Resolver:
                 found.extend([initializer] if initializer is not None else [])
         return found
 
+    def imported_name(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The name an imported module's attribute chain has as the import spells it, for the
+        import and relative bindings that ``possible_names`` leaves unresolved on purpose:
+        ``client.Client`` after ``from . import client`` is ``.client.Client``."""
+        attributes = ""
+        while isinstance(expr, cst.Attribute):
+            attributes = f".{expr.attr.value}{attributes}"
+            expr = expr.value
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = scope.lookup(expr.value) or []
+        if len(bindings) != 1 or bindings[0].kind not in ("import", "relative") or bindings[0].qualified is None:
+            return None
+        return bindings[0].qualified + attributes
+
     def self_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class whose instance ``expr`` is, when it is a method's ``self`` (or a closure's)."""
         if not isinstance(expr, cst.Name):

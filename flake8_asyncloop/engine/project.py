@@ -32,10 +32,12 @@ from typing import Callable, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine.callfacts import CallFacts
-from flake8_asyncloop.engine.index import Binding, ImportSite, ModuleIndex
+from flake8_asyncloop.engine.entrypoints import console_scripts
+from flake8_asyncloop.engine.index import Binding, FunctionInfo, ImportSite, ModuleIndex
 from flake8_asyncloop.engine import apis, loopstate
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, portable
 from flake8_asyncloop.engine.names import Resolver
+from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.process import Process
 from flake8_asyncloop.engine.reads import words
 from flake8_asyncloop.engine.versions import TargetVersions
@@ -127,6 +129,7 @@ class _Module:
         self.reexports = _imported_by_name(tree)
         self.states: Optional[LoopStates] = None
         self.index: Optional[ModuleIndex] = None
+        self.tree: Optional[cst.Module] = None
         self.on_import: Optional[Effect] = None
         self.callables: dict[str, Effect] = {}
         self.unreadable = False
@@ -199,6 +202,14 @@ def _digest(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def _project_directory(root: Path) -> Path:
+    """The directory of the project file that makes ``root`` a project's (``_in_a_project``)."""
+    for directory in (root, *root.parents):
+        if any((directory / name).is_file() for name in _PROJECT_FILES):
+            return directory
+    return root
 
 
 # Where a project's modules are not: tools' and environments' directories.
@@ -365,6 +376,53 @@ class Project:
             self._installs_elsewhere = in_a_package and _installs_elsewhere(self._place.root / top, self._path)
         return self._installs_elsewhere
 
+    def script_functions(self) -> frozenset[str]:
+        """The checked module's top-level functions that a console script of the project runs."""
+        functions = set()
+        for target in console_scripts(_project_directory(self._place.root)):
+            module, _, function = target.partition(":")
+            if module.strip() == self._place.name and function.strip().isidentifier():
+                functions.add(function.strip())
+        return frozenset(functions)
+
+    def thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
+        found = self._function_named(name, self._place, 0)
+        if found is None:
+            return None
+        module, function = found
+        states, index, tree = module.states, module.index, module.tree
+        site = states.lookup_with_callers_loop(function) if states is not None else None
+        if site is None or index is None or tree is None:
+            return None
+        try:
+            text = module.path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        line = Positions(tree, index, text, None, None).position(site.node)[0]
+        looking = site.function.name if site.function is not None else function.name
+        return looking, str(module.path.relative_to(self._place.root)), line
+
+    def _function_named(self, name: str, place: Place, depth: int) -> Optional[tuple[_Module, FunctionInfo]]:
+        """The sync function of the project that ``name`` (as the module at ``place`` writes it)
+        is, with its module analysed, following names a module imports by name."""
+        absolute = place.absolute(name)
+        if absolute is None or not self._owns_absolute(absolute):
+            return None
+        container, _, attribute = absolute.rpartition(".")
+        module = self._read(container) if container else None
+        if module is None:
+            return None
+        if attribute not in module.defined:
+            target = module.reexports.get(attribute)
+            return self._function_named(target, module.place, depth + 1) if target and depth < _MAX_REEXPORTS else None
+        if self._states(module) is None or module.index is None:
+            return None
+        bindings = module.index.module_scope.bindings.get(attribute, [])
+        if len(bindings) != 1 or bindings[0].kind != "def" or bindings[0].node is None:
+            return None
+        function = module.index.function_for(bindings[0].node)
+        return (module, function) if function is not None and not function.is_async else None
+
     def owns(self, written: str) -> bool:
         """Whether the name or module ``written`` (as the checked module spells it) is the project's."""
         absolute = self._place.absolute(written)
@@ -497,11 +555,11 @@ class Project:
         other = Project(module.place, self._targets, self._minors, self._process)
         states = LoopStates(CallFacts(tree, index, Resolver(index), self._targets), self._minors, other)
         with _lock:
-            module.states, module.index = states, index
+            module.states, module.index, module.tree = states, index, tree
             _live[id(module)] = module
             while len(_live) > _LIVE_MODULES:
                 _, dropped = _live.popitem(last=False)
-                dropped.states = dropped.index = None  # its results stay; its trees go
+                dropped.states, dropped.index, dropped.tree = None, None, None  # its results stay; its trees go
         return states
 
     def _analysed_on_import(self, module: _Module) -> Effect:

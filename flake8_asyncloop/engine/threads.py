@@ -20,7 +20,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.callfacts import CallFacts
-from flake8_asyncloop.engine.calls import argument, is_none, method_name
+from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
 from flake8_asyncloop.engine.index import CallSite, ClassInfo, FunctionInfo, Scope
 from flake8_asyncloop.engine.reads import Reads
 
@@ -33,8 +33,8 @@ _MAX_DEPTH = 8
 READS = Reads(
     names=apis.SET_EVENT_LOOP | apis.SET_EVENT_LOOP_POLICY | apis.POLICY_APIS,
     thread_starts=apis.THREAD_CLASSES | apis.TIMER_CLASSES | apis.START_NEW_THREAD | apis.TO_THREAD
-    | apis.THREAD_POOL_EXECUTORS | apis.PROCESS_POOL_EXECUTORS
-    | {"run_in_executor", "submit", "map", "initializer"},
+    | apis.THREAD_POOL_EXECUTORS | apis.PROCESS_POOL_EXECUTORS | apis.THREAD_POOLS | apis.PROCESS_POOLS
+    | apis.POOL_TASK_METHODS | {"run_in_executor", "submit", "initializer"},
     located=apis.GET_EVENT_LOOP,
 )
 # Test fixtures that run before each test method of their class.
@@ -64,6 +64,9 @@ class ThreadAnalysis:
         self._custom_policies = [site for site in calls.index.calls if self._sets_custom_policy(site)]
         self._in_thread: dict[FunctionInfo, ThreadStart] = {}
         self.lookups_without_loop: list[LookupInThread] = []
+        # Threads whose target is imported (``Thread(target=workers.work)``): (start, the name as
+        # imported, whether a loop is installed when it starts). The project may know the target.
+        self.imported_targets: list[tuple[CallSite, str, bool]] = []
         entries = self._entries()
         # Functions a thread starts in directly (not helpers they call).
         self.entry_functions = {function for function, _, _ in entries}
@@ -89,7 +92,11 @@ class ThreadAnalysis:
             if target is not None:
                 start = ThreadStart(site.node)
                 installed = self._custom_policy_before(site) or self._worker_has_loop(site)
-                entries.extend((f, start, installed) for f in self._resolver.functions(target, site.scope))
+                functions = self._resolver.functions(target, site.scope)
+                entries.extend((f, start, installed) for f in functions)
+                imported = self._resolver.imported_name(target, site.scope) if not functions else None
+                if imported is not None:
+                    self.imported_targets.append((site, imported, installed))
         for info in self._calls.index.classes.values():
             run = self._resolver.method(info, "run")  # possibly inherited from a local mixin
             if run is not None and self._is_thread_subclass(info, set()):
@@ -107,8 +114,8 @@ class ThreadAnalysis:
             return argument(call, 0, "function")
         if callee in apis.TO_THREAD:
             return argument(call, 0, "func")
-        if callee in apis.THREAD_POOL_EXECUTORS:
-            return argument(call, 2, "initializer")
+        if callee in apis.THREAD_POOL_EXECUTORS or callee in apis.THREAD_POOLS:
+            return _initializer(call, callee in apis.THREAD_POOL_EXECUTORS)
         method = method_name(call)
         if method == "run_in_executor":
             # None is the loop's default thread pool; any other executor must be known to be
@@ -117,9 +124,9 @@ class ThreadAnalysis:
             if executor is None or not (is_none(executor) or self.executor_kind(executor, site.scope, 0) == "thread"):
                 return None
             return argument(call, 1, "func")
-        if method in ("submit", "map") and isinstance(call.func, cst.Attribute):
+        if (method == "submit" or method in apis.POOL_TASK_METHODS) and isinstance(call.func, cst.Attribute):
             if self.executor_kind(call.func.value, site.scope, 0) == "thread":
-                return argument(call, 0, "fn")
+                return argument(call, 0, "fn") or argument(call, 0, "func")
         return None
 
     def executor_kind(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ExecutorKind]:
@@ -138,9 +145,9 @@ class ThreadAnalysis:
         values: list[tuple[cst.BaseExpression, Scope]] = []
         if isinstance(expr, cst.Call):
             qualified = self._resolver.qualified_name(expr.func, scope)
-            if qualified in apis.THREAD_POOL_EXECUTORS:
+            if qualified in apis.THREAD_POOL_EXECUTORS or qualified in apis.THREAD_POOLS:
                 return [(expr, "thread")]
-            if qualified in apis.PROCESS_POOL_EXECUTORS:
+            if qualified in apis.PROCESS_POOL_EXECUTORS or qualified in apis.PROCESS_POOLS:
                 return [(expr, "process")]
             return None
         if isinstance(expr, cst.Name):
@@ -168,7 +175,7 @@ class ThreadAnalysis:
         method = method_name(site.node)
         if method == "run_in_executor":
             return argument(site.node, 0, "executor")
-        if method in ("submit", "map") and isinstance(site.node.func, cst.Attribute):
+        if (method == "submit" or method in apis.POOL_TASK_METHODS) and isinstance(site.node.func, cst.Attribute):
             return site.node.func.value
         return None
 
@@ -249,7 +256,7 @@ class ThreadAnalysis:
 
     def _initializer_installs(self, pool: cst.Call) -> bool:
         site = self._calls.index.call_sites.get(pool)
-        initializer = argument(pool, 2, "initializer")
+        initializer = _initializer(pool, site is not None and self._calls.callee(site) in apis.THREAD_POOL_EXECUTORS)
         if site is None or initializer is None:
             return False
         functions = self._resolver.functions(initializer, site.scope)
@@ -319,6 +326,13 @@ class ThreadAnalysis:
 
 
 def _single_worker(pool: cst.Call) -> bool:
-    """``ThreadPoolExecutor(1)`` or ``ThreadPoolExecutor(max_workers=1)``: one thread runs every task."""
-    workers = argument(pool, 0, "max_workers")
+    """``ThreadPoolExecutor(1)``, ``max_workers=1`` (``processes=1`` for a ``ThreadPool``): one
+    thread runs every task."""
+    workers = argument(pool, 0, "max_workers") or keyword_argument(pool, "processes")
     return isinstance(workers, cst.Integer) and workers.evaluated_value == 1
+
+
+def _initializer(pool: cst.Call, executor: bool) -> Optional[cst.BaseExpression]:
+    """The ``initializer`` of a ``ThreadPoolExecutor`` (its third argument) or of a
+    ``ThreadPool`` (its second)."""
+    return argument(pool, 2 if executor else 1, "initializer")

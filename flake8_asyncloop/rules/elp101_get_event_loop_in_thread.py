@@ -26,7 +26,8 @@ class GetEventLoopInThread(Rule):
         "Only the main thread gets a loop created on demand (and only before Python 3.14). In "
         "any other thread, get_event_loop() with no loop set raises RuntimeError: There is no "
         "current event loop in thread '...', on every Python version. Threads started with "
-        "threading.Thread, Timer, executors, run_in_executor and asyncio.to_thread all qualify. "
+        "threading.Thread, Timer, executors, run_in_executor, asyncio.to_thread and the tasks of "
+        "multiprocessing's ThreadPool (and multiprocessing.dummy.Pool) all qualify. "
         "A pool whose initializer installs a loop, an earlier task on the same single-worker pool "
         "that did, or a policy of the module's own set before the thread starts gives it one."
     )
@@ -122,6 +123,24 @@ class GetEventLoopInThread(Rule):
                 "set and raises RuntimeError there; pass the caller's loop in, or create and install "
                 "one in the thread with new_event_loop() and set_event_loop()",
                 partial(self._fix, analysis, found.site),
+            )
+        yield from self._imported_targets(analysis)
+
+    @staticmethod
+    def _imported_targets(analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        """Threads that run a function of another module of the project, which looks the loop up
+        before any is set: reported where the thread starts (the other module cannot tell)."""
+        for start, name, installed in analysis.threads.imported_targets:
+            reached = None if installed else analysis.imported_thread_lookup(name)
+            if reached is None:
+                continue
+            looking, path, line = reached
+            yield Finding(
+                start.node,
+                f"the worker thread started here runs {name.rpartition('.')[2]}(), which reaches "
+                f"asyncio.get_event_loop() in {looking}() ({path}, line {line}) with no event loop set: it "
+                "raises RuntimeError there; pass the caller's loop in, or create and install one in the "
+                "thread with new_event_loop() and set_event_loop()",
             )
 
     @staticmethod

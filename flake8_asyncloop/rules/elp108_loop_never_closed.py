@@ -26,7 +26,11 @@ class LoopNeverClosed(Rule):
         "An unclosed loop leaks them until the garbage collector finds it, and its destructor "
         "emits 'ResourceWarning: unclosed event loop' (shown under -X dev and by pytest); in a "
         "long-running program that creates loops repeatedly, file descriptors run out. Every "
-        "version is affected."
+        "version is affected. Loops are followed however they are made: new_event_loop(), a loop "
+        "class, the policy's new_event_loop(), `loop or new_event_loop()` (made when none is "
+        "passed), an assignment expression, and a function of the module that returns a new loop "
+        "(its caller owns it); and into a class of the module that keeps the loop it is given "
+        "(`self.loop = loop`) when nothing in the module closes that attribute."
     )
     how_to_fix = (
         "Close the loop when done: try/finally with loop.close(), contextlib.closing(), a close "
@@ -39,7 +43,8 @@ class LoopNeverClosed(Rule):
         "For a local variable assigned directly in a function's body, the rest of the body moves "
         "into try: with loop.close() in finally:. Safe unless a nested function uses the loop or the "
         "loop was installed with set_event_loop(), where code running after the function may still "
-        "use it."
+        "use it. None for a parameter's fallback (closing it would close the caller's loop too) or a "
+        "loop an object keeps (the object may outlive the function)."
     )
     reads = loops.READS | Reads(names=apis.ABSTRACT_LOOP_CLASSES | apis.SET_EVENT_LOOP)
     invalid = (
@@ -120,7 +125,19 @@ class LoopNeverClosed(Rule):
                 continue  # installed by a helper (a test case's set_event_loop), which may close it
             if analysis.callee_of(creation.call) in apis.ABSTRACT_LOOP_CLASSES:
                 continue  # no resources to release
-            if creation.target:
+            if creation.kept_by:
+                name = f"'{creation.target}'" if creation.target else "made here"
+                message = (
+                    f"event loop {name} is kept by {creation.kept_by.split('.')[0]} "
+                    f"(self.{creation.kept_by.split('.')[1]}), which never closes it; close it when "
+                    "the object is done with it"
+                )
+            elif creation.fallback:
+                message = (
+                    f"event loop '{creation.target}' made when none is passed is never closed; remember "
+                    f"whether it was made here and close only that one (try/finally: {creation.target}.close())"
+                )
+            elif creation.target:
                 message = (
                     f"event loop '{creation.target}' is never closed; close it when done "
                     f"(try/finally: {creation.target}.close(), or asyncio.run(), which closes its loop)"
@@ -139,8 +156,8 @@ class LoopNeverClosed(Rule):
         (a later ``get_event_loop()`` would get a closed loop).
         """
         function = creation.function
-        if function is None or "." in creation.target or not creation.target:
-            return None
+        if function is None or "." in creation.target or not creation.target or creation.fallback or creation.kept_by:
+            return None  # (a fallback's close() would close the caller's loop; a kept one, the object's)
         definition = function.node
         if not isinstance(definition, cst.FunctionDef) or not isinstance(definition.body, cst.IndentedBlock):
             return None
