@@ -5,6 +5,7 @@ target versions."""
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import libcst as cst
@@ -111,6 +112,37 @@ class CallFacts:
         """
         return method_name(site.node) == "set_event_loop" or self.callee(site) in apis.SET_EVENT_LOOP
 
+    def deprecation_silenced(self, site: CallSite) -> bool:
+        """Whether ``site`` runs in a ``with warnings.catch_warnings():`` block that ignores
+        DeprecationWarning before it (``simplefilter("ignore")``, ``filterwarnings("ignore",
+        category=DeprecationWarning)``): a deprecation warning it raises is not shown."""
+        silencing = self._silencing_blocks
+        for outer, inner in zip(site.blocks, (*site.blocks[1:], None)):
+            filters = silencing.get(outer)
+            if filters is None:
+                continue
+            for statement in outer.body if isinstance(outer, cst.IndentedBlock) else ():
+                if _holds(statement, site, inner):
+                    break
+                if statement in filters:
+                    return True
+        return False
+
+    @functools.cached_property
+    def _silencing_blocks(self) -> dict[cst.BaseSuite, set[cst.BaseStatement]]:
+        """The bodies of ``with warnings.catch_warnings():`` blocks, each with its statements
+        that ignore DeprecationWarning. Found on first use: one rule asks, in few modules."""
+        found: dict[cst.BaseSuite, set[cst.BaseStatement]] = {}
+        pending: list[cst.CSTNode] = [self.module]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.With) and any(_calls_named(item.item, "catch_warnings") for item in node.items):
+                body = node.body
+                statements = body.body if isinstance(body, cst.IndentedBlock) else ()
+                found[body] = {statement for statement in statements if _ignores_deprecation(statement)}
+            pending.extend(node.children)
+        return found
+
     def installs_loop(self, site: CallSite) -> bool:
         """``set_event_loop(x)`` with x not None."""
         return self._sets_event_loop(site) and not is_none(argument(site.node, 0, "loop"))
@@ -137,3 +169,57 @@ class CallFacts:
         if self.callee(site) in apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES:
             return True
         return self._policy_method(site, "new_event_loop")
+
+
+def _calls_named(expr: cst.BaseExpression, name: str) -> bool:
+    """``name(...)`` or ``x.name(...)``, as written."""
+    if not isinstance(expr, cst.Call):
+        return False
+    func = expr.func
+    return (isinstance(func, cst.Name) and func.value == name) or (
+        isinstance(func, cst.Attribute) and func.attr.value == name
+    )
+
+
+def _ignores_deprecation(statement: cst.BaseStatement) -> bool:
+    """``warnings.simplefilter("ignore"[, DeprecationWarning])`` or ``warnings.filterwarnings(
+    "ignore", ..., category=DeprecationWarning)`` (no category: every warning)."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    small = statement.body[0]
+    call = small.value if isinstance(small, cst.Expr) else None
+    if call is None or not (_calls_named(call, "simplefilter") or _calls_named(call, "filterwarnings")):
+        return False
+    assert isinstance(call, cst.Call)
+    action = argument(call, 0, "action")
+    position = 1 if _calls_named(call, "simplefilter") else 2
+    category = argument(call, position, "category")
+    ignored = isinstance(action, cst.SimpleString) and action.evaluated_value == "ignore"
+    named = isinstance(category, (cst.Name, cst.Attribute)) and _category_ok(category)
+    return ignored and (category is None or named)
+
+
+def _category_ok(category: cst.BaseExpression) -> bool:
+    last = category.attr.value if isinstance(category, cst.Attribute) else getattr(category, "value", "")
+    return last in ("DeprecationWarning", "Warning")
+
+
+def _holds(statement: cst.BaseStatement, site: CallSite, inner: Optional[cst.BaseSuite]) -> bool:
+    """Whether ``statement`` (of the block just outside ``inner``, or of the site's own block)
+    holds the call."""
+    if inner is None:
+        return statement is site.statement or site.statement is None
+    return any(child is inner for child in _suites(statement))
+
+
+def _suites(statement: cst.BaseStatement) -> list[cst.CSTNode]:
+    """The blocks directly under a compound statement (its body, else, handlers, finally)."""
+    found: list[cst.CSTNode] = []
+    pending: list[cst.CSTNode] = list(statement.children)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.BaseSuite):
+            found.append(node)
+        elif not isinstance(node, cst.BaseStatement):
+            pending.extend(node.children)
+    return found

@@ -95,8 +95,15 @@ def condition_reach(test: cst.BaseExpression) -> tuple[Reach, Reach]:
         if isinstance(test.operator, cst.And):
             return left_true & right_true, left_false | right_false
         return left_true | right_true, left_false & right_false
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        return _comparison(test.left, test.comparisons[0].operator, test.comparisons[0].comparator)
+    if isinstance(test, cst.Comparison):
+        # ``(3, 14) <= sys.version_info < (3, 15)`` is both comparisons, joined by ``and``.
+        when_true, when_false = EVERYWHERE, Reach(frozenset())
+        left = test.left
+        for target in test.comparisons:
+            part_true, part_false = _comparison(left, target.operator, target.comparator)
+            when_true, when_false = when_true & part_true, when_false | part_false
+            left = target.comparator
+        return when_true, when_false
     if isinstance(test, cst.Call) and get_full_name_for_node(test.func) == "hasattr":
         return _asyncio_hasattr(test)
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith":

@@ -226,6 +226,29 @@ class LoopAnalysis:
             return creation
         return None
 
+    @functools.cached_property
+    def process_mains(self) -> set[FunctionInfo]:
+        """The functions of the module handed to ``Process(target=...)`` (multiprocessing's, a
+        context's): each is a child process's main, so a loop it makes lives as long as the
+        process does."""
+        found: set[FunctionInfo] = set()
+        for site in self._calls.index.calls:
+            func = site.node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+            target = argument(site.node, 1, "target") if name == "Process" else None
+            for expr in _alternatives(target) if target is not None else []:
+                found.update(self._calls.resolver.functions(expr, site.scope) or self._class_method(expr, site.scope))
+        return found
+
+    def _class_method(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
+        """``Class.method`` for a class of this module."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return []
+        bindings = scope.lookup(expr.value.value) or []
+        classes = [self._calls.index.class_for(b.node) for b in bindings if b.kind == "class" and b.node is not None]
+        methods = [self._calls.resolver.method(info, expr.attr.value) for info in classes if info is not None]
+        return [method for method in methods if method is not None]
+
     def kept_unclosed(self, site: CallSite, arg: Optional[cst.Arg]) -> str:
         """Where a class of this module keeps the loop passed as ``arg`` of ``site`` (a call of
         the class), "Class.attribute", when nothing in the module closes, installs or hands
@@ -756,3 +779,10 @@ def _simple_statements(function: FunctionInfo) -> list[cst.SimpleStatementLine]:
 
 def _is_attribute(expr: cst.BaseExpression, attribute: str) -> bool:
     return isinstance(expr, cst.Attribute) and expr.attr.value == attribute
+
+
+def _alternatives(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The values ``a or b`` may have."""
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        return [*_alternatives(expr.left), *_alternatives(expr.right)]
+    return [expr]

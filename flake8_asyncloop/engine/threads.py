@@ -144,12 +144,8 @@ class ThreadAnalysis:
             return None
         values: list[tuple[cst.BaseExpression, Scope]] = []
         if isinstance(expr, cst.Call):
-            qualified = self._resolver.qualified_name(expr.func, scope)
-            if qualified in apis.THREAD_POOL_EXECUTORS or qualified in apis.THREAD_POOLS:
-                return [(expr, "thread")]
-            if qualified in apis.PROCESS_POOL_EXECUTORS or qualified in apis.PROCESS_POOLS:
-                return [(expr, "process")]
-            return None
+            kind = self._pool_kind(expr, scope)
+            return [(expr, kind)] if kind is not None else None
         if isinstance(expr, cst.Name):
             bindings = scope.lookup(expr.value) or []
             if not bindings or any(b.kind != "value" or b.value is None for b in bindings):
@@ -169,6 +165,15 @@ class ThreadAnalysis:
                 return None
             made.extend(found)
         return made
+
+    def _pool_kind(self, call: cst.Call, scope: Scope) -> Optional[ExecutorKind]:
+        """Whether ``call`` makes a pool of threads or of processes (an executor, a ``Pool``)."""
+        qualified = self._resolver.qualified_name(call.func, scope)
+        if qualified in apis.THREAD_POOL_EXECUTORS or qualified in apis.THREAD_POOLS:
+            return "thread"
+        if qualified in apis.PROCESS_POOL_EXECUTORS or qualified in apis.PROCESS_POOLS:
+            return "process"
+        return None
 
     def _executor_of(self, site: CallSite) -> Optional[cst.BaseExpression]:
         """The executor a ``submit``/``map``/``run_in_executor`` call hands its task to."""

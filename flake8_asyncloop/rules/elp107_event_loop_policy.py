@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.index import CallSite
 
 _FROM_314 = range(14, 100)
+_FROM_316 = range(16, 100)  # the policy system is gone (CPython's main branch)
 # What replaces each policy API, in the loop_factory world of 3.12+ (Runner: 3.11+).
 _INSTEAD = {
     "install": "uvloop.run(main()) or asyncio.run(main(), loop_factory=uvloop.new_event_loop)",
@@ -36,7 +37,9 @@ class EventLoopPolicyApi(Rule):
         "Python 3.14 deprecated the event-loop policy system (get/set_event_loop_policy, the "
         "*EventLoopPolicy classes) for removal in 3.16; uvloop.install() warns from 3.12 and only "
         "sets a policy. The replacement is the loop factory: asyncio.run(main(), loop_factory=...) "
-        "(3.12+) and asyncio.Runner(loop_factory=...) (3.11+), or uvloop.run()."
+        "(3.12+) and asyncio.Runner(loop_factory=...) (3.11+), or uvloop.run(). A call that only "
+        "3.14-3.15 run, inside a warnings.catch_warnings() block that ignores DeprecationWarning, "
+        "is not reported: it works there, and no warning shows."
     )
     how_to_fix = (
         "Pass the loop class or factory to asyncio.run() or asyncio.Runner() as loop_factory "
@@ -93,7 +96,7 @@ class EventLoopPolicyApi(Rule):
         flagged: dict[cst.BaseExpression, str] = {}  # a call -> the API's short name
         for site in analysis.index.calls:
             names = analysis.possible_callees(site)
-            if names and names <= apis.POLICY_APIS and analysis.reach(site.node).includes(_FROM_314):
+            if names and names <= apis.POLICY_APIS and _misbehaves(analysis, site):
                 flagged[site.node] = next(iter(names)).rsplit(".", 1)[1]
         # set_event_loop_policy(uvloop.EventLoopPolicy()) is one problem: reported once, on the
         # outer call, with the advice for the policy it installs.
@@ -116,6 +119,14 @@ class EventLoopPolicyApi(Rule):
                 f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); use {instead}",
                 partial(_loop_factory_fix, analysis, site),
             )
+
+
+def _misbehaves(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
+    """The call runs where it warns (3.14-3.15) with the warning shown, or where it is gone (3.16+)."""
+    reach = analysis.reach(site.node)
+    if reach.includes(_FROM_316):
+        return True
+    return reach.includes(_FROM_314) and not analysis.deprecation_silenced(site)
 
 
 def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Fix]:

@@ -46,7 +46,8 @@ class LoopNeverClosed(Rule):
         "use it. None for a parameter's fallback (closing it would close the caller's loop too) or a "
         "loop an object keeps (the object may outlive the function)."
     )
-    reads = loops.READS | Reads(names=apis.ABSTRACT_LOOP_CLASSES | apis.SET_EVENT_LOOP)
+    # ``Process(target=...)``: a loop made in a child process's main is not reported.
+    reads = loops.READS | Reads(names=apis.ABSTRACT_LOOP_CLASSES | apis.SET_EVENT_LOOP, context=frozenset({"Process"}))
     invalid = (
         Example(
             "import asyncio\n"
@@ -125,6 +126,8 @@ class LoopNeverClosed(Rule):
                 continue  # installed by a helper (a test case's set_event_loop), which may close it
             if analysis.callee_of(creation.call) in apis.ABSTRACT_LOOP_CLASSES:
                 continue  # no resources to release
+            if creation.function in loops.process_mains:
+                continue  # a child process's main: the loop lives as long as the process
             if creation.kept_by:
                 name = f"'{creation.target}'" if creation.target else "made here"
                 message = (
