@@ -121,3 +121,24 @@ def test_a_console_script_runs_its_function_with_no_loop_set(tmp_path: Path, dec
     assert (9, "ELP105") in run_flake8([cli], ">=3.9")[cli.resolve()]
     (tmp_path / name).write_text(text.replace("main", "other"))
     assert {(14, "ELP105"), (9, "ELP109")} <= _engine(cli)  # the changed file is read again
+
+
+def test_examples_outside_the_package_read_it(tmp_path: Path) -> None:
+    """An example or a test directory with no ``__init__.py`` imports the project's package from
+    the project's directory (or its ``src/``): a constructor there that sets a loop counts, as
+    slixmpp's and autobahn's examples need (docs/real-code-triage.md, the held-out reads)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    package = tmp_path / "src" / "app"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("from .client import Client\n")
+    (package / "client.py").write_text(
+        "import asyncio\n\n\nclass Client:\n    def __init__(self):\n"
+        "        asyncio.set_event_loop(asyncio.new_event_loop())\n"
+    )
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    script = examples / "run.py"
+    script.write_text("import asyncio\nimport app\n\nclient = app.Client()\nloop = asyncio.get_event_loop()\n")
+    assert (5, "ELP105") not in _engine(script)
+    (package / "client.py").write_text("class Client:\n    pass\n")
+    assert (5, "ELP105") in _engine(script)

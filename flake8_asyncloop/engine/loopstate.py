@@ -200,6 +200,11 @@ class LoopStates:
         entry = self.entry(site.function)
         return self._prefix(site).apply(entry) if entry else entry
 
+    def set_earlier_in_body(self, site: CallSite) -> bool:
+        """Whether a call before ``site`` in its own body may have set a loop (or runs code the
+        analysis cannot see), whatever was set when the body started."""
+        return any(value.kind is not Kind.NOTHING for value in self._prefix(site).values)
+
     def entry(self, function: Optional[FunctionInfo]) -> State:
         """What may be set when ``function`` starts running (None: the module, at import)."""
         known = self._entries.get(function)

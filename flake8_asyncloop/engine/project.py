@@ -22,6 +22,7 @@ leaves the loop as it was (``loopstate.py``).
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import threading
 from collections import OrderedDict
@@ -441,8 +442,21 @@ class Project:
 
     def _path_of(self, dotted: str) -> Optional[Path]:
         if dotted not in self._found:
-            self._found[dotted] = self._place.find(dotted)
+            found = self._place.find(dotted)
+            for root in self._other_roots if found is None else ():
+                found = Place(root, "", False).find(dotted)
+                if found is not None:
+                    break
+            self._found[dotted] = found
         return self._found[dotted]
+
+    @functools.cached_property
+    def _other_roots(self) -> list[Path]:
+        """Where else the project's packages are, for a module outside them (an example, a test
+        directory with no ``__init__.py``): the project's directory, and its ``src/``."""
+        directory = _project_directory(self._place.root)
+        roots = [directory, directory / "src"]
+        return [root for root in roots if root != self._place.root and root.is_dir()]
 
     def _callable(self, name: str, place: Place, depth: int) -> Optional[Effect]:
         """What calling ``name`` (as written in the module at ``place``) does; None for a library's."""
@@ -523,7 +537,7 @@ class Project:
             if known is not None:
                 _modules.move_to_end(key)
                 return known
-        place = self._place.neighbour(path)
+        place = self._place.neighbour(path) if self._place.root in path.parents else Place.of(path)
         try:
             module = _Module(path, place, digest, ast.parse(data.decode("utf-8-sig")), self._owns_absolute)
         except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):

@@ -115,6 +115,8 @@ class GetEventLoopInThread(Rule):
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         for found in analysis.threads.lookups_without_loop:
+            if _set_on_the_way(analysis, found.site):
+                continue
             written = analysis.source(found.site.node.func)
             started_on, _ = analysis.position(found.start.origin)
             yield Finding(
@@ -222,3 +224,11 @@ def _uses_loop_threadsafe(statements: list[cst.BaseStatement], name: str) -> boo
     for statement in statements:
         visitor.walk(statement)
     return visitor.found
+
+
+def _set_on_the_way(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
+    """Whether code before the lookup in its body may have set a loop, as the loop-state analysis
+    sees it with the project's modules: a call of the project's code that sets one (``Client()``
+    whose ``__init__`` installs a loop), or that it cannot see through."""
+    states = analysis.project_loop_states
+    return states is not None and states.set_earlier_in_body(site)
