@@ -77,6 +77,9 @@ class LoopCreation:
     fallback: bool = False
     # The functions of the module that made it and returned it (``loop = make_loop()``).
     helpers: tuple[FunctionInfo, ...] = ()
+    # The calls of classes of the module it is handed to (``Client(loop)``), with the argument:
+    # settled once the walks are done (``kept_by``, or ``escapes``).
+    handed_to_classes: list[tuple[CallSite, Optional[cst.Arg]]] = field(default_factory=list)
     # Handed to a class of the module that keeps it (``Client(loop)`` whose ``__init__`` does
     # ``self.loop = loop``) and that no code of the module closes: "Client.loop".
     kept_by: str = ""
@@ -104,6 +107,7 @@ class LoopAnalysis:
             uses(self, group).walk(group.region)
         self._installs_by_attribute()
         self._closed_by_helpers()
+        self._settle_kept()
         for site in calls.index.calls:
             self._chained_run(site)
             self._asyncio_run(site)
@@ -166,6 +170,18 @@ class LoopAnalysis:
                 inner for helper in creation.helpers for inner in helper.calls if self._calls.installs_loop(inner)
             )
         return creation
+
+    def _settle_kept(self) -> None:
+        """A loop handed to classes of the module, and not closed otherwise, is kept by the
+        first one that keeps it unclosed (``kept_unclosed``), or escapes."""
+        for creation in self.creations:
+            if not creation.handed_to_classes or creation.closed or creation.escapes:
+                continue
+            kept = [self.kept_unclosed(site, arg) for site, arg in creation.handed_to_classes]
+            if all(kept):
+                creation.kept_by = kept[0]
+            else:
+                creation.escapes = True
 
     def _closed_by_helpers(self) -> None:
         """A loop a helper made and returned is closed if the helper closes (or registers the
@@ -254,7 +270,7 @@ class LoopAnalysis:
         the class), "Class.attribute", when nothing in the module closes, installs or hands
         over any ``<object>.attribute``; "" otherwise (the loop is handed to code we cannot
         see, which may close it)."""
-        info = self._class_called(site)
+        info = self.class_called(site)
         if arg is None or info is None or arg.star:
             return ""
         self._calls.need_every_statement()  # the class's code, and every use of the attribute
@@ -268,7 +284,7 @@ class LoopAnalysis:
             return ""
         return f"{owner.name}.{attribute}"
 
-    def _class_called(self, site: CallSite) -> Optional[ClassInfo]:
+    def class_called(self, site: CallSite) -> Optional[ClassInfo]:
         """The class of this module ``site`` calls, if it calls one by its only binding."""
         func = site.node.func
         bindings = (site.scope.lookup(func.value) or []) if isinstance(func, cst.Name) else []
@@ -673,10 +689,10 @@ class _LoopUses(TreeVisitor):
             if callee in apis.RUN_COROUTINE_THREADSAFE and self._loops._runs_subprocesses(site.node):
                 creation.spawns_subprocesses = True
         else:
-            # At module level the object lives as long as the program: kept, it is not leaked.
-            kept = self._loops.kept_unclosed(site, self._passed_as(site)) if creation.function else ""
-            if kept:
-                creation.kept_by = kept
+            # A class of the module may keep it (settled after the walks, only for a loop not
+            # closed otherwise). At module level the object lives as long as the program.
+            if creation.function is not None and self._loops.class_called(site) is not None:
+                creation.handed_to_classes.append((site, self._passed_as(site)))
             else:
                 creation.escapes = True  # whoever receives it may install it
 
