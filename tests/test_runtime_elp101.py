@@ -50,6 +50,14 @@ def pyenv_pythons() -> dict[str, str]:
     return pythons
 
 
+def pyenv_python(version: str) -> str:
+    """The pyenv interpreter of CPython ``version`` ("3.12"); the test is skipped without one."""
+    python = pyenv_pythons().get(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} under pyenv")
+    return python
+
+
 def annotated_line(script: Path, kind: str) -> int:
     errors, oks = annotations(script)
     lines = [line for line, code in (errors if kind == "error" else oks) if code == "ELP101"]
@@ -87,9 +95,7 @@ def test_same_on_every_installed_python(minor: str) -> None:
 @pytest.mark.parametrize("minor", [f"3.{m}" for m in range(7, 14)])
 def test_lookup_in_a_thread_pool_task_raises(minor: str) -> None:
     """A task of ``multiprocessing.pool.ThreadPool`` runs in a worker thread, as an executor's."""
-    python = pyenv_pythons().get(minor)
-    if python is None:
-        pytest.skip(f"no CPython {minor} under pyenv")
+    python = pyenv_python(minor)
     script = RUNTIME / "elp101_thread_pool.py"
     annotated_line(script, "error")
     result = run(python, script)

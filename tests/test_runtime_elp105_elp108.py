@@ -10,22 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_runtime_elp101 import pyenv_pythons
+from tests.test_runtime_elp101 import pyenv_python
 from tests.test_runtime_fixes import RUNTIME, fixed_program, run
 
 VERSIONS = ["3.7", "3.9", "3.11", "3.12", "3.13"]
 
 
-def _python(version: str) -> str:
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
-    return python
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_elp105_get_event_loop_after_asyncio_run_raises_until_fixed(version: str, tmp_path: Path) -> None:
-    python = _python(version)
+    python = pyenv_python(version)
     before = run(python, RUNTIME / "elp105_after_run.py")
     assert "RuntimeError: There is no current event loop in thread 'MainThread'" in before.stderr
     assert "second:" not in before.stdout
@@ -41,7 +34,7 @@ def test_elp105_script_lookups_warn_until_fixed(version: str, shape: str, tmp_pa
     suites that turn warnings into errors; 3.14 raises RuntimeError) and silent before. The fixes,
     ``asyncio.run(answer())`` in main() and ``new_event_loop()`` plus ``set_event_loop()`` at module
     level, run the same on every version, without a warning."""
-    python = _python(version)
+    python = pyenv_python(version)
     before = run(python, RUNTIME / "elp105_script.py", shape, warnings="error::DeprecationWarning")
     if version in ("3.12", "3.13"):
         assert "DeprecationWarning: There is no current event loop" in before.stderr
@@ -58,7 +51,7 @@ def test_asyncio_run_takes_only_a_coroutine(version: str, tmp_path: Path) -> Non
     """Why ELP105 rewrites ``get_event_loop().run_until_complete(x)`` to ``asyncio.run(x)`` only when
     x calls an ``async def``: given a future (or a task) asyncio.run() raises ValueError, where
     run_until_complete() ran it (fixtures/elp105_fix_shapes.py, ``run_a_future``)."""
-    python = _python(version)
+    python = pyenv_python(version)
     program = tmp_path / "run_a_future.py"
     program.write_text(
         "import asyncio\n"
@@ -78,7 +71,7 @@ def test_code_after_asyncio_coroutine_never_runs_where_the_lookup_would_warn(ver
     """Why ELP105 leaves a module-level lookup after ``@asyncio.coroutine`` alone (F13 in
     docs/real-code-triage.md): from 3.11 the decorator raises AttributeError, so the lookup runs
     only on 3.9-3.10, where it neither warns nor raises."""
-    python = _python(version)
+    python = pyenv_python(version)
     program = tmp_path / "old_style.py"
     program.write_text(
         "import asyncio\n"
@@ -101,7 +94,7 @@ def test_elp108_unclosed_loops_leak_until_fixed(version: str, shape: str, tmp_pa
     """Each way of making a loop leaks it unclosed; the fix closes it, except for a parameter's
     fallback (``loop or new_event_loop()``) and a loop an object keeps, which have no fix and
     still leak after fixing."""
-    python = _python(version)
+    python = pyenv_python(version)
     before = run(python, RUNTIME / "elp108_unclosed.py", shape, warnings="always::ResourceWarning")
     assert "ResourceWarning: unclosed event loop" in before.stderr
     assert "descriptors still open after 20 runs: 0" not in before.stdout

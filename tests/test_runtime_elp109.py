@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_runtime_elp101 import pyenv_pythons
+from tests.test_runtime_elp101 import pyenv_python
 from tests.test_runtime_fixes import RUNTIME, run
 
 VERSIONS = ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
@@ -37,9 +37,7 @@ def _caller(directory: Path, shape: str) -> Path:
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("shape", ["function", "kept"])
 def test_elp109_lookups_warn_for_a_caller_with_no_loop(version: str, shape: str, tmp_path: Path) -> None:
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
+    python = pyenv_python(version)
     result = run(python, _caller(tmp_path, shape), warnings="error::DeprecationWarning")
     if version in ("3.12", "3.13"):
         assert "DeprecationWarning: There is no current event loop" in result.stderr
@@ -51,9 +49,7 @@ def test_elp109_lookups_warn_for_a_caller_with_no_loop(version: str, shape: str,
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("shape", ["remedy", "caller-sets-a-loop"])
 def test_elp109_remedy_and_a_caller_that_sets_a_loop_run_everywhere(version: str, shape: str, tmp_path: Path) -> None:
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
+    python = pyenv_python(version)
     result = run(python, _caller(tmp_path, shape), warnings="error")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "42\n"

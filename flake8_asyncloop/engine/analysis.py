@@ -36,6 +36,8 @@ from flake8_asyncloop.engine.versions import TargetVersions
 
 # The versions where get_event_loop() with nothing set misbehaves: what the loop state is asked for.
 LOOKUP_VERSIONS = range(12, 100)
+_FROM_312 = LOOKUP_VERSIONS
+_FROM_314 = range(14, 100)
 
 
 class ModuleAnalysis(CallFacts):
@@ -84,6 +86,19 @@ class ModuleAnalysis(CallFacts):
     @functools.cached_property
     def _scripts(self) -> frozenset[str]:
         return self._imported.script_functions() if self._imported is not None else frozenset()
+
+    def no_loop_consequence(self, call: cst.Call, warns: bool = True) -> Optional[str]:
+        """What ``asyncio.get_event_loop()`` at ``call`` does with nothing set, on the target
+        versions that reach it: it warns on 3.12-3.13 (unless ``warns`` is False: a loop is set
+        there) and raises RuntimeError from 3.14; None where it does neither."""
+        reach = self.reach(call)
+        if not reach.includes(_FROM_312 if warns else _FROM_314):
+            return None
+        if not reach.includes(_FROM_314):
+            return "warns on 3.12-3.13 (DeprecationWarning) and raises RuntimeError from 3.14"
+        if warns and reach.includes(range(12, 14)):
+            return "warns on 3.12-3.13 and raises RuntimeError on 3.14+"
+        return "raises RuntimeError on 3.14+"
 
     def imported_thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
         """Where a thread running the project's function ``name`` calls get_event_loop() with

@@ -52,11 +52,15 @@ _CACHE_SIZE = 1024
 _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def _in_a_project(root: Path) -> bool:
-    """Whether ``root`` is in a project that declares itself (a file of ``_PROJECT_FILES`` in it
-    or above): a Python installation's standard library or site-packages is no one's project,
-    and its thousands of modules are not read as the checked file's neighbours."""
-    return any((directory / name).is_file() for directory in (root, *root.parents) for name in _PROJECT_FILES)
+def _project_directory(root: Path) -> Optional[Path]:
+    """The directory at or above ``root`` with a file of ``_PROJECT_FILES``: the project that
+    declares itself there. None outside any: a Python installation's standard library or
+    site-packages is no one's project, and its thousands of modules are not read as the checked
+    file's neighbours."""
+    for directory in (root, *root.parents):
+        if any((directory / name).is_file() for name in _PROJECT_FILES):
+            return directory
+    return None
 
 
 @dataclass(frozen=True)
@@ -188,13 +192,7 @@ def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -
 
 
 def _call_words(func: ast.expr) -> set[str]:
-    words = set()
-    while isinstance(func, ast.Attribute):
-        words.add(func.attr)
-        func = func.value
-    if isinstance(func, ast.Name):
-        words.add(func.id)
-    return words
+    return set(_call_chain(func))
 
 
 def _digest(data: bytes) -> str:
@@ -203,14 +201,6 @@ def _digest(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
-
-
-def _project_directory(root: Path) -> Path:
-    """The directory of the project file that makes ``root`` a project's (``_in_a_project``)."""
-    for directory in (root, *root.parents):
-        if any((directory / name).is_file() for name in _PROJECT_FILES):
-            return directory
-    return root
 
 
 # Where a project's modules are not: tools' and environments' directories.
@@ -347,7 +337,7 @@ class Project:
         if not file.is_file():
             return None
         place = Place.of(file)
-        if not _in_a_project(place.root):
+        if _project_directory(place.root) is None:
             return None
         project = cls(place, targets, minors, process)
         project._path = file.resolve()
@@ -380,7 +370,7 @@ class Project:
     def script_functions(self) -> frozenset[str]:
         """The checked module's top-level functions that a console script of the project runs."""
         functions = set()
-        for target in console_scripts(_project_directory(self._place.root)):
+        for target in console_scripts(self._directory):
             module, _, function = target.partition(":")
             if module.strip() == self._place.name and function.strip().isidentifier():
                 functions.add(function.strip())
@@ -406,10 +396,10 @@ class Project:
     def _function_named(self, name: str, place: Place, depth: int) -> Optional[tuple[_Module, FunctionInfo]]:
         """The sync function of the project that ``name`` (as the module at ``place`` writes it)
         is, with its module analysed, following names a module imports by name."""
-        absolute = place.absolute(name)
-        if absolute is None or not self._owns_absolute(absolute):
+        found = self._owned_split(name, place)
+        if found is None:
             return None
-        container, _, attribute = absolute.rpartition(".")
+        container, attribute = found
         module = self._read(container) if container else None
         if module is None:
             return None
@@ -451,19 +441,33 @@ class Project:
         return self._found[dotted]
 
     @functools.cached_property
+    def _directory(self) -> Path:
+        """The project's directory (``_project_directory``; a project is made only inside one)."""
+        return _project_directory(self._place.root) or self._place.root
+
+    @functools.cached_property
     def _other_roots(self) -> list[Path]:
         """Where else the project's packages are, for a module outside them (an example, a test
         directory with no ``__init__.py``): the project's directory, and its ``src/``."""
-        directory = _project_directory(self._place.root)
+        directory = self._directory
         roots = [directory, directory / "src"]
         return [root for root in roots if root != self._place.root and root.is_dir()]
 
-    def _callable(self, name: str, place: Place, depth: int) -> Optional[Effect]:
-        """What calling ``name`` (as written in the module at ``place``) does; None for a library's."""
+    def _owned_split(self, name: str, place: Place) -> Optional[tuple[str, str]]:
+        """``name`` (as the module at ``place`` writes it) made absolute and split into the module
+        that may define it and the attribute, if it is the project's."""
         absolute = place.absolute(name)
         if absolute is None or not self._owns_absolute(absolute):
             return None
         container, _, attribute = absolute.rpartition(".")
+        return container, attribute
+
+    def _callable(self, name: str, place: Place, depth: int) -> Optional[Effect]:
+        """What calling ``name`` (as written in the module at ``place``) does; None for a library's."""
+        found = self._owned_split(name, place)
+        if found is None:
+            return None
+        container, attribute = found
         module = self._read(container) if container else None
         if module is None:
             return self._attribute_of_object(container)

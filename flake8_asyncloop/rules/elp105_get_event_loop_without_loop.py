@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.index import CallSite
     from flake8_asyncloop.engine.loopstate import Site, State
 
-_FROM_312 = range(12, 100)
-_FROM_314 = range(14, 100)
-
 
 @register
 class GetEventLoopWithoutLoop(Rule):
@@ -188,15 +185,9 @@ class GetEventLoopWithoutLoop(Rule):
     def _nothing_set(self, analysis: "ModuleAnalysis", site: "CallSite", warns: bool) -> Optional[Finding]:
         """Nothing was ever set: the lookup warns on 3.12-3.13 and raises from 3.14 (with
         ``warns`` False, a loop is set on 3.12-3.13, and it only raises from 3.14)."""
-        reach = analysis.reach(site.node)
-        if not reach.includes(_FROM_314 if not warns else _FROM_312):
+        consequence = analysis.no_loop_consequence(site.node, warns)
+        if consequence is None:
             return None
-        if reach.includes(_FROM_314):
-            consequence = "raises RuntimeError on 3.14+"
-            if warns and reach.includes(range(12, 14)):
-                consequence = "warns on 3.12-3.13 and raises RuntimeError on 3.14+"
-        else:
-            consequence = "warns on 3.12-3.13 (DeprecationWarning) and raises RuntimeError from 3.14"
         message = f"asyncio.get_event_loop() with no event loop set {consequence}; " + _advice(analysis)
         return Finding(site.node, message, partial(self._fix, analysis, site, safe=False))
 

@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.index import CallSite, FunctionInfo
     from flake8_asyncloop.engine.loopstate import State
 
-_FROM_312 = range(12, 100)
-_FROM_314 = range(14, 100)
-
 
 @register
 class GetEventLoopInSyncWrapper(Rule):
@@ -129,7 +126,7 @@ class GetEventLoopInSyncWrapper(Rule):
             if analysis.threads.start_of(function) is not None:
                 continue  # ELP101's
             relation = _relation(analysis, site, function)
-            consequence = _consequence(analysis, site)
+            consequence = analysis.no_loop_consequence(site.node)
             if relation is None or consequence is None:
                 continue
             audience = _audience(analysis, site, consequence)
@@ -233,14 +230,3 @@ def _unseen_callers(state: "State") -> list["FunctionInfo"]:
     nothing the analysis sees sets a loop (what ``state`` holds from other paths does not matter:
     on this one, a caller with no loop set makes it warn or raise)."""
     return [value.callers_of for value in state if value.kind is Kind.UNSEEN and value.callers_of is not None]
-
-
-def _consequence(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[str]:
-    reach = analysis.reach(site.node)
-    if not reach.includes(_FROM_312):
-        return None
-    if not reach.includes(_FROM_314):
-        return "warns on 3.12-3.13 (DeprecationWarning) and raises RuntimeError from 3.14"
-    if reach.includes(range(12, 14)):
-        return "warns on 3.12-3.13 and raises RuntimeError on 3.14+"
-    return "raises RuntimeError on 3.14+"
