@@ -137,6 +137,11 @@ POLICY_APIS: frozenset[str] = (
 # The policies asyncio and uvloop ship: a new one has no loop set in any thread, and in a thread
 # other than the main one its get_event_loop() raises.
 SHIPPED_POLICIES: frozenset[str] = frozenset(name for name in POLICY_APIS if name.endswith("EventLoopPolicy"))
+# asyncio's policy classes warn on 3.14-3.15 when the module attribute is read (a module
+# ``__getattr__``), not when called: ``from asyncio import DefaultEventLoopPolicy`` warns once, there.
+POLICY_CLASSES_WARNING_ON_READ: frozenset[str] = frozenset(
+    name for name in SHIPPED_POLICIES if name.startswith("asyncio.")
+)
 # Library calls that change which loop the calling thread has set (``loopstate.py``): nest_asyncio
 # makes get_event_loop() create a loop whenever none is set; tornado's IOLoop.current() and the
 # IOLoop constructor may make and install one, depending on the version, which stays unknown.

@@ -116,15 +116,37 @@ class CallFacts:
         """Whether ``site`` runs in a ``with warnings.catch_warnings():`` block that ignores
         DeprecationWarning before it (``simplefilter("ignore")``, ``filterwarnings("ignore",
         category=DeprecationWarning)``): a deprecation warning it raises is not shown."""
+        return self._silenced_in(site.blocks, site.statement)
+
+    def read_silently_from(self, site: CallSite, minor: int) -> bool:
+        """Whether the name ``site`` calls was read without a warning shown on ``minor`` and
+        later: it is bound only by ``from ... import`` statements, each guarded away from those
+        versions or inside a block that ignores DeprecationWarning. For APIs that warn when the
+        attribute is read (asyncio's policy classes), not when called."""
+        func = site.node.func
+        bindings = site.scope.lookup(func.value) if isinstance(func, cst.Name) else None
+        if not bindings:
+            return False
+        imports = {id(placed.node): placed for placed in self.index.imports}
+        for binding in bindings:
+            placed = imports.get(id(binding.node)) if binding.kind == "import" else None
+            if placed is None:
+                return False
+            reached = Reach.of(minors=self.targets.minors) & placed.reach
+            if reached.includes(range(minor, 100)) and not self._silenced_in(placed.blocks, placed.statement):
+                return False
+        return True
+
+    def _silenced_in(self, blocks: tuple[cst.BaseSuite, ...], statement: Optional[cst.BaseStatement]) -> bool:
         silencing = self._silencing_blocks
-        for outer, inner in zip(site.blocks, (*site.blocks[1:], None)):
+        for outer, inner in zip(blocks, (*blocks[1:], None)):
             filters = silencing.get(outer)
             if filters is None:
                 continue
-            for statement in outer.body if isinstance(outer, cst.IndentedBlock) else ():
-                if _holds(statement, site, inner):
+            for candidate in outer.body if isinstance(outer, cst.IndentedBlock) else ():
+                if _holds(candidate, statement, inner):
                     break
-                if statement in filters:
+                if candidate in filters:
                     return True
         return False
 
@@ -204,12 +226,14 @@ def _category_ok(category: cst.BaseExpression) -> bool:
     return last in ("DeprecationWarning", "Warning")
 
 
-def _holds(statement: cst.BaseStatement, site: CallSite, inner: Optional[cst.BaseSuite]) -> bool:
-    """Whether ``statement`` (of the block just outside ``inner``, or of the site's own block)
-    holds the call."""
+def _holds(
+    candidate: cst.BaseStatement, statement: Optional[cst.BaseStatement], inner: Optional[cst.BaseSuite]
+) -> bool:
+    """Whether ``candidate`` (of the block just outside ``inner``, or of the innermost block)
+    holds ``statement``."""
     if inner is None:
-        return statement is site.statement or site.statement is None
-    return any(child is inner for child in _suites(statement))
+        return candidate is statement or statement is None
+    return any(child is inner for child in _suites(candidate))
 
 
 def _suites(statement: cst.BaseStatement) -> list[cst.CSTNode]:

@@ -34,9 +34,10 @@ _RUNTIME_ERROR_CATCHERS = frozenset(
 class Binding:
     """One way a name gets bound in a scope.
 
-    ``import``: ``qualified`` is the imported dotted name; ``relative``: the same for a relative
-    import, its dots first (``.client.Client``), which no API ever is. ``alias``: ``value`` is the Name or
-    Attribute assigned. ``none``: assigned ``None`` (the optional-import idiom). ``value``: assigned
+    ``import``: ``qualified`` is the imported dotted name (``node``: the ``from`` import statement
+    that binds it); ``relative``: the same for a relative import, its dots first
+    (``.client.Client``), which no API ever is. ``alias``: ``value`` is the Name or Attribute
+    assigned. ``none``: assigned ``None`` (the optional-import idiom). ``value``: assigned
     some other expression, kept in ``value``. ``def``/``class``: ``node`` is the definition.
     ``self``: the first parameter of a method of ``owner``. ``other``: anything else.
     """
@@ -186,6 +187,8 @@ class ImportSite:
     # import n`` the names, which may be modules of a package too.
     modules: tuple[str, ...]
     names: tuple[str, ...] = ()
+    reach: Reach = EVERYWHERE  # the versions and platforms its guards let through
+    statement: Optional[cst.SimpleStatementLine] = None  # the statement line holding it
 
     def always_runs_before(self, later: Placed) -> bool:
         """As ``CallSite.always_runs_before``, for the import."""
@@ -480,7 +483,15 @@ class ModuleIndex(TreeVisitor):
         function = self._functions[-1]
         calls_before = len(function.calls) if function is not None else self._module_calls
         site = ImportSite(
-            node, function, tuple(self._blocks), self._returned[-1], calls_before, tuple(modules), tuple(names)
+            node,
+            function,
+            tuple(self._blocks),
+            self._returned[-1],
+            calls_before,
+            tuple(modules),
+            tuple(names),
+            self._reach[-1],
+            self._statement,
         )
         self.imports.append(site)
 
@@ -519,7 +530,8 @@ class ModuleIndex(TreeVisitor):
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             if absolute:
-                self._scope.bind(local, Binding("import", self._scope, qualified=f"{module}.{name}"))
+                bound = Binding("import", self._scope, qualified=f"{module}.{name}", node=node)
+                self._scope.bind(local, bound)
             else:
                 # Relative imports resolve to no API: the name is shadowed, never misattributed.
                 qualified = f"{written}.{name}" if module else f"{written}{name}"

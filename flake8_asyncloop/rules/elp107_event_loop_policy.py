@@ -39,7 +39,8 @@ class EventLoopPolicyApi(Rule):
         "sets a policy. The replacement is the loop factory: asyncio.run(main(), loop_factory=...) "
         "(3.12+) and asyncio.Runner(loop_factory=...) (3.11+), or uvloop.run(). A call that only "
         "3.14-3.15 run, inside a warnings.catch_warnings() block that ignores DeprecationWarning, "
-        "is not reported: it works there, and no warning shows."
+        "is not reported: it works there, and no warning shows. Nor is a policy class called by a "
+        "name imported inside such a block: it warns where the name is read."
     )
     how_to_fix = (
         "Pass the loop class or factory to asyncio.run() or asyncio.Runner() as loop_factory "
@@ -126,7 +127,11 @@ def _misbehaves(analysis: "ModuleAnalysis", site: "CallSite") -> bool:
     reach = analysis.reach(site.node)
     if reach.includes(_FROM_316):
         return True
-    return reach.includes(_FROM_314) and not analysis.deprecation_silenced(site)
+    if not reach.includes(_FROM_314) or analysis.deprecation_silenced(site):
+        return False
+    # A policy class warns where its name is read: a name imported where that is silenced is quiet.
+    reads_on_import = analysis.possible_callees(site) <= apis.POLICY_CLASSES_WARNING_ON_READ
+    return not (reads_on_import and analysis.read_silently_from(site, _FROM_314.start))
 
 
 def _loop_factory_fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Fix]:
