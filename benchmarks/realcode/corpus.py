@@ -9,7 +9,7 @@
     python benchmarks/realcode/corpus.py run --only aiohttp uvloop --timeout 300
     python benchmarks/realcode/corpus.py run --part tuning --output results-tuning.txt
 
-The corpus has two parts (``Dist.part``, see ``PARTS``): rules are tuned on the tuning part,
+The corpus has parts (``Dist.part``, see ``PARTS``): rules are tuned on the tuning part,
 and the held-out part's diagnostics are read only at the end of a piece of work.
 
 Everything goes under ``benchmarks/.corpus/`` (gitignored): the archives in ``_downloads/``,
@@ -57,10 +57,14 @@ DEFAULT_TIMEOUT = 900  # seconds of flake8 per package
 # the held-out part unless sha256(name) % 3 == 0, decided before any of them was run. Once the
 # held-out part is read, its distributions have shaped the rules: they join the tuning part (as
 # READ_HELD_OUT, to keep the record) and new ones are held out.
+# Distributions are pinned a batch ahead: NEXT_HELD_OUT ones are downloaded but not run, and
+# become the held-out part once the current one is read.
 TUNING = "tuning"
 HELD_OUT = "held-out"
-PARTS = (TUNING, HELD_OUT)
+NEXT_HELD_OUT = "held-out-next"
+PARTS = (TUNING, HELD_OUT, NEXT_HELD_OUT)
 READ_HELD_OUT = TUNING  # held out until read on 2026-12-05 (engine e6fd297), tuning since
+READ_HELD_OUT_2 = TUNING  # held out until read in session 7 (engine 490290f), tuning since
 
 
 @dataclass(frozen=True)
@@ -194,36 +198,106 @@ PACKAGES: tuple[Dist, ...] = (
     Dist("web3", "8.0.0", "wheel", "sync and async providers", READ_HELD_OUT),
     # Added on 2026-12-05 after the first held-out read, all held out (none run before): async
     # clients, bots and SDKs with sync facades, CLI and service runners, test helpers, IoT.
-    Dist("slixmpp", "1.17.0", "sdist", "XMPP library", HELD_OUT),
-    Dist("pydle", "1.2.0", "sdist", "IRC bot framework", HELD_OUT),
-    Dist("nextcord", "3.2.0", "wheel", "Discord bot SDK", HELD_OUT),
-    Dist("opsdroid", "0.31.0", "sdist", "chatbot framework", HELD_OUT),
-    Dist("mautrix", "0.21.1", "sdist", "Matrix bridge SDK", HELD_OUT),
-    Dist("python-binance", "1.0.37", "sdist", "exchange SDK sync facade over AsyncClient: helpers", HELD_OUT),
-    Dist("g4f", "8.8.6", "wheel", "LLM client with sync wrappers: providers/asyncio.py runs", HELD_OUT),
-    Dist("edgedb", "2.2.0", "sdist", "database client", HELD_OUT),
-    Dist("cassandra-driver", "3.30.1", "sdist", "sync database driver whose asyncioreactor runs a", HELD_OUT),
-    Dist("appdaemon", "4.5.13", "sdist", "home-automation app runner", HELD_OUT),
-    Dist("HAP-python", "5.2.0", "sdist", "HomeKit accessory server", HELD_OUT),
-    Dist("xknx", "4.0.0", "sdist", "KNX home automation", HELD_OUT),
-    Dist("aiocoap", "0.4.17", "sdist", "CoAP IoT protocol", HELD_OUT),
-    Dist("bellows", "1.2.1", "sdist", "Zigbee", HELD_OUT),
-    Dist("async-upnp-client", "0.49.0", "sdist", "UPnP/SSDP IoT client", HELD_OUT),
-    Dist("gmqtt", "0.8.0", "sdist", "MQTT client", HELD_OUT),
-    Dist("aiorpcx", "0.25.0", "sdist", "JSON-RPC framework", HELD_OUT),
-    Dist("aiozmq", "1.0.0", "sdist", "ZeroMQ RPC", HELD_OUT),
-    Dist("trio-asyncio", "0.16.0", "sdist", "asyncio-on-trio bridge", HELD_OUT),
-    Dist("gbulb", "0.6.6", "sdist", "GLib/GTK event loop", HELD_OUT),
-    Dist("rubicon-objc", "0.5.7", "sdist", "Objective-C bridge", HELD_OUT),
-    Dist("asyncio-gevent", "0.2.5", "sdist", "gevent-backed asyncio", HELD_OUT),
-    Dist("aiomisc", "18.0.37", "sdist", "service/entrypoint toolkit", HELD_OUT),
-    Dist("aiorun", "2025.1.1", "sdist", "CLI/service runner", HELD_OUT),
-    Dist("looptime", "0.9", "sdist", "pytest plugin for virtual loop time", HELD_OUT),
-    Dist("aiounittest", "1.5.0", "sdist", "unittest helper", HELD_OUT),
-    Dist("async-solipsism", "0.10", "sdist", "test helper: a fake-socket, virtual-time event loop", HELD_OUT),
-    Dist("mode-streaming", "0.7.1", "sdist", "service framework behind faust", HELD_OUT),
-    Dist("scrapy-playwright", "0.0.48", "sdist", "web scraper plugin", HELD_OUT),
-    Dist("mangum", "0.22.0", "sdist", "ASGI-to-AWS-Lambda sync facade", HELD_OUT),
+    Dist("slixmpp", "1.17.0", "sdist", "XMPP library", READ_HELD_OUT_2),
+    Dist("pydle", "1.2.0", "sdist", "IRC bot framework", READ_HELD_OUT_2),
+    Dist("nextcord", "3.2.0", "wheel", "Discord bot SDK", READ_HELD_OUT_2),
+    Dist("opsdroid", "0.31.0", "sdist", "chatbot framework", READ_HELD_OUT_2),
+    Dist("mautrix", "0.21.1", "sdist", "Matrix bridge SDK", READ_HELD_OUT_2),
+    Dist("python-binance", "1.0.37", "sdist", "exchange SDK sync facade over AsyncClient: helpers", READ_HELD_OUT_2),
+    Dist("g4f", "8.8.6", "wheel", "LLM client with sync wrappers: providers/asyncio.py runs", READ_HELD_OUT_2),
+    Dist("edgedb", "2.2.0", "sdist", "database client", READ_HELD_OUT_2),
+    Dist("cassandra-driver", "3.30.1", "sdist", "sync database driver whose asyncioreactor runs a", READ_HELD_OUT_2),
+    Dist("appdaemon", "4.5.13", "sdist", "home-automation app runner", READ_HELD_OUT_2),
+    Dist("HAP-python", "5.2.0", "sdist", "HomeKit accessory server", READ_HELD_OUT_2),
+    Dist("xknx", "4.0.0", "sdist", "KNX home automation", READ_HELD_OUT_2),
+    Dist("aiocoap", "0.4.17", "sdist", "CoAP IoT protocol", READ_HELD_OUT_2),
+    Dist("bellows", "1.2.1", "sdist", "Zigbee", READ_HELD_OUT_2),
+    Dist("async-upnp-client", "0.49.0", "sdist", "UPnP/SSDP IoT client", READ_HELD_OUT_2),
+    Dist("gmqtt", "0.8.0", "sdist", "MQTT client", READ_HELD_OUT_2),
+    Dist("aiorpcx", "0.25.0", "sdist", "JSON-RPC framework", READ_HELD_OUT_2),
+    Dist("aiozmq", "1.0.0", "sdist", "ZeroMQ RPC", READ_HELD_OUT_2),
+    Dist("trio-asyncio", "0.16.0", "sdist", "asyncio-on-trio bridge", READ_HELD_OUT_2),
+    Dist("gbulb", "0.6.6", "sdist", "GLib/GTK event loop", READ_HELD_OUT_2),
+    Dist("rubicon-objc", "0.5.7", "sdist", "Objective-C bridge", READ_HELD_OUT_2),
+    Dist("asyncio-gevent", "0.2.5", "sdist", "gevent-backed asyncio", READ_HELD_OUT_2),
+    Dist("aiomisc", "18.0.37", "sdist", "service/entrypoint toolkit", READ_HELD_OUT_2),
+    Dist("aiorun", "2025.1.1", "sdist", "CLI/service runner", READ_HELD_OUT_2),
+    Dist("looptime", "0.9", "sdist", "pytest plugin for virtual loop time", READ_HELD_OUT_2),
+    Dist("aiounittest", "1.5.0", "sdist", "unittest helper", READ_HELD_OUT_2),
+    Dist("async-solipsism", "0.10", "sdist", "test helper: a fake-socket, virtual-time event loop", READ_HELD_OUT_2),
+    Dist("mode-streaming", "0.7.1", "sdist", "service framework behind faust", READ_HELD_OUT_2),
+    Dist("scrapy-playwright", "0.0.48", "sdist", "web scraper plugin", READ_HELD_OUT_2),
+    Dist("mangum", "0.22.0", "sdist", "ASGI-to-AWS-Lambda sync facade", READ_HELD_OUT_2),
+    # Added in session 8 and split by sha256(name) % 2 before any was run: 0 held out now,
+    # 1 held out for the read after that one (see NEXT_HELD_OUT).
+    Dist("aioamqp", "0.15.0", "wheel", "AMQP client, old-style loop arguments", HELD_OUT),
+    Dist("aioboto3", "15.5.0", "wheel", "async AWS SDK", HELD_OUT),
+    Dist("aiodns", "4.0.4", "wheel", "DNS resolver bound to a loop", HELD_OUT),
+    Dist("aiogithubapi", "25.5.0", "wheel", "async GitHub client", HELD_OUT),
+    Dist("aiohomekit", "4.0.1", "wheel", "HomeKit client", HELD_OUT),
+    Dist("aiomqtt", "2.5.1", "wheel", "async MQTT client", HELD_OUT),
+    Dist("aioprocessing", "2.0.1", "wheel", "multiprocessing in executors", HELD_OUT),
+    Dist("aiosmtplib", "5.1.3", "wheel", "async SMTP client", HELD_OUT),
+    Dist("beanie", "2.2.0", "wheel", "async ODM", HELD_OUT),
+    Dist("bokeh", "3.9.2", "wheel", "server on tornado and asyncio", HELD_OUT),
+    Dist("coredis", "6.9.0", "wheel", "async redis client", HELD_OUT),
+    Dist("faust-streaming", "0.15.3", "wheel", "stream processing worker", HELD_OUT),
+    Dist("jupyter-console", "6.6.3", "wheel", "terminal client over a kernel", HELD_OUT),
+    Dist("llama-index-core", "0.14.25", "wheel", "asyncio_run helper for sync callers", HELD_OUT),
+    Dist("pebble", "5.2.3", "wheel", "process pools with asyncio futures", HELD_OUT),
+    Dist("piccolo", "1.38.0", "wheel", "ORM with run_sync", HELD_OUT),
+    Dist("pyserial-asyncio", "0.6", "wheel", "serial transport", HELD_OUT),
+    Dist("pysnmp", "7.1.30", "wheel", "SNMP with asyncio dispatcher", HELD_OUT),
+    Dist("reactivex", "6.1.1", "wheel", "asyncio schedulers", HELD_OUT),
+    Dist("saq", "0.26.4", "wheel", "job queue worker", HELD_OUT),
+    Dist("scrapli", "2026.10.14", "wheel", "network CLI, sync and async", HELD_OUT),
+    Dist("streamlit", "1.67.0", "wheel", "app server, its own loop", HELD_OUT),
+    Dist("taskiq", "0.13.0", "wheel", "task queue worker", HELD_OUT),
+    Dist("twitchio", "3.3.2", "wheel", "bot framework", HELD_OUT),
+    Dist("aiobotocore", "3.10.0", "wheel", "async AWS core", NEXT_HELD_OUT),
+    Dist("aiochclient", "2.7.0", "wheel", "async ClickHouse client", NEXT_HELD_OUT),
+    Dist("aiocron", "2.1", "wheel", "cron on a loop", NEXT_HELD_OUT),
+    Dist("aioesphomeapi", "46.23.0", "wheel", "device API client", NEXT_HELD_OUT),
+    Dist("aioftp", "0.28.3", "wheel", "async FTP client and server", NEXT_HELD_OUT),
+    Dist("aiohttp-devtools", "1.1.2", "wheel", "dev server CLI", NEXT_HELD_OUT),
+    Dist("aiomonitor", "0.7.1", "wheel", "monitor in a thread beside the loop", NEXT_HELD_OUT),
+    Dist("aiostream", "0.8.1", "wheel", "async stream operators", NEXT_HELD_OUT),
+    Dist("aioxmpp", "0.13.3", "wheel", "XMPP, old-style loops", NEXT_HELD_OUT),
+    Dist("alpaca-trade-api", "3.2.0", "wheel", "trading SDK with a stream", NEXT_HELD_OUT),
+    Dist("amqtt", "0.12.1", "wheel", "MQTT broker and client", NEXT_HELD_OUT),
+    Dist("asyncclick", "8.4.2.1", "wheel", "click on anyio", NEXT_HELD_OUT),
+    Dist("asyncer", "0.0.18", "wheel", "anyio sync/async bridges", NEXT_HELD_OUT),
+    Dist("asyncpraw", "8.0.3", "wheel", "async reddit SDK", NEXT_HELD_OUT),
+    Dist("black", "26.10.1", "sdist", "formatter, a loop per run of its parallel mode", NEXT_HELD_OUT),
+    Dist("cashews", "7.6.0", "wheel", "async cache", NEXT_HELD_OUT),
+    Dist("channels-redis", "4.3.0", "wheel", "channel layer, a loop per thread", NEXT_HELD_OUT),
+    Dist("cryptofeed", "2.4.1", "wheel", "market feeds, its own loop setup", NEXT_HELD_OUT),
+    Dist("datasette", "0.65.5", "sdist", "ASGI app, sync helpers over a loop", NEXT_HELD_OUT),
+    Dist("discord-py-interactions", "5.16.0", "wheel", "bot framework", NEXT_HELD_OUT),
+    Dist("fsspec", "2026.9.0", "wheel", "sync() over a loop in a thread", NEXT_HELD_OUT),
+    Dist("gidgethub", "6.0.0", "wheel", "GitHub bots", NEXT_HELD_OUT),
+    Dist("litestar", "2.25.0", "wheel", "ASGI framework with CLI", NEXT_HELD_OUT),
+    Dist("mattermostdriver", "7.3.2", "wheel", "chat SDK, websocket on get_event_loop", NEXT_HELD_OUT),
+    Dist("mcp", "2.3.0", "wheel", "model context protocol SDK", NEXT_HELD_OUT),
+    Dist("mitmproxy", "11.0.2", "wheel", "proxy, master owns the loop", NEXT_HELD_OUT),
+    Dist("nodriver", "0.50.99", "wheel", "browser automation, get_event_loop everywhere", NEXT_HELD_OUT),
+    Dist("ormar", "0.26.0", "wheel", "async ORM", NEXT_HELD_OUT),
+    Dist("papermill", "2.7.0", "sdist", "CLI, runs nbclient on its own loop", NEXT_HELD_OUT),
+    Dist("psycopg", "3.3.9", "wheel", "database client, sync and async", NEXT_HELD_OUT),
+    Dist("ptpython", "3.0.32", "wheel", "REPL with asyncio", NEXT_HELD_OUT),
+    Dist("pysmartthings", "1.2.0", "wheel", "async device client", NEXT_HELD_OUT),
+    Dist("pyTelegramBotAPI", "4.37.1", "wheel", "bot SDK, sync and asyncio", NEXT_HELD_OUT),
+    Dist("pytest-asyncio-cooperative", "0.40.0", "wheel", "test plugin", NEXT_HELD_OUT),
+    Dist("python-socks", "3.2.2", "wheel", "sync and async proxies", NEXT_HELD_OUT),
+    Dist("respx", "0.23.1", "wheel", "httpx mock test plugin", NEXT_HELD_OUT),
+    Dist("s3fs", "2026.9.0", "wheel", "async filesystem behind fsspec's sync facade", NEXT_HELD_OUT),
+    Dist("solana", "0.41.0", "wheel", "blockchain SDK, sync and async", NEXT_HELD_OUT),
+    Dist("strawberry-graphql", "0.341.2", "wheel", "GraphQL server, sync and async", NEXT_HELD_OUT),
+    Dist("synchronicity", "0.12.7", "wheel", "sync facades over a loop in a thread", NEXT_HELD_OUT),
+    Dist("tenacity", "9.2.1", "wheel", "retries, asyncio sleep", NEXT_HELD_OUT),
+    Dist("toga-core", "0.5.7", "wheel", "GUI toolkit that drives a loop", NEXT_HELD_OUT),
+    Dist("watchgod", "0.8.2", "wheel", "file watcher, sync and async", NEXT_HELD_OUT),
+    Dist("zigpy", "2.4.0", "wheel", "zigbee stack", NEXT_HELD_OUT),
 )
 
 
@@ -495,7 +569,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--list", action="store_true", help="print the pinned packages and what is on disk")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these packages (name or name-version)")
-    parser.add_argument("--part", choices=PARTS, help="only the tuning or the held-out part")
+    parser.add_argument("--part", choices=PARTS, help="only one part of the corpus (see PARTS)")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("download", help="download and extract what is missing (the default)")
     runner = commands.add_parser("run", help="run flake8 --select ELP over every extracted package")
@@ -511,7 +585,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     runner.add_argument("--jobs", type=int, default=2, help="flake8 -j (default 2)")
     runner.add_argument("--output", default="results.txt", help="file name under benchmarks/.corpus/")
     runner.add_argument("--only", nargs="+", metavar="NAME", dest="run_only", help="only these packages")
-    runner.add_argument("--part", choices=PARTS, dest="run_part", help="only the tuning or the held-out part")
+    runner.add_argument("--part", choices=PARTS, dest="run_part", help="only one part of the corpus (see PARTS)")
     options = parser.parse_args(argv)
     part = getattr(options, "run_part", None) or options.part
     dists = _select(getattr(options, "run_only", None) or options.only, part)
