@@ -25,7 +25,7 @@ import libcst as cst
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.edits import FixBuilder, Span
 from flake8_asyncloop.engine.focus import Focused
-from flake8_asyncloop.engine.index import ModuleIndex
+from flake8_asyncloop.engine.index import FunctionInfo, ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
 from flake8_asyncloop.engine.loopstate import ImportedCode, LoopStates
 from flake8_asyncloop.engine.names import Resolver
@@ -104,6 +104,26 @@ class ModuleAnalysis(CallFacts):
         """Where a thread running the project's function ``name`` calls get_event_loop() with
         nothing set (``ImportedCode.thread_lookup``); None when unknown or it does not."""
         return self._imported.thread_lookup(name) if self._imported is not None else None
+
+    @functools.cached_property
+    def process_mains(self) -> frozenset[FunctionInfo]:
+        """The functions of this module that run as a child process's main
+        (``LoopAnalysis.process_mains``), also through a function or class of the project's
+        other modules that hands them to ``Process(target=...)`` (``taskiq``'s
+        ``ProcessManager(worker_function=start_listen)``). Asked for a loop left unclosed: every
+        statement may hand a function over."""
+        self.need_every_statement()
+        found = set(self.loops.process_mains)
+        imported = self._imported
+        for site in self.index.calls if imported is not None else ():
+            handed = list(self.loops.handed_functions(site))
+            name = self.resolver.imported_name(site.node.func, site.scope) if handed else None
+            if imported is None or name is None:
+                continue
+            for position, keyword, functions in handed:
+                if imported.runs_as_process(name, position, keyword):
+                    found.update(functions)
+        return frozenset(found)
 
     def may_install_a_loop(self) -> bool:
         """Whether code of this module, or of the project's other modules, may leave a loop set

@@ -155,6 +155,9 @@ class _OnlyTheWholeModule:
     def thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
         return self._project.thread_lookup(name)  # the same: about another file
 
+    def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
+        return self._project.runs_as_process(name, position, keyword)  # the same
+
 
 def _check_focused(
     focused: Focused, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,

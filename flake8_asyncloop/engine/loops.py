@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -245,16 +245,45 @@ class LoopAnalysis:
     @functools.cached_property
     def process_mains(self) -> set[FunctionInfo]:
         """The functions of the module handed to ``Process(target=...)`` (multiprocessing's, a
-        context's): each is a child process's main, so a loop it makes lives as long as the
-        process does."""
+        context's), directly or through a function or class of the module that hands its
+        argument over (``Manager(worker=main)``): each is a child process's main, so a loop it
+        makes lives as long as the process does."""
         found: set[FunctionInfo] = set()
-        for site in self._calls.index.calls:
-            func = site.node.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-            target = argument(site.node, 1, "target") if name == "Process" else None
-            for expr in _alternatives(target) if target is not None else []:
-                found.update(self._calls.resolver.functions(expr, site.scope) or self._class_method(expr, site.scope))
+        targets = list(process_targets(self._calls))
+        for site, expr in targets:
+            found.update(self.functions_named(expr, site.scope))
+        for site in self._calls.index.calls if targets else ():
+            callee = self._local_callable(site)
+            run = parameters_run_as_process(targets, callee) if callee is not None else frozenset()
+            for position, keyword, functions in self.handed_functions(site) if run else ():
+                if callee is not None and parameter_named(callee, position, keyword) in run:
+                    found.update(functions)
         return found
+
+    def functions_named(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
+        """The functions of the module ``expr`` refers to: a function, or ``Class.method``."""
+        return self._calls.resolver.functions(expr, scope) or self._class_method(expr, scope)
+
+    def handed_functions(self, site: CallSite) -> Iterator[tuple[Optional[int], Optional[str], list[FunctionInfo]]]:
+        """The functions of the module that ``site`` hands over as arguments, each with its
+        position among the positional arguments or its keyword."""
+        position = 0
+        for arg in site.node.args:
+            if arg.star:
+                return  # the positions after it are unknown
+            functions = self.functions_named(arg.value, site.scope)
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if functions:
+                yield (position if keyword is None else None), keyword, functions
+            position += keyword is None
+
+    def _local_callable(self, site: CallSite) -> Optional[FunctionInfo]:
+        """The function of the module ``site`` calls, or the ``__init__`` of its class."""
+        info = self.class_called(site)
+        if info is not None:
+            return self._calls.resolver.method(info, "__init__")
+        functions = self._calls.resolver.functions(site.node.func, site.scope)
+        return functions[0] if len(functions) == 1 else None
 
     def _class_method(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
         """``Class.method`` for a class of this module."""
@@ -279,7 +308,7 @@ class LoopAnalysis:
             return ""
         parameter = _parameter_for(initializer, site.node, arg)
         owner = initializer.owner_class
-        attribute = self._kept_as(initializer, parameter) if parameter is not None else None
+        attribute = kept_as(initializer, parameter) if parameter is not None else None
         if owner is None or attribute is None or self._attribute_leaves(attribute):
             return ""
         return f"{owner.name}.{attribute}"
@@ -291,23 +320,6 @@ class LoopAnalysis:
         if len(bindings) != 1 or bindings[0].kind != "class" or bindings[0].node is None:
             return None
         return self._calls.index.class_for(bindings[0].node)
-
-    @staticmethod
-    def _kept_as(initializer: FunctionInfo, parameter: str) -> Optional[str]:
-        """The attribute ``__init__`` assigns the parameter to: ``self.loop = loop``."""
-        for statement in _simple_statements(initializer):
-            for small in statement.body:
-                if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Name)):
-                    continue
-                target = small.targets[0].target if len(small.targets) == 1 else None
-                if (
-                    small.value.value == parameter
-                    and isinstance(target, cst.Attribute)
-                    and isinstance(target.value, cst.Name)
-                    and target.value.value == initializer.self_name
-                ):
-                    return target.attr.value
-        return None
 
     @functools.lru_cache(maxsize=None)  # noqa: B019 (one analysis per module, dropped with it)
     def _attribute_leaves(self, attribute: str) -> bool:
@@ -775,14 +787,71 @@ def _returned_values(function: FunctionInfo) -> list[Optional[cst.BaseExpression
 
 def _parameter_for(function: FunctionInfo, call: cst.Call, arg: cst.Arg) -> Optional[str]:
     """The parameter of ``function`` (a method called through its class) that ``arg`` binds."""
-    if arg.keyword is not None:
-        return arg.keyword.value
+    position = [a for a in call.args if a.keyword is None].index(arg) if arg.keyword is None else None
+    return parameter_named(function, position, arg.keyword.value if arg.keyword is not None else None)
+
+
+def kept_as(initializer: FunctionInfo, parameter: str) -> Optional[str]:
+    """The attribute ``__init__`` assigns the parameter to: ``self.loop = loop``."""
+    for statement in _simple_statements(initializer):
+        for small in statement.body:
+            if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Name)):
+                continue
+            target = small.targets[0].target if len(small.targets) == 1 else None
+            if (
+                small.value.value == parameter
+                and isinstance(target, cst.Attribute)
+                and isinstance(target.value, cst.Name)
+                and target.value.value == initializer.self_name
+            ):
+                return target.attr.value
+    return None
+
+
+def process_targets(calls: CallFacts) -> Iterator[tuple[CallSite, cst.BaseExpression]]:
+    """Each value the ``target`` of a ``Process(...)`` call of the module (multiprocessing's, a
+    context's) may have."""
+    for site in calls.index.calls:
+        func = site.node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        target = argument(site.node, 1, "target") if name == "Process" else None
+        for expr in _alternatives(target) if target is not None else []:
+            yield site, expr
+
+
+def parameters_run_as_process(
+    targets: Sequence[tuple[CallSite, cst.BaseExpression]], function: FunctionInfo
+) -> frozenset[str]:
+    """The parameters of ``function`` whose value its module hands to ``Process(target=...)``
+    (``targets``: its module's ``process_targets``):
+    in ``function`` itself, or, for an ``__init__``, kept as an attribute (``self.worker =
+    worker``) that a method of its class hands over (``Process(target=self.worker)``)."""
+    found: set[str] = set()
+    owner = function.owner_class
+    for site, target in targets:
+        if isinstance(target, cst.Name) and site.function is function and target.value in function.parameters:
+            found.add(target.value)
+        elif owner is not None and site.function is not None and site.function.owner_class is owner:
+            if isinstance(target, cst.Attribute) and _names(target.value, site.function.self_name):
+                attribute = target.attr.value
+                found.update(p for p in function.parameters if kept_as(function, p) == attribute)
+    return frozenset(found)
+
+
+def parameter_named(function: FunctionInfo, position: Optional[int], keyword: Optional[str]) -> Optional[str]:
+    """The parameter of ``function`` an argument binds, by its keyword or its position (a
+    method's first parameter, ``self``, is bound already)."""
+    if keyword is not None:
+        return keyword
     node = function.node
-    if not isinstance(node, cst.FunctionDef):
+    if position is None or not isinstance(node, cst.FunctionDef):
         return None
-    positional = [*node.params.posonly_params, *node.params.params][1:]  # after ``self``
-    position = [a for a in call.args if a.keyword is None].index(arg)
+    positional = [*node.params.posonly_params, *node.params.params][1 if function.owner_class is not None else 0 :]
     return positional[position].name.value if position < len(positional) else None
+
+
+def _names(expr: cst.BaseExpression, name: Optional[str]) -> bool:
+    return isinstance(expr, cst.Name) and name is not None and expr.value == name
 
 
 def _simple_statements(function: FunctionInfo) -> list[cst.SimpleStatementLine]:

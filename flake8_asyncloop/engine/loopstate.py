@@ -162,6 +162,10 @@ class ImportedCode(Protocol):
         """The checked module's top-level functions that a console script of the project runs
         (``entrypoints.py``)."""
 
+    def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
+        """Whether the project's function or class ``name`` hands the argument at ``position``
+        (among the positional ones) or ``keyword`` to ``Process(target=...)``."""
+
     def thread_lookup(self, name: str) -> Optional[tuple[str, str, int]]:
         """Where a new thread that runs ``name`` (a function of another module of the project)
         calls get_event_loop() with nothing set: the function that calls it, the module's path
@@ -193,6 +197,11 @@ class LoopStates:
         self._places: dict[CallSite, tuple[int, int]] = {}
         self._recursive: set[FunctionInfo] = set()  # functions whose summary a call in them asked for
         self._guesses: dict[FunctionInfo, Effect] = {}  # what a recursive call is taken to do
+
+    @property
+    def calls(self) -> CallFacts:
+        """The module's call layer this analysis reads."""
+        return self._calls
 
     def before(self, site: CallSite) -> State:
         """What the thread that runs ``site`` may have set just before it: the entry state of its

@@ -35,7 +35,7 @@ import libcst as cst
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.entrypoints import console_scripts
 from flake8_asyncloop.engine.index import Binding, FunctionInfo, ImportSite, ModuleIndex
-from flake8_asyncloop.engine import apis, loopstate
+from flake8_asyncloop.engine import apis, loops, loopstate
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, portable
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.positions import Positions
@@ -314,6 +314,14 @@ _live: "OrderedDict[int, _Module]" = OrderedDict()  # those whose analysis is ke
 _lock = threading.RLock()
 
 
+def _defined_function(index: ModuleIndex, binding: Binding, classes: bool) -> Optional[FunctionInfo]:
+    """The function a module-level ``def`` binds, or (with ``classes``) a class's ``__init__``."""
+    if binding.kind == "def" and binding.node is not None:
+        return index.function_for(binding.node)
+    info = index.class_for(binding.node) if classes and binding.kind == "class" and binding.node is not None else None
+    return Resolver(index).method(info, "__init__") if info is not None else None
+
+
 class Project:
     """The project of one checked module: its other modules, read on first use."""
 
@@ -393,9 +401,23 @@ class Project:
         looking = site.function.name if site.function is not None else function.name
         return looking, str(module.path.relative_to(self._place.root)), line
 
-    def _function_named(self, name: str, place: Place, depth: int) -> Optional[tuple[_Module, FunctionInfo]]:
+    def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
+        found = self._function_named(name, self._place, 0, classes=True)
+        if found is None or found[0].states is None:
+            return False
+        module, function = found
+        parameter = loops.parameter_named(function, position, keyword)
+        if parameter is None:
+            return False
+        targets = list(loops.process_targets(module.states.calls)) if module.states is not None else []
+        return parameter in loops.parameters_run_as_process(targets, function) if targets else False
+
+    def _function_named(
+        self, name: str, place: Place, depth: int, classes: bool = False
+    ) -> Optional[tuple[_Module, FunctionInfo]]:
         """The sync function of the project that ``name`` (as the module at ``place`` writes it)
-        is, with its module analysed, following names a module imports by name."""
+        is, or with ``classes`` the ``__init__`` of its class, with its module analysed,
+        following names a module imports by name."""
         found = self._owned_split(name, place)
         if found is None:
             return None
@@ -405,13 +427,15 @@ class Project:
             return None
         if attribute not in module.defined:
             target = module.reexports.get(attribute)
-            return self._function_named(target, module.place, depth + 1) if target and depth < _MAX_REEXPORTS else None
+            if not target or depth >= _MAX_REEXPORTS:
+                return None
+            return self._function_named(target, module.place, depth + 1, classes)
         if self._states(module) is None or module.index is None:
             return None
         bindings = module.index.module_scope.bindings.get(attribute, [])
-        if len(bindings) != 1 or bindings[0].kind != "def" or bindings[0].node is None:
+        if len(bindings) != 1 or bindings[0].node is None:
             return None
-        function = module.index.function_for(bindings[0].node)
+        function = _defined_function(module.index, bindings[0], classes)
         return (module, function) if function is not None and not function.is_async else None
 
     def owns(self, written: str) -> bool:

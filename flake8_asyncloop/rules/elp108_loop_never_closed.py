@@ -30,7 +30,9 @@ class LoopNeverClosed(Rule):
         "class, the policy's new_event_loop(), `loop or new_event_loop()` (made when none is "
         "passed), an assignment expression, and a function of the module that returns a new loop "
         "(its caller owns it); and into a class of the module that keeps the loop it is given "
-        "(`self.loop = loop`) when nothing in the module closes that attribute."
+        "(`self.loop = loop`) when nothing in the module closes that attribute. A loop made in a "
+        "child process's main (a function handed to Process(target=...), also through a function "
+        "or class of the project that hands it there) lives as long as the process: not reported."
     )
     how_to_fix = (
         "Close the loop when done: try/finally with loop.close(), contextlib.closing(), a close "
@@ -126,7 +128,7 @@ class LoopNeverClosed(Rule):
                 continue  # installed by a helper (a test case's set_event_loop), which may close it
             if analysis.callee_of(creation.call) in apis.ABSTRACT_LOOP_CLASSES:
                 continue  # no resources to release
-            if creation.function in loops.process_mains:
+            if creation.function in analysis.process_mains:
                 continue  # a child process's main: the loop lives as long as the process
             if creation.kept_by:
                 name = f"'{creation.target}'" if creation.target else "made here"
