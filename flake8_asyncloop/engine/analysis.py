@@ -68,7 +68,7 @@ class ModuleAnalysis(CallFacts):
 
     @functools.cached_property
     def loops(self) -> LoopAnalysis:
-        return LoopAnalysis(self)
+        return LoopAnalysis(self, self._imported)
 
     @functools.cached_property
     def loop_states(self) -> LoopStates:

@@ -17,7 +17,7 @@ from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.index import ImportSite
-from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect
+from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect, MadeLoop
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.project import Project
 from flake8_asyncloop.engine.reads import Reads, union
@@ -117,10 +117,15 @@ def _focus_and_check(
     text: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,
     path: Optional[str],
 ) -> list[Diagnostic]:
-    focused = focus(text, tree, reads_of(rules))
+    project = Project.of(path, targets, LOOKUP_VERSIONS, process)
+    reads = reads_of(rules)
+    helpers = project.loop_helper_names() if project is not None else frozenset()
+    if helpers:
+        # A function of the project that returns a new loop makes one, as new_event_loop() does.
+        reads = reads | Reads(names=helpers, creations=helpers)
+    focused = focus(text, tree, reads)
     if focused is None:
         return []  # nothing in the module names an API any rule reports
-    project = Project.of(path, targets, LOOKUP_VERSIONS, process)
     try:
         return _check_focused(focused, tree, targets, rules, process, project)
     except WholeModuleNeeded:
@@ -157,6 +162,10 @@ class _OnlyTheWholeModule:
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         return self._project.runs_as_process(name, position, keyword)  # the same
+
+    def new_loop_from(self, name: str) -> Optional[MadeLoop]:
+        # The call's statement is kept: the project's helpers' names are read (``_focus_and_check``).
+        return self._project.new_loop_from(name)
 
 
 def _check_focused(

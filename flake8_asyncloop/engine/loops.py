@@ -19,6 +19,7 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.calls import argument, method_name
 from flake8_asyncloop.engine.index import Assignment, CallSite, ClassInfo, FunctionInfo, Scope
+from flake8_asyncloop.engine.loopstate import ImportedCode, MadeLoop
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
 
@@ -90,10 +91,14 @@ class LoopCreation:
 
 
 class LoopAnalysis:
-    def __init__(self, calls: CallFacts) -> None:
+    def __init__(self, calls: CallFacts, imported: Optional[ImportedCode] = None) -> None:
+        """``imported``: the project's other modules, when known; a loop a function of theirs
+        makes and returns is then the caller's (``ImportedCode.new_loop_from``)."""
         self._calls = calls
+        self._imported = imported
         self._spawns_memo: dict[FunctionInfo, bool] = {}
         self._returns_memo: dict[FunctionInfo, bool] = {}
+        self._made_elsewhere: dict[cst.Call, MadeLoop] = {}  # calls of the project's loop helpers
         self.creations: list[LoopCreation] = []
         # Creations that share a region and a variable are read in one walk of the region, so a
         # module that creates the same variable thousands of times costs one walk, not thousands.
@@ -127,11 +132,22 @@ class LoopAnalysis:
         if self._calls.callee(site) in apis.CONTEXTLIB_CLOSING and len(value.args) == 1:
             return self._creating_call(value.args[0].value)
         helpers = self._calls.resolver.functions(value.func, site.scope)
-        if helpers and all(self._returns_new_loop(helper) for helper in helpers):
+        if helpers and all(self.returns_new_loop(helper) for helper in helpers):
             return value  # ``loop = make_loop()``: the caller owns the loop the helper made
+        name = self._calls.resolver.imported_name(value.func, site.scope) if not helpers else None
+        made = self._imported.new_loop_from(name) if self._imported is not None and name is not None else None
+        if made is not None:
+            self._made_elsewhere[value] = made  # the same, by a function of another module
+            return value
         return None
 
-    def _returns_new_loop(self, function: FunctionInfo) -> bool:
+    def made_by(self, function: FunctionInfo) -> MadeLoop:
+        """What ``function``, which returns a new loop (``returns_new_loop``), does with it."""
+        installs = any(self._calls.installs_loop(site) for site in function.calls)
+        closes = any(creation.closed for creation in self.creations if creation.function is function)
+        return MadeLoop(installs, closes)
+
+    def returns_new_loop(self, function: FunctionInfo) -> bool:
         """Whether every ``return`` of ``function`` (at least one) returns a loop it made:
         ``return new_event_loop()``, or a variable bound only to one."""
         known = self._returns_memo.get(function)
@@ -151,7 +167,7 @@ class LoopAnalysis:
         return value is not None and self._creating_call(value) is value
 
     def _helpers_of(self, call: cst.Call) -> list[FunctionInfo]:
-        """The functions of the module that ``call`` runs to make the loop (``_returns_new_loop``)."""
+        """The functions of the module that ``call`` runs to make the loop (``returns_new_loop``)."""
         site = self._calls.index.call_sites.get(call)
         if site is None or self._calls.creates_loop(site):
             return []
@@ -169,6 +185,11 @@ class LoopAnalysis:
             creation.installs.extend(  # installed by its helper
                 inner for helper in creation.helpers for inner in helper.calls if self._calls.installs_loop(inner)
             )
+            made = self._made_elsewhere.get(creation.call)
+            site = self._calls.index.call_sites.get(creation.call)
+            if made is not None and made.installs and site is not None:
+                creation.installs.append(site)  # installed by the other module's helper
+            creation.closed |= made is not None and made.closes
         return creation
 
     def _settle_kept(self) -> None:

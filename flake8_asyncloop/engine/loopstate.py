@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, NamedTuple, Optional, Protocol, Union
 
 import libcst as cst
 
@@ -144,6 +144,13 @@ SETS = Effect(False, frozenset({A_LOOP}))
 UNSEEN = Effect(True, frozenset({Value(Kind.UNSEEN)}))
 
 
+class MadeLoop(NamedTuple):
+    """What a function of another module of the project does with the new loop it returns."""
+
+    installs: bool  # it sets it as the current loop
+    closes: bool  # it closes it, or registers its close (``self.addCleanup(loop.close)``)
+
+
 class ImportedCode(Protocol):
     """The other modules of the project (``project.py``): what running their code does."""
 
@@ -161,6 +168,10 @@ class ImportedCode(Protocol):
     def script_functions(self) -> frozenset[str]:
         """The checked module's top-level functions that a console script of the project runs
         (``entrypoints.py``)."""
+
+    def new_loop_from(self, name: str) -> Optional[MadeLoop]:
+        """What the project's function ``name`` does with the loop it makes and returns, when
+        every ``return`` of it returns one (``loops.LoopAnalysis.returns_new_loop``); None otherwise."""
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         """Whether the project's function or class ``name`` hands the argument at ``position``

@@ -28,7 +28,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
@@ -36,7 +36,7 @@ from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.entrypoints import console_scripts
 from flake8_asyncloop.engine.index import Binding, FunctionInfo, ImportSite, ModuleIndex
 from flake8_asyncloop.engine import apis, loops, loopstate
-from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, portable
+from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, MadeLoop, portable
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.process import Process
@@ -135,6 +135,7 @@ class _Module:
         self.states: Optional[LoopStates] = None
         self.index: Optional[ModuleIndex] = None
         self.tree: Optional[cst.Module] = None
+        self.loops: Optional[loops.LoopAnalysis] = None  # made on first use, dropped with the trees
         self.on_import: Optional[Effect] = None
         self.callables: dict[str, Effect] = {}
         self.unreadable = False
@@ -208,49 +209,87 @@ _NOT_SOURCE = frozenset({"node_modules", "__pycache__", "site-packages", "build"
 _MAX_SCANNED = 5000  # modules read for ``installs_elsewhere``; past this, take it that one does
 _INSTALL_WORDS = (b"set_event_loop", b"nest_asyncio", b"IOLoop")
 _SHIPPED_POLICY_WORDS = frozenset(name.rpartition(".")[2] for name in apis.SHIPPED_POLICIES)
-# Per file, by path: (modification time, size, whether it installs), kept for the process.
-_installing: dict[str, tuple[int, int, bool]] = {}
+# Words of the calls that make a loop (new_event_loop, the loop classes), as bytes to search for.
+_MAKING_WORDS = tuple(word.encode() for word in words(apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES))
+
+
+@dataclass(frozen=True)
+class _FileFacts:
+    """What one module of the project may do, read by CPython's tree: whether it calls something
+    that may leave a loop set (``LoopStates.installs``, by names), and its top-level functions
+    that may return a loop they make (a superset of what ``Project.new_loop_from`` finds)."""
+
+    installs: bool
+    loop_helpers: frozenset[str]
+
+
+# Per file, by path: (modification time, size, its facts), kept for the process.
+_facts_of: dict[str, tuple[int, int, _FileFacts]] = {}
+_NO_FACTS = _FileFacts(False, frozenset())
+
+
+def _python_files(directory: Path) -> Iterator[Path]:
+    """The modules under ``directory``, tools' and environments' folders left out."""
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name not in _NOT_SOURCE]
+        yield from (Path(folder, name) for name in files if name.endswith(".py"))
 
 
 def _installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
     """Whether a module under ``directory`` other than ``checked`` calls something that may
     leave a loop set: the same calls ``LoopStates.installs`` reads, by their names."""
-    scanned = 0
-    for folder, subfolders, files in os.walk(directory):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name not in _NOT_SOURCE]
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            path = Path(folder, name)
-            scanned += 1
-            if scanned > _MAX_SCANNED:
-                return True  # too many to read: one of them may
-            if path != checked and _file_installs(path):
-                return True
+    for count, path in enumerate(_python_files(directory), 1):
+        if count > _MAX_SCANNED:
+            return True  # too many to read: one of them may
+        if path != checked and _file_facts(path).installs:
+            return True
     return False
 
 
-def _file_installs(path: Path) -> bool:
+def _loop_helpers(directories: list[Path]) -> frozenset[str]:
+    """The names of the top-level functions under ``directories`` that may return a new loop."""
+    found: set[str] = set()
+    for directory in directories:
+        for count, path in enumerate(_python_files(directory), 1):
+            if count > _MAX_SCANNED:
+                break
+            found |= _file_facts(path).loop_helpers
+    return frozenset(found)
+
+
+def _file_facts(path: Path) -> _FileFacts:
     try:
         status = path.stat()
-        known = _installing.get(str(path))
+        known = _facts_of.get(str(path))
         if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
             return known[2]
         data = path.read_bytes()
     except OSError:
-        return False
-    installs = any(word in data for word in _INSTALL_WORDS) and _tree_installs(data)
+        return _NO_FACTS
+    facts = _tree_facts(data) if any(word in data for word in (*_INSTALL_WORDS, *_MAKING_WORDS)) else _NO_FACTS
     with _lock:
-        _installing[str(path)] = (status.st_mtime_ns, status.st_size, installs)
-    return installs
+        _facts_of[str(path)] = (status.st_mtime_ns, status.st_size, facts)
+    return facts
 
 
-def _tree_installs(data: bytes) -> bool:
+def _tree_facts(data: bytes) -> _FileFacts:
     try:
         tree = ast.parse(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(node, ast.Call) and _call_installs(node) for node in ast.walk(tree))
+        return _NO_FACTS
+    installs = any(isinstance(node, ast.Call) and _call_installs(node) for node in ast.walk(tree))
+    helpers = frozenset(
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _may_return_new_loop(node)
+    )
+    return _FileFacts(installs, helpers)
+
+
+def _may_return_new_loop(function: ast.FunctionDef) -> bool:
+    """A ``return`` with a value, and a call of something that makes a loop, by its name."""
+    making = {word.decode() for word in _MAKING_WORDS}
+    nodes = list(ast.walk(function))
+    returns = any(isinstance(node, ast.Return) and node.value is not None for node in nodes)
+    return returns and any(isinstance(node, ast.Call) and _call_words(node.func) & making for node in nodes)
 
 
 def _call_installs(call: ast.Call) -> bool:
@@ -335,6 +374,7 @@ class Project:
         self._read_here: dict[str, Optional[_Module]] = {}
         self._path: Optional[Path] = None  # the checked file, when this is its project
         self._installs_elsewhere: Optional[bool] = None
+        self._loop_helpers: Optional[frozenset[str]] = None
 
     @classmethod
     def of(cls, path: Optional[str], targets: TargetVersions, minors: range, process: Process) -> Optional["Project"]:
@@ -400,6 +440,25 @@ class Project:
         line = Positions(tree, index, text, None, None).position(site.node)[0]
         looking = site.function.name if site.function is not None else function.name
         return looking, str(module.path.relative_to(self._place.root)), line
+
+    def new_loop_from(self, name: str) -> Optional[MadeLoop]:
+        found = self._function_named(name, self._place, 0)
+        analysis = self._loops(found[0]) if found is not None else None
+        if found is None or analysis is None or not analysis.returns_new_loop(found[1]):
+            return None
+        return analysis.made_by(found[1])
+
+    def loop_helper_names(self) -> frozenset[str]:
+        """The names of the project's top-level functions that may return a loop they make, by
+        CPython's tree (a superset of what ``new_loop_from`` finds): flake8's path keeps the
+        statements that name one (``checker.py``). Read from the checked module's top package,
+        or, for a module outside any package, from its directory and the project's roots."""
+        if self._loop_helpers is None:
+            top = self._place.name.split(".", 1)[0]
+            in_a_package = self._place.is_package or "." in self._place.name
+            directories = [self._place.root / top] if in_a_package else [self._place.root, *self._other_roots]
+            self._loop_helpers = _loop_helpers(directories)
+        return self._loop_helpers
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         found = self._function_named(name, self._place, 0, classes=True)
@@ -602,7 +661,19 @@ class Project:
             while len(_live) > _LIVE_MODULES:
                 _, dropped = _live.popitem(last=False)
                 dropped.states, dropped.index, dropped.tree = None, None, None  # its results stay; its trees go
+                dropped.loops = None
         return states
+
+    def _loops(self, module: _Module) -> Optional[loops.LoopAnalysis]:
+        """The loop analysis of ``module`` (None if it cannot be made), its own helpers followed
+        but not those of other modules."""
+        states = self._states(module)
+        if states is None:
+            return None
+        with _lock:
+            if module.loops is None:
+                module.loops = loops.LoopAnalysis(states.calls)
+            return module.loops
 
     def _analysed_on_import(self, module: _Module) -> Effect:
         if module.on_import is None:
