@@ -28,9 +28,10 @@ class LoopNeverClosed(Rule):
         "long-running program that creates loops repeatedly, file descriptors run out. Every "
         "version is affected. Loops are followed however they are made: new_event_loop(), a loop "
         "class, the policy's new_event_loop(), `loop or new_event_loop()` (made when none is "
-        "passed), an assignment expression, and a function of the module that returns a new loop "
-        "(its caller owns it); and into a class of the module that keeps the loop it is given "
-        "(`self.loop = loop`) when nothing in the module closes that attribute. A loop made in a "
+        "passed), an assignment expression, and a function of the module or of another module of "
+        "the project that returns a new loop (its caller owns it); and into a class of the module "
+        "that keeps the loop it is given (`self.loop = loop`) when nothing in the module closes "
+        "that attribute. A loop made in a "
         "child process's main (a function handed to Process(target=...), also through a function "
         "or class of the project that hands it there) lives as long as the process: not reported."
     )
