@@ -54,6 +54,20 @@ def test_elp102_fix_makes_the_lookups_see_the_loop(tmp_path: Path) -> None:
     assert "is loop -> True" in after.stdout
 
 
+@pytest.mark.parametrize("version", ["3.7", "3.9", "3.11", "3.12", "3.13"])
+def test_elp104_fix_in_a_helper_run_inside_the_loop_changes_nothing(version: str, tmp_path: Path) -> None:
+    """get_running_loop() in a private function that only coroutines call returns what
+    get_event_loop() did: the same output, and no warning, before and after."""
+    python = pyenv_pythons().get(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} here")
+    before = run(python, RUNTIME / "elp104_sync_helper.py", warnings="error")
+    after = run(python, fixed_program("elp104_sync_helper.py", tmp_path), warnings="error")
+    assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout == "same loop: True\ndeadline ok: True\n"
+    assert "get_running_loop" in (tmp_path / "elp104_sync_helper.py").read_text()
+
+
 @pytest.mark.parametrize("version", ["3.7", "3.8", "3.12"])
 def test_elp103_fixes_run_subprocesses_on_every_version(version: str, tmp_path: Path) -> None:
     """On 3.7 the fix is what makes it work; elsewhere it must change nothing (no warning)."""

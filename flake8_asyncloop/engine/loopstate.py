@@ -208,6 +208,7 @@ class LoopStates:
         self._places: dict[CallSite, tuple[int, int]] = {}
         self._recursive: set[FunctionInfo] = set()  # functions whose summary a call in them asked for
         self._guesses: dict[FunctionInfo, Effect] = {}  # what a recursive call is taken to do
+        self._in_running_loop: dict[FunctionInfo, Optional[CallSite]] = {}  # ``running_caller``
 
     @property
     def calls(self) -> CallFacts:
@@ -492,6 +493,26 @@ class LoopStates:
         if node.name.value.startswith("__") or not all(self._transparent(d, function) for d in node.decorators):
             return False
         return self._calls.index.name_counts[function.name] == 1 + len(callers)
+
+    def running_caller(self, function: FunctionInfo) -> Optional[CallSite]:
+        """A call of ``function`` when every run of it the module shows is inside a running
+        loop: its module calls it and uses its name for nothing else (``_only_called``), and
+        each call is in a coroutine, or in a sync function that runs only inside one in turn.
+        None otherwise (a recursive call counts as not shown). Calls from other modules are not
+        seen: a caller asks about functions no importer calls."""
+        if function in self._in_running_loop:
+            return self._in_running_loop[function]
+        self._in_running_loop[function] = None
+        callers = self._callers.get(function, [])
+        found = None
+        if not function.is_async and self._only_called(function, callers):
+            inside = all(
+                site.function is not None and (site.function.is_async or self.running_caller(site.function))
+                for site in callers
+            )
+            found = callers[0] if inside else None
+        self._in_running_loop[function] = found
+        return found
 
     def unseen_callers(self, function: FunctionInfo) -> Callers:
         """Who runs ``function``, where the module's calls are not all of its runs."""

@@ -14,31 +14,38 @@ from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
-    from flake8_asyncloop.engine.index import CallSite
+    from flake8_asyncloop.engine.index import CallSite, FunctionInfo
 
 
 @register
 class GetEventLoopInCoroutine(Rule):
     code = "ELP104"
     name = "get-event-loop-in-coroutine"
-    summary = "asyncio.get_event_loop() is called inside a coroutine instead of asyncio.get_running_loop()."
+    summary = (
+        "asyncio.get_event_loop() is called inside a coroutine, or in a function only coroutines call, instead of "
+        "asyncio.get_running_loop()."
+    )
     why = (
         "Inside a coroutine there is always a running loop, and asyncio.get_running_loop() (3.7+) "
         "returns exactly it. get_event_loop() returns the same loop there, but says something else: "
         "outside a coroutine it may create a loop (before 3.14), warn (3.10-3.13) or raise, and "
         "code copied out of the coroutine takes that behaviour with it. Its policy lookup is "
-        "deprecated with the policy system in 3.14."
+        "deprecated with the policy system in 3.14. The same holds in a sync function that only "
+        "ever runs inside a running loop: a private or nested function that its module calls "
+        "only from coroutines (or from such functions), and uses in no other way."
     )
     how_to_fix = "Call asyncio.get_running_loop() instead."
     versions = "3.7+ (get_running_loop() is new in 3.7)"
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (
-        "Safe: inside the coroutine itself both calls return the running loop. Unsafe inside an "
+        "Safe: inside the coroutine itself, and in a function every call of which runs inside a "
+        "running loop, both calls return the running loop. Unsafe inside an "
         "`assert` or an assert*() call, where a test may be checking get_event_loop() itself. No "
         "fix when the call has arguments."
     )
-    reads = Reads(names=apis.GET_EVENT_LOOP)
+    # ``located``: the callers of a sync function that looks the loop up are kept on flake8's path.
+    reads = Reads(names=apis.GET_EVENT_LOOP, located=apis.GET_EVENT_LOOP)
     invalid = (
         Example(
             "import asyncio\nasync def main():\n    loop = asyncio.get_event_loop()\n",
@@ -61,9 +68,36 @@ class GetEventLoopInCoroutine(Rule):
                 "    return asyncio.get_running_loop().time()\n"
             ),
         ),
+        Example(
+            "import asyncio\n"
+            "def _now():\n"
+            "    return asyncio.get_event_loop().time()\n"
+            "async def tick():\n"
+            "    return _now()\n",
+            expected_message=(
+                "asyncio.get_event_loop() in _now(), which runs only inside a running loop (called from tick() on "
+                "line 5): use asyncio.get_running_loop(), which returns the running loop and never creates one"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "def _now():\n"
+                "    return asyncio.get_running_loop().time()\n"
+                "async def tick():\n"
+                "    return _now()\n"
+            ),
+        ),
     )
     valid = (
         Example("import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n"),
+        Example(
+            "import asyncio\n"
+            "def _now():\n"
+            "    return asyncio.get_event_loop().time()\n"
+            "async def tick():\n"
+            "    return _now()\n"
+            "def sync_tick():\n"
+            "    return _now()\n"
+        ),
         Example(
             "import asyncio\n"
             "async def main():\n"
@@ -75,14 +109,25 @@ class GetEventLoopInCoroutine(Rule):
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         for site in analysis.index.calls:
-            if site.function is None or not site.function.is_async:
-                continue  # a nested def or lambda is its own function: it may run anywhere, later
-            if analysis.callee(site) not in apis.GET_EVENT_LOOP:
+            function = site.function
+            if function is None or analysis.callee(site) not in apis.GET_EVENT_LOOP:
                 continue
             written = analysis.source(site.node.func)
+            if function.is_async:
+                where = "inside a coroutine"
+            else:
+                # A nested def or lambda is its own function: it may run anywhere, later.
+                caller = _running_caller(analysis, function)
+                if caller is None:
+                    continue
+                line = analysis.position(caller.node)[0]
+                where = (
+                    f"in {function.name}(), which runs only inside a running loop (called from "
+                    f"{caller.function.name if caller.function else '?'}() on line {line})"
+                )
             yield Finding(
                 site.node,
-                f"{written}() inside a coroutine: use asyncio.get_running_loop(), which returns the "
+                f"{written}() {where}: use asyncio.get_running_loop(), which returns the "
                 "running loop and never creates one",
                 partial(self._fix, analysis, site),
             )
@@ -103,6 +148,15 @@ class GetEventLoopInCoroutine(Rule):
         name, import_edits = reference
         edit = analysis.fixes.replace(site.node, f"{name}.get_running_loop()")
         return Fix(f"Use {name}.get_running_loop()", (edit, *import_edits), not _asserted(site))
+
+
+def _running_caller(analysis: "ModuleAnalysis", function: "FunctionInfo") -> Optional["CallSite"]:
+    """A call of ``function`` when every run of it is inside a running loop
+    (``LoopStates.running_caller``). Asked only for a private function (``_name``) or one
+    nested in another: an importer may call a public one from code with no loop running."""
+    nested = function.outer_scope.kind == "function"
+    private = function.name.startswith("_") and not function.name.endswith("__")
+    return analysis.loop_states.running_caller(function) if nested or private else None
 
 
 class _AssertedCall(TreeVisitor):
