@@ -9,6 +9,7 @@ import functools
 from typing import Optional
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
@@ -165,6 +166,28 @@ class CallFacts:
             pending.extend(node.children)
         return found
 
+    def mocked_around(self, site: CallSite) -> bool:
+        """Whether ``site`` runs where a test replaces code with mocks: in a ``with patch(...):``
+        block (unittest.mock's ``patch``, ``patch.object``, ``patch.dict``; ``mocker.patch``) or
+        in a function decorated with one. What it calls may then return a mock."""
+        patched = self._patched_blocks
+        if any(block in patched for block in site.blocks):
+            return True
+        node = site.function.node if site.function is not None else None
+        return isinstance(node, cst.FunctionDef) and any(_is_patch(d.decorator) for d in node.decorators)
+
+    @functools.cached_property
+    def _patched_blocks(self) -> set[cst.BaseSuite]:
+        """The bodies of ``with`` statements that patch (``mocked_around``), found on first use."""
+        found: set[cst.BaseSuite] = set()
+        pending: list[cst.CSTNode] = [self.module]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.With) and any(_is_patch(item.item) for item in node.items):
+                found.add(node.body)
+            pending.extend(node.children)
+        return found
+
     def installs_loop(self, site: CallSite) -> bool:
         """``set_event_loop(x)`` with x not None."""
         return self._sets_event_loop(site) and not is_none(argument(site.node, 0, "loop"))
@@ -191,6 +214,14 @@ class CallFacts:
         if self.callee(site) in apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES:
             return True
         return self._policy_method(site, "new_event_loop")
+
+
+def _is_patch(expr: cst.BaseExpression) -> bool:
+    """``patch(...)``, ``mock.patch.object(...)``, ``mocker.patch(...)``, as written."""
+    if not isinstance(expr, cst.Call):
+        return False
+    name = get_full_name_for_node(expr.func)
+    return name is not None and "patch" in name.split(".")
 
 
 def _calls_named(expr: cst.BaseExpression, name: str) -> bool:

@@ -33,7 +33,9 @@ class LoopNeverClosed(Rule):
         "that keeps the loop it is given (`self.loop = loop`) when nothing in the module closes "
         "that attribute. A loop made in a "
         "child process's main (a function handed to Process(target=...), also through a function "
-        "or class of the project that hands it there) lives as long as the process: not reported."
+        "or class of the project that hands it there) lives as long as the process: not reported. "
+        "Nor is one made under a test's patch (`with patch(...):`, `@patch.object(...)`), where "
+        "what the code calls may return a mock."
     )
     how_to_fix = (
         "Close the loop when done: try/finally with loop.close(), contextlib.closing(), a close "
@@ -129,6 +131,8 @@ class LoopNeverClosed(Rule):
                 continue  # installed by a helper (a test case's set_event_loop), which may close it
             if analysis.callee_of(creation.call) in apis.ABSTRACT_LOOP_CLASSES:
                 continue  # no resources to release
+            if _mocked(analysis, creation):
+                continue  # a test's patch may make what it calls return a mock
             if creation.function in analysis.process_mains:
                 continue  # a child process's main: the loop lives as long as the process
             if creation.kept_by:
@@ -184,3 +188,8 @@ class LoopNeverClosed(Rule):
             return Fix(description, (edit,), safe) if edit is not None else None
         new_body = definition.body.with_changes(body=[*statements[: index + 1], closing_try(rest, creation.target)])
         return Fix(description, (analysis.fixes.rewrite(definition.body, new_body),), safe)
+
+
+def _mocked(analysis: "ModuleAnalysis", creation: "LoopCreation") -> bool:
+    site = analysis.index.call_sites.get(creation.call)
+    return site is not None and analysis.mocked_around(site)
