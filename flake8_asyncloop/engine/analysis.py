@@ -25,7 +25,7 @@ import libcst as cst
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.edits import FixBuilder, Span
 from flake8_asyncloop.engine.focus import Focused
-from flake8_asyncloop.engine.index import FunctionInfo, ModuleIndex
+from flake8_asyncloop.engine.index import CallSite, FunctionInfo, ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis
 from flake8_asyncloop.engine.loopstate import ImportedCode, LoopStates
 from flake8_asyncloop.engine.names import Resolver
@@ -105,25 +105,38 @@ class ModuleAnalysis(CallFacts):
         nothing set (``ImportedCode.thread_lookup``); None when unknown or it does not."""
         return self._imported.thread_lookup(name) if self._imported is not None else None
 
-    @functools.cached_property
-    def process_mains(self) -> frozenset[FunctionInfo]:
-        """The functions of this module that run as a child process's main
-        (``LoopAnalysis.process_mains``), also through a function or class of the project's
-        other modules that hands them to ``Process(target=...)`` (``taskiq``'s
-        ``ProcessManager(worker_function=start_listen)``). Asked for a loop left unclosed: every
-        statement may hand a function over."""
-        self.need_every_statement()
-        found = set(self.loops.process_mains)
+    def runs_as_process_main(self, function: Optional[FunctionInfo]) -> bool:
+        """Whether ``function`` runs as a child process's main (``LoopAnalysis.process_mains``),
+        also through a function or class of the project's other modules that hands it to
+        ``Process(target=...)`` (taskiq's ``ProcessManager(worker_function=start_listen)``).
+        Where it is handed over and the module starts processes, the answer needs every statement:
+        the code of the class it is handed to."""
+        if function is None:
+            return False
+        if function in self.loops.process_mains:
+            return True  # the statements kept show it already: more of them cannot undo it
+        handed = self._handed_over.get(function)
+        if not handed:
+            return False  # every statement that names a loop-making function is kept
+        if self.loops.process_targets:
+            self.need_every_statement()  # a class of the module may keep it for Process(target=...)
         imported = self._imported
-        for site in self.index.calls if imported is not None else ():
-            handed = list(self.loops.handed_functions(site))
-            name = self.resolver.imported_name(site.node.func, site.scope) if handed else None
-            if imported is None or name is None:
-                continue
-            for position, keyword, functions in handed:
-                if imported.runs_as_process(name, position, keyword):
-                    found.update(functions)
-        return frozenset(found)
+        for site, position, keyword in handed if imported is not None else ():
+            name = self.resolver.imported_name(site.node.func, site.scope)
+            if name is not None and imported is not None and imported.runs_as_process(name, position, keyword):
+                return True
+        return False
+
+    @functools.cached_property
+    def _handed_over(self) -> dict[FunctionInfo, list[tuple[CallSite, Optional[int], Optional[str]]]]:
+        """Where each function of the module is handed to a call as an argument, with the
+        argument's position (among the positional ones) or keyword."""
+        found: dict[FunctionInfo, list[tuple[CallSite, Optional[int], Optional[str]]]] = {}
+        for site in self.index.calls:
+            for position, keyword, functions in self.loops.handed_functions(site):
+                for function in functions:
+                    found.setdefault(function, []).append((site, position, keyword))
+        return found
 
     def may_install_a_loop(self) -> bool:
         """Whether code of this module, or of the project's other modules, may leave a loop set

@@ -170,23 +170,11 @@ class CallFacts:
         """Whether ``site`` runs where a test replaces code with mocks: in a ``with patch(...):``
         block (unittest.mock's ``patch``, ``patch.object``, ``patch.dict``; ``mocker.patch``) or
         in a function decorated with one. What it calls may then return a mock."""
-        patched = self._patched_blocks
-        if any(block in patched for block in site.blocks):
-            return True
         node = site.function.node if site.function is not None else None
-        return isinstance(node, cst.FunctionDef) and any(_is_patch(d.decorator) for d in node.decorators)
-
-    @functools.cached_property
-    def _patched_blocks(self) -> set[cst.BaseSuite]:
-        """The bodies of ``with`` statements that patch (``mocked_around``), found on first use."""
-        found: set[cst.BaseSuite] = set()
-        pending: list[cst.CSTNode] = [self.module]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, cst.With) and any(_is_patch(item.item) for item in node.items):
-                found.add(node.body)
-            pending.extend(node.children)
-        return found
+        if isinstance(node, cst.FunctionDef) and any(_is_patch(d.decorator) for d in node.decorators):
+            return True
+        owners = (self.index.with_bodies.get(block) for block in site.blocks)
+        return any(owner is not None and any(_is_patch(item.item) for item in owner.items) for owner in owners)
 
     def installs_loop(self, site: CallSite) -> bool:
         """``set_event_loop(x)`` with x not None."""

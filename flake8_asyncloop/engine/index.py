@@ -328,6 +328,7 @@ class ModuleIndex(TreeVisitor):
         self._if_chains: dict[cst.If, tuple[cst.If, int]] = {}  # elif If -> (first If, position)
         # A statement -> the ``if`` (with no ``else``) whose body is that statement alone.
         self.if_of_sole_statement: dict[cst.BaseStatement, cst.If] = {}
+        self.with_bodies: dict[cst.BaseSuite, cst.With] = {}  # each ``with`` statement by its body
         # condition_reach() per test expression: an if's test is asked for its body, its else
         # and, after an early exit, the rest of the block.
         self._test_reach: dict[cst.BaseExpression, tuple[Reach, Reach]] = {}
@@ -766,6 +767,7 @@ class ModuleIndex(TreeVisitor):
 
     def visit_With_body(self, node: cst.With) -> None:
         self._guards[-1].append(_suppresses_runtime_error(node.items))
+        self.with_bodies[node.body] = node
 
     def leave_With_body(self, node: cst.With) -> None:
         self._guards[-1].pop()

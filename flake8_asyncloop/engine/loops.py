@@ -270,7 +270,7 @@ class LoopAnalysis:
         argument over (``Manager(worker=main)``): each is a child process's main, so a loop it
         makes lives as long as the process does."""
         found: set[FunctionInfo] = set()
-        targets = list(process_targets(self._calls))
+        targets = self.process_targets
         for site, expr in targets:
             found.update(self.functions_named(expr, site.scope))
         for site in self._calls.index.calls if targets else ():
@@ -280,6 +280,11 @@ class LoopAnalysis:
                 if callee is not None and parameter_named(callee, position, keyword) in run:
                     found.update(functions)
         return found
+
+    @functools.cached_property
+    def process_targets(self) -> list[tuple[CallSite, cst.BaseExpression]]:
+        """``process_targets`` of this module (kept on flake8's path: they name ``Process``)."""
+        return list(process_targets(self._calls))
 
     def functions_named(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
         """The functions of the module ``expr`` refers to: a function, or ``Class.method``."""

@@ -133,7 +133,7 @@ class LoopNeverClosed(Rule):
                 continue  # no resources to release
             if _mocked(analysis, creation):
                 continue  # a test's patch may make what it calls return a mock
-            if creation.function in analysis.process_mains:
+            if analysis.runs_as_process_main(creation.function):
                 continue  # a child process's main: the loop lives as long as the process
             if creation.kept_by:
                 name = f"'{creation.target}'" if creation.target else "made here"
