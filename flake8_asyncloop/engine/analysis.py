@@ -108,19 +108,23 @@ class ModuleAnalysis(CallFacts):
     def runs_as_process_main(self, function: Optional[FunctionInfo]) -> bool:
         """Whether ``function`` runs as a child process's main (``LoopAnalysis.process_mains``),
         also through a function or class of the project's other modules that hands it to
-        ``Process(target=...)`` (taskiq's ``ProcessManager(worker_function=start_listen)``).
+        ``Process(target=...)`` (taskiq's ``ProcessManager(worker_function=start_listen)``), or
+        handed to it by another module (``Process(target=serve_main_app)`` in an importer).
         Where it is handed over and the module starts processes, the answer needs every statement:
         the code of the class it is handed to."""
         if function is None:
             return False
         if function in self.loops.process_mains:
             return True  # the statements kept show it already: more of them cannot undo it
+        imported = self._imported
+        if imported is not None and function.outer_scope.kind == "module":
+            if function.name in imported.process_mains_here():
+                return True  # a module of the project (an importer) runs it as a process's main
         handed = self._handed_over.get(function)
         if not handed:
             return False  # every statement that names a loop-making function is kept
         if self.loops.process_targets:
             self.need_every_statement()  # a class of the module may keep it for Process(target=...)
-        imported = self._imported
         for site, position, keyword in handed if imported is not None else ():
             name = self.resolver.imported_name(site.node.func, site.scope)
             if name is not None and imported is not None and imported.runs_as_process(name, position, keyword):

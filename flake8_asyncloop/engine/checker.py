@@ -163,6 +163,9 @@ class _OnlyTheWholeModule:
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         return self._project.runs_as_process(name, position, keyword)  # the same
 
+    def process_mains_here(self) -> frozenset[str]:
+        return self._project.process_mains_here()  # read from the project's files
+
     def new_loop_from(self, name: str) -> Optional[MadeLoop]:
         # The call's statement is kept: the project's helpers' names are read (``_focus_and_check``).
         return self._project.new_loop_from(name)

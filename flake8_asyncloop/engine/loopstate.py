@@ -173,6 +173,10 @@ class ImportedCode(Protocol):
         """What the project's function ``name`` does with the loop it makes and returns, when
         every ``return`` of it returns one (``loops.LoopAnalysis.returns_new_loop``); None otherwise."""
 
+    def process_mains_here(self) -> frozenset[str]:
+        """The checked module's functions that other modules of the project hand to
+        ``Process(target=...)``."""
+
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         """Whether the project's function or class ``name`` hands the argument at ``position``
         (among the positional ones) or ``keyword`` to ``Process(target=...)``."""

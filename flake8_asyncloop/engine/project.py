@@ -102,6 +102,10 @@ class Place:
                 return candidate
         return None
 
+    def neighbour_or_own(self, path: Path) -> "Place":
+        """``neighbour(path)`` for a module under the same root, its own place otherwise."""
+        return self.neighbour(path) if self.root in path.parents else Place.of(path)
+
     def neighbour(self, path: Path) -> "Place":
         """The place of another module of the same root."""
         relative = path.relative_to(self.root).with_suffix("")
@@ -216,16 +220,21 @@ _MAKING_WORDS = tuple(word.encode() for word in words(apis.NEW_EVENT_LOOP | apis
 @dataclass(frozen=True)
 class _FileFacts:
     """What one module of the project may do, read by CPython's tree: whether it calls something
-    that may leave a loop set (``LoopStates.installs``, by names), and its top-level functions
-    that may return a loop they make (a superset of what ``Project.new_loop_from`` finds)."""
+    that may leave a loop set (``LoopStates.installs``, by names), its top-level functions that
+    may return a loop they make (a superset of what ``Project.new_loop_from`` finds), and what it
+    runs as a child process's main."""
 
     installs: bool
     loop_helpers: frozenset[str]
+    # What it hands to ``Process(target=...)`` that it imports: (the module as the import writes
+    # it, the function's name): ``from .serve import main`` and ``target=main``: (".serve", "main").
+    process_targets: frozenset[tuple[str, str]]
 
 
 # Per file, by path: (modification time, size, its facts), kept for the process.
 _facts_of: dict[str, tuple[int, int, _FileFacts]] = {}
-_NO_FACTS = _FileFacts(False, frozenset())
+_NO_FACTS = _FileFacts(False, frozenset(), frozenset())
+_FACT_WORDS = (*_INSTALL_WORDS, *_MAKING_WORDS, b"Process")
 
 
 def _python_files(directory: Path) -> Iterator[Path]:
@@ -246,15 +255,13 @@ def _installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
     return False
 
 
-def _loop_helpers(directories: list[Path]) -> frozenset[str]:
-    """The names of the top-level functions under ``directories`` that may return a new loop."""
-    found: set[str] = set()
+def _scanned_facts(directories: list[Path]) -> Iterator[tuple[Path, _FileFacts]]:
+    """The facts of the modules under ``directories`` (at most ``_MAX_SCANNED`` under each)."""
     for directory in directories:
         for count, path in enumerate(_python_files(directory), 1):
             if count > _MAX_SCANNED:
                 break
-            found |= _file_facts(path).loop_helpers
-    return frozenset(found)
+            yield path, _file_facts(path)
 
 
 def _file_facts(path: Path) -> _FileFacts:
@@ -266,7 +273,7 @@ def _file_facts(path: Path) -> _FileFacts:
         data = path.read_bytes()
     except OSError:
         return _NO_FACTS
-    facts = _tree_facts(data) if any(word in data for word in (*_INSTALL_WORDS, *_MAKING_WORDS)) else _NO_FACTS
+    facts = _tree_facts(data) if any(word in data for word in _FACT_WORDS) else _NO_FACTS
     with _lock:
         _facts_of[str(path)] = (status.st_mtime_ns, status.st_size, facts)
     return facts
@@ -277,11 +284,52 @@ def _tree_facts(data: bytes) -> _FileFacts:
         tree = ast.parse(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return _NO_FACTS
-    installs = any(isinstance(node, ast.Call) and _call_installs(node) for node in ast.walk(tree))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    installs = any(_call_installs(call) for call in calls)
     helpers = frozenset(
         node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _may_return_new_loop(node)
     )
-    return _FileFacts(installs, helpers)
+    imported = _imported_objects(tree) if any(_call_chain(call.func)[-1:] == ["Process"] for call in calls) else {}
+    targets = frozenset(found for call in calls for found in _imported_process_targets(call, imported))
+    return _FileFacts(installs, helpers, targets)
+
+
+def _imported_objects(tree: ast.Module) -> dict[str, str]:
+    """What each name the module imports is, as the import writes it: ``from .a import f`` gives
+    f -> ".a.f", ``import pkg.mod as m`` gives m -> "pkg.mod"."""
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            written = "." * node.level + (node.module or "")
+            separator = "." if node.module else ""
+            for alias in node.names:
+                found[alias.asname or alias.name] = f"{written}{separator}{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found[alias.asname] = alias.name
+    return found
+
+
+def _imported_process_targets(call: ast.Call, imported: dict[str, str]) -> list[tuple[str, str]]:
+    """(module, function) for each imported function ``Process(target=...)`` may run (``a or b``
+    gives both): ``target=main`` or ``target=serve.main``, with the name bound by an import."""
+    if _call_chain(call.func)[-1:] != ["Process"]:
+        return []
+    target = next((keyword.value for keyword in call.keywords if keyword.arg == "target"), None)
+    pending = [target] if target is not None else call.args[1:2]
+    found: list[tuple[str, str]] = []
+    while pending:
+        value = pending.pop()
+        if isinstance(value, ast.BoolOp):
+            pending.extend(value.values)
+            continue
+        chain = _call_chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else []
+        origin = imported.get(chain[0]) if chain else None
+        if origin is not None:
+            module, _, function = ".".join([origin, *chain[1:]]).rpartition(".")
+            found.append((module, function))
+    return found
 
 
 def _may_return_new_loop(function: ast.FunctionDef) -> bool:
@@ -375,6 +423,7 @@ class Project:
         self._path: Optional[Path] = None  # the checked file, when this is its project
         self._installs_elsewhere: Optional[bool] = None
         self._loop_helpers: Optional[frozenset[str]] = None
+        self._process_mains: Optional[frozenset[str]] = None
 
     @classmethod
     def of(cls, path: Optional[str], targets: TargetVersions, minors: range, process: Process) -> Optional["Project"]:
@@ -451,14 +500,32 @@ class Project:
     def loop_helper_names(self) -> frozenset[str]:
         """The names of the project's top-level functions that may return a loop they make, by
         CPython's tree (a superset of what ``new_loop_from`` finds): flake8's path keeps the
-        statements that name one (``checker.py``). Read from the checked module's top package,
-        or, for a module outside any package, from its directory and the project's roots."""
+        statements that name one (``checker.py``)."""
         if self._loop_helpers is None:
-            top = self._place.name.split(".", 1)[0]
-            in_a_package = self._place.is_package or "." in self._place.name
-            directories = [self._place.root / top] if in_a_package else [self._place.root, *self._other_roots]
-            self._loop_helpers = _loop_helpers(directories)
+            self._loop_helpers = frozenset(name for _, facts in self._scanned for name in facts.loop_helpers)
         return self._loop_helpers
+
+    def process_mains_here(self) -> frozenset[str]:
+        """The functions of the checked module that another module of the project, reading it
+        as ``loop_helper_names`` does, hands to ``Process(target=...)``: each is a child
+        process's main (aiohttp-devtools' ``watch.py`` runs ``serve.py``'s ``serve_main_app``)."""
+        if self._process_mains is None:
+            found = set()
+            for path, facts in self._scanned:
+                for written, function in facts.process_targets:
+                    if self._place.neighbour_or_own(path).absolute(written) == self._place.name:
+                        found.add(function)
+            self._process_mains = frozenset(found)
+        return self._process_mains
+
+    @property
+    def _scanned(self) -> Iterator[tuple[Path, _FileFacts]]:
+        """The facts of the checked module's top package, or, for a module outside any package,
+        of its directory and the project's roots."""
+        top = self._place.name.split(".", 1)[0]
+        in_a_package = self._place.is_package or "." in self._place.name
+        directories = [self._place.root / top] if in_a_package else [self._place.root, *self._other_roots]
+        return _scanned_facts(directories)
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         found = self._function_named(name, self._place, 0, classes=True)
@@ -624,7 +691,7 @@ class Project:
             if known is not None:
                 _modules.move_to_end(key)
                 return known
-        place = self._place.neighbour(path) if self._place.root in path.parents else Place.of(path)
+        place = self._place.neighbour_or_own(path)
         try:
             module = _Module(path, place, digest, ast.parse(data.decode("utf-8-sig")), self._owns_absolute)
         except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):

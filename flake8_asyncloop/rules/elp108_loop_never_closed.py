@@ -33,7 +33,8 @@ class LoopNeverClosed(Rule):
         "that keeps the loop it is given (`self.loop = loop`) when nothing in the module closes "
         "that attribute. A loop made in a "
         "child process's main (a function handed to Process(target=...), also through a function "
-        "or class of the project that hands it there) lives as long as the process: not reported. "
+        "or class of the project that hands it there, or by another module of the project) lives "
+        "as long as the process: not reported. "
         "Nor is one made under a test's patch (`with patch(...):`, `@patch.object(...)`), where "
         "what the code calls may return a mock."
     )
