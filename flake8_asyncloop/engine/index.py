@@ -695,6 +695,35 @@ class ModuleIndex(TreeVisitor):
             and self._is_parameter(test.left)
         )
 
+    def visit_IfExp_body(self, node: cst.IfExp) -> None:
+        if self._is_missing_parameter_test(node.test):
+            self._fallbacks.append(node)  # ``get_event_loop() if loop is None else loop``
+
+    def leave_IfExp_body(self, node: cst.IfExp) -> None:
+        if self._fallbacks and self._fallbacks[-1] is node:
+            self._fallbacks.pop()
+
+    def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
+        if self._is_given_parameter_test(node.test):
+            self._fallbacks.append(node)  # ``loop if loop is not None else get_event_loop()``
+
+    def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
+        if self._fallbacks and self._fallbacks[-1] is node:
+            self._fallbacks.pop()
+
+    def _is_given_parameter_test(self, test: cst.BaseExpression) -> bool:
+        """``param is not None`` or ``param``."""
+        if self._is_parameter(test):
+            return True
+        return (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.IsNot)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"
+            and self._is_parameter(test.left)
+        )
+
     def visit_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
         if isinstance(node.operator, cst.Or) and self._is_parameter(node.left):
             self._fallbacks.append(node)

@@ -156,9 +156,23 @@ def _relation(analysis: "ModuleAnalysis", site: "CallSite", function: "FunctionI
     for method in owner.methods.values():
         for other in method.calls:
             runs = _run_loop(other)
-            if runs is not None and analysis.source(runs) == f"{method.self_name}.{attribute}":
+            if runs is not None and _names_attribute(analysis, method, runs, f"{method.self_name}.{attribute}"):
                 return f"whose loop {method.name}() runs on line {analysis.position(other.node)[0]}"
     return None
+
+
+def _names_attribute(
+    analysis: "ModuleAnalysis", method: "FunctionInfo", expr: cst.BaseExpression, written: str
+) -> bool:
+    """``expr`` is ``self.loop`` (``written``), or a local name bound only to it (``loop =
+    self.loop``, then ``loop.run_forever()``)."""
+    if analysis.source(expr) == written:
+        return True
+    bindings = method.scope.bindings.get(expr.value, []) if isinstance(expr, cst.Name) else []
+    return bool(bindings) and all(
+        binding.kind == "alias" and binding.value is not None and analysis.source(binding.value) == written
+        for binding in bindings
+    )
 
 
 def _runs_here(analysis: "ModuleAnalysis", site: "CallSite", function: "FunctionInfo", holder: Optional[str]) -> bool:
@@ -189,6 +203,8 @@ def _assigned_to(site: "CallSite") -> Optional[str]:
     value = small.value if isinstance(small, cst.Assign) else None
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
         value = value.right
+    if isinstance(value, cst.IfExp) and site.node in (value.body, value.orelse):
+        value = site.node  # ``get_event_loop() if loop is None else loop``
     if not (isinstance(small, cst.Assign) and value is site.node and len(small.targets) == 1):
         return None
     target = small.targets[0].target
