@@ -200,14 +200,17 @@ def _assigned_to(site: "CallSite") -> Optional[str]:
     if statement is None or len(statement.body) != 1:
         return None
     small = statement.body[0]
-    value = small.value if isinstance(small, cst.Assign) else None
+    value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
         value = value.right
     if isinstance(value, cst.IfExp) and site.node in (value.body, value.orelse):
         value = site.node  # ``get_event_loop() if loop is None else loop``
-    if not (isinstance(small, cst.Assign) and value is site.node and len(small.targets) == 1):
+    if isinstance(small, cst.AnnAssign) and value is site.node:
+        target = small.target  # ``self.loop: AbstractEventLoop = get_event_loop()``
+    elif isinstance(small, cst.Assign) and value is site.node and len(small.targets) == 1:
+        target = small.targets[0].target
+    else:
         return None
-    target = small.targets[0].target
     if isinstance(target, cst.Name):
         return target.value
     if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
