@@ -5,8 +5,8 @@ The layers, lowest first, each taking only what its constructor names:
 - ``ModuleIndex(module)``: scopes, bindings, functions, classes, calls (``index.py``);
 - ``Resolver(index)``: what a name or attribute chain refers to (``names.py``);
 - ``CallFacts(module, index, resolver, targets)``: what one call does (``callfacts.py``);
-- ``ThreadAnalysis(calls)`` and ``LoopAnalysis(calls)``: which functions run in worker threads,
-  and what happens to each loop made here (``threads.py``, ``loops.py``);
+- ``ThreadAnalysis(calls)`` and ``LoopAnalysis(calls, imported)``: which functions run in worker
+  threads, and what happens to each loop made here (``threads.py``, ``loops.py``);
 - ``LoopStates(calls, minors)``: which loop the thread may have set before each call (``loopstate.py``);
 - ``Positions(module, index, text, focused, tree)``: where nodes are (``positions.py``);
 - ``FixBuilder(module, text, span)``: the edits fixes are made of (``edits.py``).
