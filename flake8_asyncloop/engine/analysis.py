@@ -125,9 +125,11 @@ class ModuleAnalysis(CallFacts):
             return False  # every statement that names a loop-making function is kept
         if self.loops.process_targets:
             self.need_every_statement()  # a class of the module may keep it for Process(target=...)
-        for site, position, keyword in handed if imported is not None else ():
+        if imported is None:
+            return False
+        for site, position, keyword in handed:
             name = self.resolver.imported_name(site.node.func, site.scope)
-            if name is not None and imported is not None and imported.runs_as_process(name, position, keyword):
+            if name is not None and imported.runs_as_process(name, position, keyword):
                 return True
         return False
 

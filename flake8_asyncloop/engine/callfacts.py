@@ -156,14 +156,10 @@ class CallFacts:
         """The bodies of ``with warnings.catch_warnings():`` blocks, each with its statements
         that ignore DeprecationWarning. Found on first use: one rule asks, in few modules."""
         found: dict[cst.BaseSuite, set[cst.BaseStatement]] = {}
-        pending: list[cst.CSTNode] = [self.module]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, cst.With) and any(_calls_named(item.item, "catch_warnings") for item in node.items):
-                body = node.body
+        for body, node in self.index.with_bodies.items():
+            if any(_calls_named(item.item, "catch_warnings") for item in node.items):
                 statements = body.body if isinstance(body, cst.IndentedBlock) else ()
                 found[body] = {statement for statement in statements if _ignores_deprecation(statement)}
-            pending.extend(node.children)
         return found
 
     def mocked_around(self, site: CallSite) -> bool:

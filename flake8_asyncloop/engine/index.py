@@ -675,6 +675,10 @@ class ModuleIndex(TreeVisitor):
         self._reach.pop()
         if _is_type_checking(node.test):
             self._type_checking -= 1
+        self._end_fallback(node)
+
+    def _end_fallback(self, node: cst.CSTNode) -> None:
+        """Leave ``node``'s fallback part, if it was one (``_fallbacks``)."""
         if self._fallbacks and self._fallbacks[-1] is node:
             self._fallbacks.pop()
 
@@ -686,10 +690,18 @@ class ModuleIndex(TreeVisitor):
         """``param is None`` or ``not param``."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             return self._is_parameter(test.expression)
+        return self._compares_parameter_to_none(test, cst.Is)
+
+    def _is_given_parameter_test(self, test: cst.BaseExpression) -> bool:
+        """``param is not None`` or ``param``."""
+        return self._is_parameter(test) or self._compares_parameter_to_none(test, cst.IsNot)
+
+    def _compares_parameter_to_none(self, test: cst.BaseExpression, operator: type[cst.BaseCompOp]) -> bool:
+        """``param is None`` (``operator``: ``cst.Is``) or ``param is not None`` (``cst.IsNot``)."""
         return (
             isinstance(test, cst.Comparison)
             and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.Is)
+            and isinstance(test.comparisons[0].operator, operator)
             and isinstance(test.comparisons[0].comparator, cst.Name)
             and test.comparisons[0].comparator.value == "None"
             and self._is_parameter(test.left)
@@ -700,37 +712,21 @@ class ModuleIndex(TreeVisitor):
             self._fallbacks.append(node)  # ``get_event_loop() if loop is None else loop``
 
     def leave_IfExp_body(self, node: cst.IfExp) -> None:
-        if self._fallbacks and self._fallbacks[-1] is node:
-            self._fallbacks.pop()
+        self._end_fallback(node)
 
     def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
         if self._is_given_parameter_test(node.test):
             self._fallbacks.append(node)  # ``loop if loop is not None else get_event_loop()``
 
     def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
-        if self._fallbacks and self._fallbacks[-1] is node:
-            self._fallbacks.pop()
-
-    def _is_given_parameter_test(self, test: cst.BaseExpression) -> bool:
-        """``param is not None`` or ``param``."""
-        if self._is_parameter(test):
-            return True
-        return (
-            isinstance(test, cst.Comparison)
-            and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.IsNot)
-            and isinstance(test.comparisons[0].comparator, cst.Name)
-            and test.comparisons[0].comparator.value == "None"
-            and self._is_parameter(test.left)
-        )
+        self._end_fallback(node)
 
     def visit_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
         if isinstance(node.operator, cst.Or) and self._is_parameter(node.left):
             self._fallbacks.append(node)
 
     def leave_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
-        if self._fallbacks and self._fallbacks[-1] is node:
-            self._fallbacks.pop()
+        self._end_fallback(node)
 
     def visit_If_orelse(self, node: cst.If) -> None:
         if isinstance(node.orelse, cst.Else):

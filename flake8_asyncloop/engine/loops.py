@@ -283,8 +283,15 @@ class LoopAnalysis:
 
     @functools.cached_property
     def process_targets(self) -> list[tuple[CallSite, cst.BaseExpression]]:
-        """``process_targets`` of this module (kept on flake8's path: they name ``Process``)."""
-        return list(process_targets(self._calls))
+        """Each value the ``target`` of a ``Process(...)`` call of the module (multiprocessing's,
+        a context's) may have. Kept on flake8's path: they name ``Process``."""
+        found: list[tuple[CallSite, cst.BaseExpression]] = []
+        for site in self._calls.index.calls:
+            func = site.node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+            target = argument(site.node, 1, "target") if name == "Process" else None
+            found.extend((site, expr) for expr in (_alternatives(target) if target is not None else []))
+        return found
 
     def functions_named(self, expr: cst.BaseExpression, scope: Scope) -> list[FunctionInfo]:
         """The functions of the module ``expr`` refers to: a function, or ``Class.method``."""
@@ -834,22 +841,11 @@ def kept_as(initializer: FunctionInfo, parameter: str) -> Optional[str]:
     return None
 
 
-def process_targets(calls: CallFacts) -> Iterator[tuple[CallSite, cst.BaseExpression]]:
-    """Each value the ``target`` of a ``Process(...)`` call of the module (multiprocessing's, a
-    context's) may have."""
-    for site in calls.index.calls:
-        func = site.node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        target = argument(site.node, 1, "target") if name == "Process" else None
-        for expr in _alternatives(target) if target is not None else []:
-            yield site, expr
-
-
 def parameters_run_as_process(
     targets: Sequence[tuple[CallSite, cst.BaseExpression]], function: FunctionInfo
 ) -> frozenset[str]:
     """The parameters of ``function`` whose value its module hands to ``Process(target=...)``
-    (``targets``: its module's ``process_targets``):
+    (``targets``: its module's ``LoopAnalysis.process_targets``):
     in ``function`` itself, or, for an ``__init__``, kept as an attribute (``self.worker =
     worker``) that a method of its class hands over (``Process(target=self.worker)``)."""
     found: set[str] = set()

@@ -28,7 +28,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import libcst as cst
 
@@ -135,7 +135,7 @@ class _Module:
         self.defined = frozenset(
             node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         )
-        self.reexports = _imported_by_name(tree)
+        self.reexports = _imported_by_name(tree.body)
         self.states: Optional[LoopStates] = None
         self.index: Optional[ModuleIndex] = None
         self.tree: Optional[cst.Module] = None
@@ -145,10 +145,10 @@ class _Module:
         self.unreadable = False
 
 
-def _imported_by_name(tree: ast.Module) -> dict[str, str]:
-    """``from .client import Client`` at module level: Client -> ``.client.Client``."""
+def _imported_by_name(nodes: Iterable[ast.AST]) -> dict[str, str]:
+    """``from .client import Client`` among ``nodes``: Client -> ``.client.Client``."""
     found: dict[str, str] = {}
-    for node in tree.body:
+    for node in nodes:
         if isinstance(node, ast.ImportFrom):
             written = "." * node.level + (node.module or "")
             for alias in node.names:
@@ -213,8 +213,9 @@ _NOT_SOURCE = frozenset({"node_modules", "__pycache__", "site-packages", "build"
 _MAX_SCANNED = 5000  # modules read for ``installs_elsewhere``; past this, take it that one does
 _INSTALL_WORDS = (b"set_event_loop", b"nest_asyncio", b"IOLoop")
 _SHIPPED_POLICY_WORDS = frozenset(name.rpartition(".")[2] for name in apis.SHIPPED_POLICIES)
-# Words of the calls that make a loop (new_event_loop, the loop classes), as bytes to search for.
-_MAKING_WORDS = tuple(word.encode() for word in words(apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES))
+# Words of the calls that make a loop (new_event_loop, the loop classes), and as bytes to search for.
+_MAKING_NAMES = words(apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES)
+_MAKING_WORDS = tuple(word.encode() for word in _MAKING_NAMES)
 
 
 @dataclass(frozen=True)
@@ -297,17 +298,12 @@ def _tree_facts(data: bytes) -> _FileFacts:
 def _imported_objects(tree: ast.Module) -> dict[str, str]:
     """What each name the module imports is, as the import writes it: ``from .a import f`` gives
     f -> ".a.f", ``import pkg.mod as m`` gives m -> "pkg.mod"."""
-    found: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            written = "." * node.level + (node.module or "")
-            separator = "." if node.module else ""
-            for alias in node.names:
-                found[alias.asname or alias.name] = f"{written}{separator}{alias.name}"
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    found[alias.asname] = alias.name
+    nodes = list(ast.walk(tree))
+    found = _imported_by_name(nodes)
+    for node in nodes:
+        for alias in node.names if isinstance(node, ast.Import) else ():
+            if alias.asname:
+                found[alias.asname] = alias.name
     return found
 
 
@@ -334,10 +330,9 @@ def _imported_process_targets(call: ast.Call, imported: dict[str, str]) -> list[
 
 def _may_return_new_loop(function: ast.FunctionDef) -> bool:
     """A ``return`` with a value, and a call of something that makes a loop, by its name."""
-    making = {word.decode() for word in _MAKING_WORDS}
     nodes = list(ast.walk(function))
     returns = any(isinstance(node, ast.Return) and node.value is not None for node in nodes)
-    return returns and any(isinstance(node, ast.Call) and _call_words(node.func) & making for node in nodes)
+    return returns and any(isinstance(node, ast.Call) and _call_words(node.func) & _MAKING_NAMES for node in nodes)
 
 
 def _call_installs(call: ast.Call) -> bool:
@@ -529,14 +524,13 @@ class Project:
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         found = self._function_named(name, self._place, 0, classes=True)
-        if found is None or found[0].states is None:
+        analysis = self._loops(found[0]) if found is not None else None
+        if found is None or analysis is None or not analysis.process_targets:
             return False
-        module, function = found
+        function = found[1]
         parameter = loops.parameter_named(function, position, keyword)
-        if parameter is None:
-            return False
-        targets = list(loops.process_targets(module.states.calls)) if module.states is not None else []
-        return parameter in loops.parameters_run_as_process(targets, function) if targets else False
+        run = loops.parameters_run_as_process(analysis.process_targets, function)
+        return parameter is not None and parameter in run
 
     def _function_named(
         self, name: str, place: Place, depth: int, classes: bool = False
