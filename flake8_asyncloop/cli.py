@@ -1,5 +1,5 @@
 """The ``flake8-asyncloop`` command: ``check`` and ``fix`` over files, directories and stdin;
-``explain`` and ``rules`` for the rules' documentation."""
+``upgrade`` for what breaks as Python moves; ``explain`` and ``rules`` for the rules' documentation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterator, NoReturn, Optional, Sequence
 
-from flake8_asyncloop import __version__, docs, output
+from flake8_asyncloop import __version__, docs, output, upgrade
 from flake8_asyncloop.config import (
     DEFAULT_EXCLUDES,
     ConfigError,
@@ -23,6 +23,7 @@ from flake8_asyncloop.config import (
     split_list,
 )
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
+from flake8_asyncloop.engine.timeline import NEWEST_KNOWN_MINOR
 from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
 from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
@@ -42,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = commands.add_parser("check", help="report problems")
     fix = commands.add_parser("fix", help="rewrite problems to the recipe, then report what is left")
-    for sub in (check, fix):
+    upgrading = commands.add_parser("upgrade", help="what breaks, version by version, up to a newer Python")
+    for sub in (check, fix, upgrading):
         sub.add_argument("paths", nargs="*", default=["."], help="files and directories; - for standard input")
         sub.add_argument("--select", type=split_list, help="only these codes or prefixes (comma-separated)")
         sub.add_argument("--ignore", type=split_list, help="never these codes or prefixes")
@@ -59,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
     fix.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything would change")
     fix.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply fixes marked unsafe")
+    upgrading.add_argument(
+        "--to", type=upgrade.horizon_argument, default=NEWEST_KNOWN_MINOR, metavar="VERSION",
+        help=f"the newest Python to report on (default: 3.{NEWEST_KNOWN_MINOR})",
+    )
+    upgrading.add_argument("--output-format", choices=upgrade.FORMATS, default="text", help="default: text")
+    upgrading.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what is left")
+    upgrading.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix: the unsafe ones too")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", help="a rule code, e.g. ELP101")
     rules = commands.add_parser("rules", help="list every rule: code, name, fix, Python versions")
@@ -96,6 +105,7 @@ def settings_from(arguments: argparse.Namespace) -> Settings:
         target_version=arguments.target_version,
         exclude=tuple(arguments.exclude) if arguments.exclude is not None else None,
         unsafe_fixes=getattr(arguments, "unsafe_fixes", None),
+        horizon=getattr(arguments, "to", None),
     )
 
 
@@ -174,30 +184,41 @@ def _check_usage(arguments: argparse.Namespace) -> None:
     format_name = getattr(arguments, "output_format", "text")
     if getattr(arguments, "statistics", False) and format_name not in output.STATISTICS_FORMATS:
         raise UsageError(f"--statistics cannot be used with --output-format {format_name}")
+    if arguments.command == "upgrade" and "-" in arguments.paths and arguments.fix:
+        raise UsageError("upgrade --fix cannot rewrite standard input: use fix - for that")
 
 
 def _writes(arguments: argparse.Namespace) -> bool:
     """Whether fixed code is written (to the files, or to standard output for standard input)."""
+    if arguments.command == "upgrade":
+        return bool(arguments.fix)
     return arguments.command == "fix" and not (arguments.diff or arguments.check)
+
+
+def _mode(arguments: argparse.Namespace) -> str:
+    """The task's mode: ``upgrade`` checks, or fixes with ``--fix``."""
+    if arguments.command == "upgrade":
+        return "fix" if arguments.fix else "check"
+    return str(arguments.command)
 
 
 def _tasks(arguments: argparse.Namespace, settings: Settings) -> list[Task]:
     """A task per file; standard input is read here (a SourceError if it is not Python text)."""
-    write = _writes(arguments)
+    write, mode = _writes(arguments), _mode(arguments)
     want_diff = arguments.command == "fix" and arguments.diff
-    attach_fixes = getattr(arguments, "show_fixes", False) or getattr(arguments, "output_format", "") in (
-        "json", "sarif"
-    )
+    # The upgrade report says of each finding whether it has a fix, and how safe.
+    attach_fixes = arguments.command == "upgrade" or getattr(arguments, "show_fixes", False) or getattr(
+        arguments, "output_format", ""
+    ) in ("json", "sarif")
     tasks: list[Task] = []
     for path in discover(arguments.paths, settings.exclude):
         if path == "-":
             data = read_standard_input()
             tasks.append(
-                Task("-", arguments.command, settings, write, want_diff, data, arguments.stdin_filename or "-",
-                     attach_fixes)
+                Task("-", mode, settings, write, want_diff, data, arguments.stdin_filename or "-", attach_fixes)
             )
         else:
-            tasks.append(Task(path, arguments.command, settings, write, want_diff, attach_fixes=attach_fixes))
+            tasks.append(Task(path, mode, settings, write, want_diff, attach_fixes=attach_fixes))
     return tasks
 
 
@@ -298,6 +319,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         tasks = _tasks(arguments, settings)
     except (ConfigError, UsageError, SourceError) as error:
         return _error(str(error))
+    if arguments.command == "upgrade":
+        return _upgrade(arguments, settings, tasks)
     return _report(arguments, _execute(arguments, tasks))
 
 
@@ -345,6 +368,37 @@ def _report(arguments: argparse.Namespace, results: "_Results") -> int:
     if not arguments.quiet:
         print(results.summary(), file=sys.stderr)
     return results.exit_code()
+
+
+def _upgrade(arguments: argparse.Namespace, settings: Settings, tasks: list[Task]) -> int:
+    """Run the tasks over the range up to the horizon, then print the report: the exit code."""
+    paths = [task.display_path or task.path for task in tasks] or list(arguments.paths)
+    oldest = min(min(settings.for_file(path).targets.minors) for path in paths)
+    report = upgrade.UpgradeReport(oldest, arguments.to, files=len(tasks))
+    show_bar = output.progress_wanted(sys.stderr) and not (arguments.quiet or arguments.verbose)
+    with output.ProgressDisplay(len(tasks), show_bar) as progress:
+        for task, (result, seconds) in zip(tasks, _run(tasks, arguments.jobs)):
+            progress.advance()
+            if arguments.verbose:
+                print(_verbose_line(result, seconds, arguments.fix), file=sys.stderr)
+            _take_upgrade(report, result)
+    if arguments.output_format == "json":
+        print(json.dumps(upgrade.json_report(report), indent=2))
+    elif arguments.output_format == "markdown":
+        sys.stdout.write(upgrade.render_markdown(report))
+    else:
+        sys.stdout.write(upgrade.render_text(report))
+    return report.exit_code()
+
+
+def _take_upgrade(report: upgrade.UpgradeReport, result: Report) -> None:
+    if result.error is not None:
+        report.skipped.append((result.path, result.error))
+    elif result.internal_error is not None:
+        report.failed.append((result.path, result.internal_error.message))
+    else:
+        report.add(result.path, result.diagnostics)
+    report.fixed += result.fixed
 
 
 def _serve() -> int:

@@ -14,6 +14,7 @@ from flake8_asyncloop.engine.versions import (
     TargetVersions,
     parse_target_versions,
     resolve_target_versions,
+    up_to,
 )
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
@@ -49,6 +50,8 @@ class Settings:
     target_version: Optional[str] = None
     exclude: tuple[str, ...] = field(default=())
     unsafe_fixes: bool = False
+    # The upgrade report's horizon: the targets run from the oldest one up to 3.<horizon>.
+    horizon: Optional[int] = None
 
     def rule_selected(self, code: str) -> bool:
         selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
@@ -66,6 +69,7 @@ class Settings:
         target_version: Optional[str] = None,
         exclude: Optional[tuple[str, ...]] = None,
         unsafe_fixes: Optional[bool] = None,
+        horizon: Optional[int] = None,
     ) -> "Settings":
         """These settings (from pyproject.toml) with each option given (not None) winning, as an
         option on the command line or the codemod's does."""
@@ -75,13 +79,15 @@ class Settings:
             target_version=target_version or self.target_version,
             exclude=self.exclude if exclude is None else exclude,
             unsafe_fixes=self.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+            horizon=self.horizon if horizon is None else horizon,
         )
 
     def for_file(self, path: Optional[str]) -> FileSettings:
         """These settings for the file at ``path``, whose pyproject.toml's requires-python gives the
         target versions unless ``target_version`` is set (no path: the working directory's)."""
+        targets = resolve_target_versions(self.target_version, path or "")
         return FileSettings(
-            targets=resolve_target_versions(self.target_version, path or ""),
+            targets=targets if self.horizon is None else up_to(targets, self.horizon),
             rules=self.selected_rules(),
             unsafe_fixes=self.unsafe_fixes,
             show_internal_errors=self.rule_selected(INTERNAL_ERROR_CODE),

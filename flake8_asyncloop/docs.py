@@ -2,7 +2,7 @@
 ``flake8-asyncloop explain`` and ``flake8-asyncloop rules``; and ELP900's, which is not a rule.
 
 ``python -m flake8_asyncloop.docs`` rewrites ``docs/rules.md``, the README table and the README's
-terminal session (its commands are run again and their output pasted) in a checkout; ``--check``
+terminal sessions (their commands are run again and their output pasted) in a checkout; ``--check``
 only says whether they are current (the test suite runs the same comparison).
 """
 
@@ -184,12 +184,28 @@ def with_readme_table(readme: str, rules: Sequence[Rule] = ALL_RULES) -> str:
     return _replace_between(readme, README_TABLE_START, README_TABLE_END, readme_table(rules))
 
 
-def session_commands(readme: str) -> list[str]:
-    """The commands of the README's terminal session: its lines that start with the prompt."""
-    start, end = readme.find(README_SESSION_START), readme.find(README_SESSION_END)
-    if start < 0 or end < start:
+def _session_blocks(readme: str) -> list[tuple[int, int]]:
+    """Where each terminal session is: from its start marker to the end of its end marker."""
+    blocks: list[tuple[int, int]] = []
+    start = readme.find(README_SESSION_START)
+    while start >= 0:
+        end = readme.find(README_SESSION_END, start)
+        if end < 0:
+            break
+        blocks.append((start, end + len(README_SESSION_END)))
+        start = readme.find(README_SESSION_START, end)
+    if not blocks:
         raise ValueError(f"the README lacks the markers {README_SESSION_START!r} ... {README_SESSION_END!r}")
-    return [line[len(PROMPT) :] for line in readme[start:end].splitlines() if line.startswith(PROMPT)]
+    return blocks
+
+
+def _block_commands(block: str) -> list[str]:
+    return [line[len(PROMPT) :] for line in block.splitlines() if line.startswith(PROMPT)]
+
+
+def session_commands(readme: str) -> list[str]:
+    """The commands of the README's terminal sessions, in order: their lines that start with the prompt."""
+    return [command for start, end in _session_blocks(readme) for command in _block_commands(readme[start:end])]
 
 
 def run_session_command(command: str, root: Path) -> str:
@@ -214,12 +230,14 @@ def run_session_command(command: str, root: Path) -> str:
 
 
 def with_readme_session(readme: str, root: Path) -> str:
-    """``readme`` with its terminal session's commands run again and their output pasted."""
-    transcript = "".join(
-        f"{PROMPT}{command}\n{run_session_command(command, root)}" for command in session_commands(readme)
-    )
-    block = f"{README_SESSION_START}\n```console\n{transcript}```\n{README_SESSION_END}"
-    return _replace_between(readme, README_SESSION_START, README_SESSION_END, block)
+    """``readme`` with each terminal session's commands run again and their output pasted."""
+    for start, end in reversed(_session_blocks(readme)):
+        transcript = "".join(
+            f"{PROMPT}{command}\n{run_session_command(command, root)}" for command in _block_commands(readme[start:end])
+        )
+        block = f"{README_SESSION_START}\n```console\n{transcript}```\n{README_SESSION_END}"
+        readme = readme[:start] + block + readme[end:]
+    return readme
 
 
 def _paragraph(text: str) -> str:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import WARNS_DEPRECATED, Effect, from_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class {class_name}(Rule):
     why = "{marker} why it is wrong, with the Python versions involved (docs/asyncio-versions.md)."
     how_to_fix = "{marker} what to write instead."
     versions = "{marker} the versions where the pattern goes wrong, e.g. 3.12+"
+    # {marker} the same as data, for the upgrade report: what the flagged code does from each
+    # version on (Effect.WARNS, RAISES, REMOVED, MISBEHAVES or ADVICE; engine/timeline.py).
+    timeline = from_version((12, Effect.WARNS, WARNS_DEPRECATED))
     fix_availability = "sometimes"  # "always", "sometimes" or "never"
     fix_safety = "safe"  # "safe", "unsafe", "mixed" or "none"
     fix_details = "{marker} what the fix does, when there is none, and why it is (un)safe."

@@ -34,10 +34,10 @@ def test_readme_rule_table_is_current() -> None:
 
 
 def test_readme_terminal_session_is_real() -> None:
-    """The README's session is the commands' real output today (check, fix --diff, explain)."""
+    """The README's sessions are the commands' real output today (upgrade; check, fix --diff, explain)."""
     current = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = docs.session_commands(current)
-    assert [command.split()[1] for command in commands] == ["check", "fix", "explain"]
+    assert [command.split()[1] for command in commands] == ["upgrade", "check", "fix", "explain"]
     wanted = docs.with_readme_session(current, ROOT)
     assert current == wanted, _drift("README.md", current, wanted)
 

@@ -70,6 +70,12 @@ class CallFacts:
         guarded = site.reach if site is not None else EVERYWHERE
         return Reach.of(minors=self.targets.minors) & guarded
 
+    def minors_reaching(self, node: cst.CSTNode) -> frozenset[int]:
+        """The target versions that can run ``node``: a call's guards narrow them."""
+        if isinstance(node, cst.Call):
+            return frozenset(minor for minor, _ in self.reach(node).pairs)
+        return self.targets.minors
+
     def is_get_event_loop(self, site: CallSite) -> bool:
         """``asyncio.get_event_loop()`` under any alias, or ``asyncio.get_event_loop_policy().get_event_loop()``."""
         return self.callee(site) in apis.GET_EVENT_LOOP or self._policy_method(site, "get_event_loop")

@@ -11,7 +11,7 @@ import libcst as cst
 from flake8_asyncloop.engine.analysis import LOOKUP_VERSIONS, ModuleAnalysis
 from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.callfacts import WholeModuleNeeded
-from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding, Fix
 from flake8_asyncloop.engine.edits import SourceLines
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
@@ -21,6 +21,7 @@ from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect, MadeLoop
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.project import Project
 from flake8_asyncloop.engine.reads import Reads, union
+from flake8_asyncloop.engine.timeline import Timeline
 from flake8_asyncloop.engine.versions import TargetVersions
 
 
@@ -33,6 +34,9 @@ class Rule(Protocol):
 
     @property
     def reads(self) -> Reads: ...
+
+    @property
+    def timeline(self) -> Timeline: ...
 
     def check(self, analysis: ModuleAnalysis) -> Iterator[Finding]: ...
 
@@ -187,11 +191,19 @@ def _check_focused(
     analysis = ModuleAnalysis(module, targets, focused=focused, imported=imported)
     return sorted(
         {
-            Diagnostic(*analysis.position(finding.node), rule.code, finding.message)
+            _diagnostic(analysis, rule, finding, *analysis.position(finding.node))
             for rule in rules
             for finding in rule.check(analysis)
         }
     )
+
+
+def _diagnostic(
+    analysis: ModuleAnalysis, rule: Rule, finding: Finding, line: int, column: int, fix: Optional[Fix] = None
+) -> Diagnostic:
+    """``finding`` at (``line``, ``column``), with its timeline limited to the versions that run its code."""
+    timeline = (finding.timeline or rule.timeline).reaching(analysis.minors_reaching(finding.node))
+    return Diagnostic(line, column, rule.code, finding.message, fix, timeline)
 
 
 def _check(
@@ -238,9 +250,9 @@ def _diagnose(
             line, column = analysis.position(finding.node)
             if dropped is None:
                 fix = finding.build_fix() if fixes else None
-                diagnostics.add(Diagnostic(line, column, rule.code, finding.message, fix))
+                diagnostics.add(_diagnostic(analysis, rule, finding, line, column, fix))
             else:
-                diagnostics.add(Diagnostic(line, column + dropped.get(line, 0), rule.code, finding.message))
+                diagnostics.add(_diagnostic(analysis, rule, finding, line, column + dropped.get(line, 0)))
     return sorted(diagnostics)
 
 

@@ -7,6 +7,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from flake8_asyncloop.engine.timeline import Timeline
+
 
 @dataclass(frozen=True, order=True)
 class Edit:
@@ -50,6 +52,8 @@ class Finding:
     node: cst.CSTNode
     message: str
     fix: Optional[FixFactory] = None
+    # How the code behaves version by version, where it differs from the rule's ``timeline``.
+    timeline: Optional[Timeline] = None
 
     def build_fix(self) -> Optional[Fix]:
         return self.fix() if self.fix is not None else None
@@ -62,6 +66,8 @@ class Diagnostic:
     code: str
     message: str
     fix: Optional[Fix] = field(default=None, compare=False)
+    # Version by version, on the versions that run the code (the upgrade report reads it).
+    timeline: Optional[Timeline] = field(default=None, compare=False)
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"

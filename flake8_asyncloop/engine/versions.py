@@ -173,3 +173,10 @@ def resolve_target_versions(explicit: str | None, path: str) -> TargetVersions:
         except TargetVersionError:
             pass
     return parse_target_versions(DEFAULT_TARGET_VERSION)
+
+
+def up_to(targets: TargetVersions, horizon: int) -> TargetVersions:
+    """Every version from the oldest of ``targets`` to 3.<horizon> (the upgrade report's range,
+    whatever upper bound the project declares); the oldest alone when the horizon is older."""
+    oldest = min(targets.minors)
+    return parse_target_versions(f">=3.{oldest},<3.{max(oldest, horizon) + 1}")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterator, Literal, TypeVar, Union
 
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import Timeline
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
@@ -89,6 +90,9 @@ class Rule(abc.ABC):
     why: ClassVar[str]  # why it is wrong, with the Python versions involved
     how_to_fix: ClassVar[str]
     versions: ClassVar[str]  # the Python versions where the pattern goes wrong, e.g. "3.7 only"
+    # The same as data, for the upgrade report: what the flagged code does on each version (a
+    # finding whose code behaves otherwise carries its own, ``Finding.timeline``).
+    timeline: ClassVar[Timeline]
     fix_availability: ClassVar[FixAvailability]
     fix_safety: ClassVar[FixSafety]
     fix_details: ClassVar[str]  # what the fix does, when there is none, why it is (un)safe; "" without fixes

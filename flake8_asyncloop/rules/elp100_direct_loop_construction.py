@@ -8,6 +8,7 @@ from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import PLATFORMS
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.versions import ALL_MINORS
+from flake8_asyncloop.engine.timeline import Effect, every_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class DirectLoopConstruction(Rule):
         "asyncio.run() or asyncio.Runner() (3.11+)."
     )
     versions = "every version"
+    timeline = every_version(Effect.MISBEHAVES, "ignores the event-loop policy")
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (

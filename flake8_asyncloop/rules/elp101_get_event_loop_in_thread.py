@@ -10,6 +10,7 @@ from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
+from flake8_asyncloop.engine.timeline import Effect, every_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class GetEventLoopInThread(Rule):
         "loop: loop = asyncio.new_event_loop(); asyncio.set_event_loop(loop); close it in finally."
     )
     versions = "every version"
+    timeline = every_version(Effect.RAISES, "raises RuntimeError")
     fix_availability = "sometimes"
     fix_safety = "unsafe"
     fix_details = (

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from flake8_asyncloop.engine import apis, loops
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import Effect, every_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class LoopNotInstalled(Rule):
         "it; on Python 3.8+ prefer asyncio.run(main()), which manages the loop for you."
     )
     versions = "every version; more breaks on 3.7-3.9"
+    timeline = every_version(Effect.MISBEHAVES, "binds work to another loop")
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (

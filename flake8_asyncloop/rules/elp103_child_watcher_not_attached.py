@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from flake8_asyncloop.engine import apis, loops
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import Effect, from_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class ChildWatcherNotAttached(Rule):
         "or require Python 3.8+."
     )
     versions = "3.7 only (silent unless the targets include 3.7)"
+    timeline = from_version(
+        (0, Effect.MISBEHAVES, "cannot run subprocesses (no child watcher attached)"), (8, Effect.FINE, "")
+    )
     fix_availability = "sometimes"
     fix_safety = "safe"
     fix_details = (

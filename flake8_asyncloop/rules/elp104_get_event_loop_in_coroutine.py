@@ -10,6 +10,7 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
+from flake8_asyncloop.engine.timeline import Effect, every_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class GetEventLoopInCoroutine(Rule):
     )
     how_to_fix = "Call asyncio.get_running_loop() instead."
     versions = "3.7+ (get_running_loop() is new in 3.7)"
+    timeline = every_version(Effect.ADVICE, "works; get_running_loop() is the recipe")
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (

@@ -11,6 +11,13 @@ from flake8_asyncloop.engine.index import ImportSite
 from flake8_asyncloop.engine.loopstate import Kind
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import (
+    NO_LOOP_RAISES_FROM_314,
+    NO_LOOP_WARNS_THEN_RAISES,
+    RAISES_RUNTIME_ERROR,
+    Effect,
+    every_version,
+)
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -37,6 +44,7 @@ class GetEventLoopWithoutLoop(Rule):
         "loop = asyncio.new_event_loop(); asyncio.set_event_loop(loop)."
     )
     versions = "3.12-3.13 (DeprecationWarning), 3.14+ (RuntimeError); every version after asyncio.run()"
+    timeline = NO_LOOP_WARNS_THEN_RAISES
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (
@@ -180,7 +188,8 @@ class GetEventLoopWithoutLoop(Rule):
             "raises RuntimeError on every Python version, since no event loop is set any more; "
             + _advice(analysis)
         )
-        return Finding(site.node, message, partial(self._fix, analysis, site, safe=True))
+        timeline = every_version(Effect.RAISES, RAISES_RUNTIME_ERROR)
+        return Finding(site.node, message, partial(self._fix, analysis, site, safe=True), timeline)
 
     def _nothing_set(self, analysis: "ModuleAnalysis", site: "CallSite", warns: bool) -> Optional[Finding]:
         """Nothing was ever set: the lookup warns on 3.12-3.13 and raises from 3.14 (with
@@ -189,7 +198,8 @@ class GetEventLoopWithoutLoop(Rule):
         if consequence is None:
             return None
         message = f"asyncio.get_event_loop() with no event loop set {consequence}; " + _advice(analysis)
-        return Finding(site.node, message, partial(self._fix, analysis, site, safe=False))
+        timeline = NO_LOOP_WARNS_THEN_RAISES if warns else NO_LOOP_RAISES_FROM_314
+        return Finding(site.node, message, partial(self._fix, analysis, site, safe=False), timeline)
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", safe: bool) -> Optional[Fix]:

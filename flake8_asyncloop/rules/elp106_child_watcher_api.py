@@ -8,6 +8,7 @@ import libcst as cst
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import RAISES_REMOVED, WARNS_DEPRECATED, Effect, from_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -57,6 +58,14 @@ def _only_attaches(site: "CallSite") -> bool:
     )
 
 
+# Attaching a loop to the default watcher does nothing from 3.8: advice there, until the API goes.
+_ATTACH_TIMELINE = from_version(
+    (8, Effect.ADVICE, "does nothing (the default child watcher needs no loop)"),
+    (12, Effect.WARNS, WARNS_DEPRECATED),
+    (14, Effect.REMOVED, RAISES_REMOVED),
+)
+
+
 @register
 class ChildWatcherApi(Rule):
     code = "ELP106"
@@ -76,6 +85,9 @@ class ChildWatcherApi(Rule):
         "under `if sys.version_info < (3, 8):`."
     )
     versions = "3.8+ (a no-op); deprecated in 3.12, removed in 3.14"
+    timeline = from_version(
+        (12, Effect.WARNS, WARNS_DEPRECATED), (14, Effect.REMOVED, RAISES_REMOVED)
+    )
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (
@@ -144,6 +156,7 @@ class ChildWatcherApi(Rule):
                 site.node,
                 f"{written}() {_consequence(reach, attaches)}; {advice}",
                 partial(self._fix, analysis, site, reach, custom_watcher),
+                _ATTACH_TIMELINE if attaches else None,
             )
 
     @staticmethod

@@ -10,6 +10,7 @@ from flake8_asyncloop.engine.calls import argument, keyword_argument
 from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import RAISES_REMOVED, WARNS_DEPRECATED, Effect, Timeline, from_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class EventLoopPolicyApi(Rule):
         "uvloop), or call uvloop.run(main())."
     )
     versions = "3.14+ (deprecated, to be removed in 3.16); uvloop.install() warns from 3.12"
+    timeline = from_version(
+        (14, Effect.WARNS, WARNS_DEPRECATED), (16, Effect.REMOVED, RAISES_REMOVED)
+    )
     fix_availability = "sometimes"
     fix_safety = "unsafe"
     fix_details = (
@@ -119,7 +123,19 @@ class EventLoopPolicyApi(Rule):
                 site.node,
                 f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); use {instead}",
                 partial(_loop_factory_fix, analysis, site),
+                _timeline(analysis, site),
             )
+
+
+def _timeline(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Timeline]:
+    """uvloop.install() warns from 3.12 (uvloop's own deprecation); a call whose 3.14-3.15
+    warning is silenced breaks only where the API is gone. None: the rule's timeline."""
+    removed = (16, Effect.REMOVED, RAISES_REMOVED)
+    if analysis.deprecation_silenced(site):
+        return from_version(removed)
+    if analysis.possible_callees(site) <= apis.UVLOOP_INSTALL:
+        return from_version((12, Effect.WARNS, WARNS_DEPRECATED), removed)
+    return None
 
 
 def _misbehaves(analysis: "ModuleAnalysis", site: "CallSite") -> bool:

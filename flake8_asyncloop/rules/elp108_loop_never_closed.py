@@ -9,6 +9,7 @@ from flake8_asyncloop.engine import apis, loops
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import Effect, every_version
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class LoopNeverClosed(Rule):
         "in tearDown/close/__exit__, or asyncio.run() / asyncio.Runner, which close their loop."
     )
     versions = "every version"
+    timeline = every_version(Effect.MISBEHAVES, "leaks the loop (ResourceWarning)")
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (

@@ -11,6 +11,7 @@ from flake8_asyncloop.engine import apis, loopstate, threads
 from flake8_asyncloop.engine.diagnostics import Finding
 from flake8_asyncloop.engine.loopstate import Callers, Kind
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.timeline import NO_LOOP_WARNS_THEN_RAISES
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class GetEventLoopInSyncWrapper(Rule):
         "bound to one loop between calls, so which rewrite is right depends on them."
     )
     versions = "3.12-3.13 (DeprecationWarning), 3.14+ (RuntimeError), when the caller has set no loop"
+    timeline = NO_LOOP_WARNS_THEN_RAISES
     fix_availability = "never"
     fix_safety = "none"
     fix_details = ""
