@@ -192,10 +192,18 @@ def _check_focused(
     return sorted(
         {
             _diagnostic(analysis, rule, finding, *analysis.position(finding.node))
-            for rule in rules
-            for finding in rule.check(analysis)
+            for rule, finding in _reached_findings(analysis, rules)
         }
     )
+
+
+def _reached_findings(analysis: ModuleAnalysis, rules: tuple[Rule, ...]) -> Iterator[tuple[Rule, Finding]]:
+    """Each rule's findings on code that some target version runs: a branch only older (or newer)
+    Pythons take, as ``if sys.version_info < (3, 7):`` with targets from 3.9, is never reported."""
+    for rule in rules:
+        for finding in rule.check(analysis):
+            if analysis.minors_reaching(finding.node):
+                yield rule, finding
 
 
 def _diagnostic(
@@ -245,14 +253,13 @@ def _diagnose(
         module, targets, source=source if dropped is None else None, tree=tree, imported=project
     )
     diagnostics = set()
-    for rule in rules:
-        for finding in rule.check(analysis):
-            line, column = analysis.position(finding.node)
-            if dropped is None:
-                fix = finding.build_fix() if fixes else None
-                diagnostics.add(_diagnostic(analysis, rule, finding, line, column, fix))
-            else:
-                diagnostics.add(_diagnostic(analysis, rule, finding, line, column + dropped.get(line, 0)))
+    for rule, finding in _reached_findings(analysis, rules):
+        line, column = analysis.position(finding.node)
+        if dropped is None:
+            fix = finding.build_fix() if fixes else None
+            diagnostics.add(_diagnostic(analysis, rule, finding, line, column, fix))
+        else:
+            diagnostics.add(_diagnostic(analysis, rule, finding, line, column + dropped.get(line, 0)))
     return sorted(diagnostics)
 
 

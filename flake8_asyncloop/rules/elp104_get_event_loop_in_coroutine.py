@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.index import CallSite, FunctionInfo
 
 
+_HAS_GET_RUNNING_LOOP = range(7, 100)
+
+
 @register
 class GetEventLoopInCoroutine(Rule):
     code = "ELP104"
@@ -114,6 +117,8 @@ class GetEventLoopInCoroutine(Rule):
             function = site.function
             if function is None or analysis.callee(site) not in apis.GET_EVENT_LOOP:
                 continue
+            if not analysis.reach(site.node).includes(_HAS_GET_RUNNING_LOOP):
+                continue  # only 3.6 runs it, which has no get_running_loop()
             written = analysis.source(site.node.func)
             if function.is_async:
                 where = "inside a coroutine"
