@@ -54,6 +54,12 @@ def test_combinations_are_exact() -> None:
     assert reach('sys.platform == "win32" or sys.version_info >= (3, 8)', 1) == {(6, "unix"), (7, "unix")}
 
 
+@pytest.mark.parametrize("test", ["TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"])
+def test_type_checking_blocks_never_run(test: str) -> None:
+    assert reach(test) == set() and len(reach(test, 1)) == 30
+    assert len(reach(f"not {test}")) == 30 and reach(f"not {test}", 1) == set()
+
+
 @pytest.mark.parametrize("test", ["PY38", "sys.version_info > x", "sys.version_info[0] == 3", "f(sys.platform)"])
 def test_what_is_not_understood_narrows_nothing(test: str) -> None:
     assert len(reach(test)) == len(reach(test, 1)) == 30

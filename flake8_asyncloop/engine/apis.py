@@ -142,6 +142,14 @@ SHIPPED_POLICIES: frozenset[str] = frozenset(name for name in POLICY_APIS if nam
 POLICY_CLASSES_WARNING_ON_READ: frozenset[str] = frozenset(
     name for name in SHIPPED_POLICIES if name.startswith("asyncio.")
 )
+# What a class may subclass that goes with the policy system: asyncio's module attributes warn
+# when read on 3.14-3.15 (its ``__getattr__``), so the class statement warns; 3.16 removes them.
+POLICY_BASE_CLASSES: frozenset[str] = POLICY_CLASSES_WARNING_ON_READ | frozenset({"asyncio.AbstractEventLoopPolicy"})
+# What a class may subclass that goes with the child watchers: subclassing warns on 3.12-3.13
+# (``AbstractChildWatcher.__init_subclass__``, measured), and 3.14 removes them.
+CHILD_WATCHER_BASE_CLASSES: frozenset[str] = CHILD_WATCHER_CLASSES | _in_modules(
+    "AbstractChildWatcher", "asyncio", "asyncio.unix_events"
+)
 # Library calls that change which loop the calling thread has set (``loopstate.py``): nest_asyncio
 # makes get_event_loop() create a loop whenever none is set; tornado's IOLoop.current() and the
 # IOLoop constructor may make and install one, depending on the version, which stays unknown.

@@ -6,7 +6,7 @@ target versions."""
 from __future__ import annotations
 
 import functools
-from typing import Optional
+from typing import Iterator, Optional
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -14,7 +14,7 @@ from libcst.helpers import get_full_name_for_node
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
 from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
-from flake8_asyncloop.engine.index import CallSite, ModuleIndex
+from flake8_asyncloop.engine.index import CallSite, ClassInfo, ModuleIndex
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.versions import TargetVersions
 
@@ -71,10 +71,20 @@ class CallFacts:
         return Reach.of(minors=self.targets.minors) & guarded
 
     def minors_reaching(self, node: cst.CSTNode) -> frozenset[int]:
-        """The target versions that can run ``node``: a call's guards narrow them."""
+        """The target versions that can run ``node``: the guards of a call or a class narrow them."""
         if isinstance(node, cst.Call):
             return frozenset(minor for minor, _ in self.reach(node).pairs)
+        if isinstance(node, cst.ClassDef) and node in self.index.classes:
+            return self.targets.minors & frozenset(minor for minor, _ in self.index.classes[node].reach.pairs)
         return self.targets.minors
+
+    def subclasses_of(self, names: frozenset[str]) -> Iterator[tuple[ClassInfo, cst.BaseExpression]]:
+        """Each class of the module with a base that is one of ``names``, and that base."""
+        for info in self.index.classes.values():
+            for base in info.node.bases:
+                found = self.resolver.possible_names(base.value, info.outer_scope)
+                if found and found <= names:
+                    yield info, base.value
 
     def is_get_event_loop(self, site: CallSite) -> bool:
         """``asyncio.get_event_loop()`` under any alias, or ``asyncio.get_event_loop_policy().get_event_loop()``."""

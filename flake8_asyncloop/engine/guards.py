@@ -84,6 +84,9 @@ class Reach:
 EVERYWHERE = Reach.of()
 
 
+_TYPE_CHECKING = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
+
+
 def condition_reach(test: cst.BaseExpression) -> tuple[Reach, Reach]:
     """What reaches the body of ``if test:`` and what reaches its ``else``."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -104,6 +107,8 @@ def condition_reach(test: cst.BaseExpression) -> tuple[Reach, Reach]:
             when_true, when_false = when_true & part_true, when_false | part_false
             left = target.comparator
         return when_true, when_false
+    if isinstance(test, (cst.Name, cst.Attribute)) and get_full_name_for_node(test) in _TYPE_CHECKING:
+        return Reach(frozenset()), EVERYWHERE  # only type checkers read the body
     if isinstance(test, cst.Call) and get_full_name_for_node(test.func) == "hasattr":
         return _asyncio_hasattr(test)
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith":

@@ -90,6 +90,7 @@ class ClassInfo:
     methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
     # Values assigned to ``self.<attribute>`` in the class's methods.
     attribute_values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    reach: Reach = EVERYWHERE  # the versions and platforms the guards around the class let through
 
     @property
     def name(self) -> str:
@@ -440,7 +441,7 @@ class ModuleIndex(TreeVisitor):
 
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
         outer = self._scope
-        info = ClassInfo(node, outer, self._push("class"))
+        info = ClassInfo(node, outer, self._push("class"), reach=self._reach[-1])
         self.classes[node] = info
         self._classes.append(info)
 

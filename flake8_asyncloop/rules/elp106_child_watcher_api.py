@@ -22,6 +22,7 @@ _NO_OP = range(8, 14)  # attaching is not needed, and the API still exists
 _DEPRECATED = range(12, 14)
 _DEPRECATED_OR_REMOVED = range(12, 100)
 _REMOVED = range(14, 100)
+_DEPRECATED_OR_REMOVED_SET = frozenset(_DEPRECATED_OR_REMOVED)
 
 
 def _consequence(reach: "Reach", attaches: bool) -> str:
@@ -78,7 +79,8 @@ class ChildWatcherApi(Rule):
         "and 3.14 removed it, so the same line raises AttributeError there. Choosing a watcher (a "
         "watcher class, set_child_watcher()) does change which one runs up to 3.11, so it is "
         "reported only where 3.12+ runs it; `hasattr(asyncio, ...)` on these names guards like "
-        "`sys.version_info < (3, 14)`."
+        "`sys.version_info < (3, 14)`. A class that subclasses a watcher class warns where it is "
+        "defined on 3.12-3.13, and importing its module raises AttributeError on 3.14+."
     )
     how_to_fix = (
         "Delete the call when every target is 3.8 or newer; when 3.7 is still a target, put it "
@@ -95,7 +97,7 @@ class ChildWatcherApi(Rule):
         "deleting it (every target 3.8+) is unsafe when the module installs its own watcher. Only "
         "a statement that is nothing but the watcher call is fixed."
     )
-    reads = Reads(names=apis.CHILD_WATCHER_APIS)
+    reads = Reads(names=apis.CHILD_WATCHER_APIS | apis.CHILD_WATCHER_BASE_CLASSES)
     invalid = (
         Example(
             "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.get_child_watcher().attach_loop(loop)\n",
@@ -120,6 +122,17 @@ class ChildWatcherApi(Rule):
             ),
             expected_replacement=None,
         ),
+        Example(
+            "import asyncio\nclass NullWatcher(asyncio.AbstractChildWatcher):\n    pass\n",
+            ">=3.9",
+            expected_message=(
+                "class NullWatcher subclasses asyncio.AbstractChildWatcher, which warns on 3.12-3.13 (deprecated) "
+                "and is removed in 3.14, where defining the class raises AttributeError; define it only under "
+                "`if sys.version_info < (3, 12):`, or delete it with the code that installs it, to keep the "
+                "default watcher"
+            ),
+            expected_replacement=None,
+        ),
     )
     valid = (
         Example(
@@ -133,6 +146,26 @@ class ChildWatcherApi(Rule):
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        yield from self._calls(analysis)
+        yield from self._subclasses(analysis)
+
+    @staticmethod
+    def _subclasses(analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        """``class W(asyncio.AbstractChildWatcher):`` warns where it is defined on 3.12-3.13 and
+        raises AttributeError on 3.14+: importing the module fails there."""
+        for info, base in analysis.subclasses_of(apis.CHILD_WATCHER_BASE_CLASSES):
+            if not analysis.minors_reaching(info.node) & _DEPRECATED_OR_REMOVED_SET:
+                continue
+            advice = "delete it with the code that installs it, to keep the default watcher"
+            if analysis.targets.includes_below(_DEPRECATED.start):
+                advice = f"define it only under `if sys.version_info < (3, 12):`, or {advice}"
+            yield Finding(
+                info.node,
+                f"class {info.name} subclasses {analysis.source(base)}, which warns on 3.12-3.13 (deprecated) "
+                f"and is removed in 3.14, where defining the class raises AttributeError; {advice}",
+            )
+
+    def _calls(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         watcher_sites = [site for site in analysis.index.calls if analysis.callee(site) in apis.CHILD_WATCHER_APIS]
         custom_watcher = any(analysis.callee(site) not in apis.GET_CHILD_WATCHER for site in watcher_sites)
         for site in watcher_sites:

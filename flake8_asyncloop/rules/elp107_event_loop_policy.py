@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 _FROM_314 = range(14, 100)
 _FROM_316 = range(16, 100)  # the policy system is gone (CPython's main branch)
+_FROM_314_SET = frozenset(_FROM_314)
+_LOOP_FACTORY_ADVICE = (
+    "make loops with asyncio.Runner(loop_factory=...) (3.11+) or asyncio.run(..., loop_factory=...) (3.12+)"
+)
 # What replaces each policy API, in the loop_factory world of 3.12+ (Runner: 3.11+).
 _INSTEAD = {
     "install": "uvloop.run(main()) or asyncio.run(main(), loop_factory=uvloop.new_event_loop)",
@@ -41,7 +45,9 @@ class EventLoopPolicyApi(Rule):
         "(3.12+) and asyncio.Runner(loop_factory=...) (3.11+), or uvloop.run(). A call that only "
         "3.14-3.15 run, inside a warnings.catch_warnings() block that ignores DeprecationWarning, "
         "is not reported: it works there, and no warning shows. Nor is a policy class called by a "
-        "name imported inside such a block: it warns where the name is read."
+        "name imported inside such a block: it warns where the name is read. A class that "
+        "subclasses asyncio's policy classes reads the name where it is defined: importing its "
+        "module warns on 3.14-3.15 and raises AttributeError on 3.16."
     )
     how_to_fix = (
         "Pass the loop class or factory to asyncio.run() or asyncio.Runner() as loop_factory "
@@ -64,7 +70,7 @@ class EventLoopPolicyApi(Rule):
     )
     reads = Reads(
         names=apis.POLICY_APIS | apis.SET_EVENT_LOOP_POLICY | apis.UVLOOP_INSTALL | apis.GET_EVENT_LOOP
-        | apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES,
+        | apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES | apis.POLICY_BASE_CLASSES,
         incidental=apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER,
         context=frozenset({"loop_factory"}),
     )
@@ -89,6 +95,17 @@ class EventLoopPolicyApi(Rule):
             ),
             expected_replacement=None,
         ),
+        Example(
+            "import asyncio\nclass Policy(asyncio.DefaultEventLoopPolicy):\n    pass\n",
+            ">=3.12",
+            expected_message=(
+                "class Policy subclasses asyncio.DefaultEventLoopPolicy, which warns on 3.14-3.15 (deprecated) "
+                "and is gone in 3.16, where defining the class raises AttributeError; the policy system goes "
+                "with it: make loops with asyncio.Runner(loop_factory=...) (3.11+) or "
+                "asyncio.run(..., loop_factory=...) (3.12+)"
+            ),
+            expected_replacement=None,
+        ),
     )
     valid = (
         Example("import asyncio\nasyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)\n", ">=3.12"),
@@ -98,6 +115,24 @@ class EventLoopPolicyApi(Rule):
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         if not analysis.targets.includes_from(14):
             return
+        yield from self._calls(analysis)
+        yield from self._subclasses(analysis)
+
+    @staticmethod
+    def _subclasses(analysis: "ModuleAnalysis") -> Iterator[Finding]:
+        """``class P(asyncio.DefaultEventLoopPolicy):`` reads the class where it is defined: that
+        warns on 3.14-3.15 and raises AttributeError on 3.16, when the module is imported."""
+        for info, base in analysis.subclasses_of(apis.POLICY_BASE_CLASSES):
+            if not analysis.minors_reaching(info.node) & _FROM_314_SET:
+                continue
+            yield Finding(
+                info.node,
+                f"class {info.name} subclasses {analysis.source(base)}, which warns on 3.14-3.15 (deprecated) "
+                "and is gone in 3.16, where defining the class raises AttributeError; the policy system "
+                f"goes with it: {_LOOP_FACTORY_ADVICE}",
+            )
+
+    def _calls(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         flagged: dict[cst.BaseExpression, str] = {}  # a call -> the API's short name
         for site in analysis.index.calls:
             names = analysis.possible_callees(site)
