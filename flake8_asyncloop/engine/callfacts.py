@@ -45,11 +45,25 @@ class CallFacts:
             raise WholeModuleNeeded
 
     def possible_callees(self, site: CallSite) -> frozenset[str]:
-        """Every qualified name ``site`` may call (empty when unknown), cached per call."""
+        """Every qualified name ``site`` may call (empty when unknown), cached per call. A name
+        the module replaces (``asyncio.get_event_loop_policy = shim``) is the module's own: unknown."""
         names = self._callees.get(site)
         if names is None:
-            names = self._callees[site] = self.resolver.possible_names(site.node.func, site.scope)
+            names = self.resolver.possible_names(site.node.func, site.scope)
+            if names & self.replaced_attributes:
+                names = frozenset()
+            self._callees[site] = names
         return names
+
+    @functools.cached_property
+    def replaced_attributes(self) -> frozenset[str]:
+        """Other modules' attributes this module assigns, qualified (``asyncio.get_event_loop_policy``)."""
+        return frozenset(
+            name
+            for assignment in self.index.assignments
+            if type(assignment.target) is cst.Attribute
+            for name in self.resolver.possible_names(assignment.target, assignment.scope)
+        )
 
     def callee(self, site: CallSite) -> Optional[str]:
         """The qualified name of what ``site`` calls, when it is exactly one."""
