@@ -33,13 +33,13 @@ SPAWNS = """
         loop.run_until_complete(spawn())
 """
 
-UVLOOP_RUN = """
-    import uvloop
+EVENT_LOOP_RUN = """
+    import asyncio
     from asyncio import gather
 
 
     def main():
-        loop = uvloop.Loop()
+        loop = asyncio.EventLoop()
         loop.run_until_complete(gather(work(), work()))
         loop.close()
 """
@@ -48,10 +48,9 @@ UVLOOP_RUN = """
 class FixEventLoopsTest(CodemodTest):
     TRANSFORM = FixEventLoops
 
-    def test_elp100_uvloop_loop(self) -> None:
-        before = "import uvloop\nloop = uvloop.Loop()\n"
-        after = "import uvloop\nloop = uvloop.new_event_loop()\n"
-        self.assertCodemod(before, after, target_version=">=3.9")
+    def test_elp100_leaves_uvloop_loop_alone(self) -> None:
+        before = "import uvloop\nloop = uvloop.Loop()\nloop.close()\n"
+        self.assertCodemod(before, before, target_version=">=3.9", expected_skip=True)
 
     def test_elp100_asyncio_event_loop(self) -> None:
         before = "import asyncio\nloop = asyncio.EventLoop()\nloop.close()\n"
@@ -185,30 +184,31 @@ class FixEventLoopsTest(CodemodTest):
 
     def test_select_and_ignore(self) -> None:
         only_elp100 = """
-            import uvloop
+            import asyncio
             from asyncio import gather
 
 
             def main():
-                loop = uvloop.new_event_loop()
+                loop = asyncio.new_event_loop()
                 loop.run_until_complete(gather(work(), work()))
                 loop.close()
         """
         without_elp100 = """
-            import uvloop
-            from asyncio import gather
             import asyncio
+            from asyncio import gather
 
 
             def main():
-                loop = uvloop.Loop()
+                loop = asyncio.EventLoop()
                 asyncio.set_event_loop(loop)
                 loop.run_until_complete(gather(work(), work()))
                 loop.close()
         """
-        self.assertCodemod(UVLOOP_RUN, only_elp100, target_version=">=3.9", select="elp100")
-        self.assertCodemod(UVLOOP_RUN, without_elp100, target_version=">=3.9", ignore="ELP100")
-        self.assertCodemod(UVLOOP_RUN, UVLOOP_RUN, target_version=">=3.9", ignore="ELP10", expected_skip=True)
+        self.assertCodemod(EVENT_LOOP_RUN, only_elp100, target_version=">=3.13", select="elp100")
+        self.assertCodemod(EVENT_LOOP_RUN, without_elp100, target_version=">=3.13", ignore="ELP100")
+        self.assertCodemod(
+            EVENT_LOOP_RUN, EVENT_LOOP_RUN, target_version=">=3.13", ignore="ELP10", expected_skip=True
+        )
 
     def test_bad_options_fail_when_the_codemod_is_made(self) -> None:
         with self.assertRaises(ConfigError):
@@ -283,7 +283,7 @@ FIXABLE = (
     b"    loop.run_until_complete(gather(work(), work()))\n    loop.close()\n"
 )
 FIXABLE_FIXED = (
-    b"import uvloop\nfrom asyncio import gather\nimport asyncio\n\n\ndef main():\n    loop = uvloop.new_event_loop()\n"
+    b"import uvloop\nfrom asyncio import gather\nimport asyncio\n\n\ndef main():\n    loop = uvloop.Loop()\n"
     b"    asyncio.set_event_loop(loop)\n    loop.run_until_complete(gather(work(), work()))\n    loop.close()\n"
 )
 CRLF = (

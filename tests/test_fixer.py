@@ -198,3 +198,79 @@ def test_multiline_strings_moved_into_try_keep_their_content() -> None:
         "        loop.close()\n"
         "threading.Thread(target=w).start()\n"
     )
+
+
+# Imports a fix leaves unused go (flake8's F401); imports that were unused before stay.
+
+
+def test_an_import_the_fix_leaves_unused_is_removed() -> None:
+    source = (
+        "import asyncio\n"
+        "import json\n"
+        "from asyncio import SelectorEventLoop, get_event_loop  # the loop classes\n"
+        "from asyncio import (\n"
+        "    ProactorEventLoop,\n"
+        "    get_running_loop,\n"
+        ")\n"
+        "async def main():\n"
+        "    return get_event_loop(), get_running_loop\n"
+        "def make():\n"
+        "    return SelectorEventLoop()\n"
+    )
+    assert fixed(source, unsafe=True, targets=">=3.9") == (
+        "import asyncio\n"
+        "import json\n"
+        "from asyncio import (\n"
+        "    ProactorEventLoop,\n"
+        "    get_running_loop,\n"
+        ")\n"
+        "async def main():\n"
+        "    return asyncio.get_running_loop(), get_running_loop\n"
+        "def make():\n"
+        "    return asyncio.new_event_loop()\n"
+    )
+
+
+def test_only_the_alias_that_lost_its_use_goes() -> None:
+    source = (
+        "import asyncio\n"
+        "from asyncio import (\n"
+        "    SelectorEventLoop,\n"
+        "    sleep,  # kept\n"
+        ")\n"
+        "from asyncio import get_event_loop as lookup, gather\n"
+        "async def main():\n"
+        "    await sleep(0)\n"
+        "    return lookup(), gather\n"
+        "loop = SelectorEventLoop()\n"
+        "asyncio.set_event_loop(loop)\n"
+        "loop.close()\n"
+    )
+    assert fixed(source, unsafe=True, targets=">=3.9") == (
+        "import asyncio\n"
+        "from asyncio import (\n"
+        "    sleep,  # kept\n"
+        ")\n"
+        "from asyncio import gather\n"
+        "async def main():\n"
+        "    await sleep(0)\n"
+        "    return asyncio.get_running_loop(), gather\n"
+        "loop = asyncio.new_event_loop()\n"
+        "asyncio.set_event_loop(loop)\n"
+        "loop.close()\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "from asyncio import get_event_loop  # noqa: F401\n",  # the user's noqa
+        "from asyncio import get_event_loop; import json\n",  # shares its line
+        "__all__ = ['get_event_loop']\nfrom asyncio import get_event_loop\n",  # exported
+        "if True:\n    from asyncio import get_event_loop\n",  # the only statement of its block
+    ],
+)
+def test_imports_that_may_still_matter_stay(imports: str) -> None:
+    source = f"import asyncio\n{imports}async def main():\n    return get_event_loop()\n"
+    result = fixed(source, targets=">=3.9")
+    assert result == source.replace("return get_event_loop()", "return asyncio.get_running_loop()")

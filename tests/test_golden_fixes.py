@@ -107,6 +107,25 @@ def test_flake8_on_fixed_fixtures_reports_only_what_had_no_fix(tmp_path: Path) -
             assert found.get(fixed.resolve(), set()) == {(d.line, d.code) for d in remaining}, path.name
 
 
+def test_fixes_leave_no_import_unused(tmp_path: Path) -> None:
+    """pyflakes (flake8's F401) on each fixture and its fixed text: a fix never leaves behind an
+    import that the fixture used (``engine/imports.py``); what was unused before may stay."""
+    pairs = []
+    for path in FIXABLE:
+        fixed = tmp_path / stored_name(path, ".py")
+        fixed.write_bytes(fixed_text(path).encode("utf-8"))
+        pairs.append((path, fixed))
+    command = [sys.executable, "-m", "flake8", "--isolated", "--select", "F401", "--format", "%(path)s:%(text)s"]
+    result = subprocess.run(command + [str(p) for pair in pairs for p in pair], capture_output=True, text=True)
+    unused: dict[str, set[str]] = defaultdict(set)
+    for line in result.stdout.splitlines():
+        where, _, text = line.partition(":")
+        unused[str(Path(where).resolve())].add(text)
+    for path, fixed in pairs:
+        new = unused[str(fixed.resolve())] - unused[str(path.resolve())]
+        assert not new, f"{path.name}: the fixes left {sorted(new)}"
+
+
 def test_every_golden_diff_belongs_to_a_fixture(snapshots: Snapshots) -> None:
     # A fixture in syntax newer than this Python is not checked here (the engine starts from
     # CPython's parser, as flake8 does), so whether it has fixes is unknown: its diff may stay.

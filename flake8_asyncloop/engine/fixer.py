@@ -9,6 +9,7 @@ from typing import Iterable, Optional
 from flake8_asyncloop.engine.checker import Rule, check_focused, check_source
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
+from flake8_asyncloop.engine.imports import newly_unused, removal_edits
 from flake8_asyncloop.engine.noqa import is_suppressed
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.versions import TargetVersions
@@ -73,6 +74,7 @@ def fix_source(
     rules = tuple(rules)
     applied = 0
     diagnostics = reported(source, targets, rules, fixes=True, tree=tree, process=process, path=path)
+    previous_tree = tree
     for _ in range(MAX_PASSES):
         edits: list[Edit] = []
         chosen = 0
@@ -93,7 +95,23 @@ def fix_source(
             candidate_tree = ast.parse(candidate)
         except SyntaxError:
             break
+        if previous_tree is None:
+            previous_tree = ast.parse(source)
+        candidate, candidate_tree = _without_newly_unused_imports(previous_tree, candidate, candidate_tree)
+        previous_tree = candidate_tree
         source = candidate
         applied += chosen
         diagnostics = reported(source, targets, rules, fixes=True, tree=candidate_tree, process=process, path=path)
     return FixResult(source, applied, diagnostics)
+
+
+def _without_newly_unused_imports(before: ast.Module, candidate: str, tree: ast.Module) -> tuple[str, ast.Module]:
+    """``candidate`` without the imports the pass left unused (``imports.py``), when that parses."""
+    unused = newly_unused(before, tree)
+    if not unused:
+        return candidate, tree
+    cleaned = apply_edits(candidate, removal_edits(candidate, tree, unused))
+    try:
+        return cleaned, ast.parse(cleaned)
+    except SyntaxError:
+        return candidate, tree

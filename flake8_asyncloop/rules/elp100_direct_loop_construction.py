@@ -3,6 +3,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Iterator, Optional
 
+import libcst as cst
+
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.guards import PLATFORMS
@@ -24,31 +26,34 @@ class DirectLoopConstruction(Rule):
     summary = "An event-loop class is called directly instead of asyncio.new_event_loop()."
     why = (
         "asyncio.new_event_loop() asks the installed event-loop policy for a loop, so uvloop, "
-        "Windows policies and test policies take effect. Calling SelectorEventLoop() (or "
-        "uvloop.Loop()) silently ignores them; BaseEventLoop() has no I/O implementation and "
-        "fails when run, and AbstractEventLoop() raises NotImplementedError on use. Not reported: "
-        "a class the default policy would not make there, under a platform guard (SelectorEventLoop() "
-        "under `if sys.platform == 'win32':`), and a class under a version guard that only 3.12+ "
-        "passes, where calling it is the loop_factory recipe."
+        "Windows policies and test policies take effect. Calling SelectorEventLoop() silently "
+        "ignores them; BaseEventLoop() has no I/O implementation and fails when run, and "
+        "AbstractEventLoop() raises NotImplementedError on use. Not reported: a class the default "
+        "policy would not make there, under a platform guard (SelectorEventLoop() under `if "
+        "sys.platform == 'win32':`); the class of a policy the module installs (SelectorEventLoop() "
+        "next to WindowsSelectorEventLoopPolicy, which ELP107 replaces with that very class as "
+        "loop_factory); a class under a version guard that only 3.12+ passes, where calling it is "
+        "the loop_factory recipe; and uvloop.Loop(), which is uvloop.new_event_loop(): choosing "
+        "uvloop is the point."
     )
     how_to_fix = (
-        "Create the loop with asyncio.new_event_loop() (uvloop.new_event_loop() for uvloop.Loop()). "
-        "On Python 3.12+ a specific loop class is chosen by passing it as loop_factory= to "
-        "asyncio.run() or asyncio.Runner() (3.11+)."
+        "Create the loop with asyncio.new_event_loop(). On Python 3.12+ a specific loop class is "
+        "chosen by passing it as loop_factory= to asyncio.run() or asyncio.Runner() (3.11+)."
     )
     versions = "every version"
     timeline = every_version(Effect.MISBEHAVES, "ignores the event-loop policy")
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (
-        "Safe for uvloop.Loop() and asyncio.EventLoop(), which are the default policy's class. Unsafe "
+        "Safe for asyncio.EventLoop(), which is the default policy's class. Unsafe "
         "for SelectorEventLoop() and ProactorEventLoop(): the policy's class differs by platform and "
         "version. No fix when the call has arguments, and none for BaseEventLoop(), "
         "BaseSelectorEventLoop(), BaseProactorEventLoop() and AbstractEventLoop(), which code "
         "constructs as test doubles (a working loop in their place breaks the tests that use them)."
     )
     reads = Reads(
-        names=apis.LOOP_CLASSES | apis.INCOMPLETE_LOOP_CLASSES | apis.UVLOOP_CLASSES | apis.DEFAULT_LOOP_CLASSES,
+        names=apis.LOOP_CLASSES | apis.INCOMPLETE_LOOP_CLASSES | apis.UVLOOP_CLASSES | apis.DEFAULT_LOOP_CLASSES
+        | apis.SET_EVENT_LOOP_POLICY | frozenset(apis.POLICY_FACTORIES),
         incidental=apis.ASYNCIO_RUN | apis.ASYNCIO_RUNNER,
         context=frozenset({"loop_factory"}),
     )
@@ -67,12 +72,8 @@ class DirectLoopConstruction(Rule):
                 "unix_events.SelectorEventLoop() bypasses the event-loop policy; create the loop with "
                 "asyncio.new_event_loop()"
             ),
-            expected_replacement="from asyncio import unix_events\nimport asyncio\nloop = asyncio.new_event_loop()\n",
-        ),
-        Example(
-            "import uvloop as uv\nloop = uv.Loop()\n",
-            expected_message="uv.Loop() bypasses the event-loop policy; create the loop with uvloop.new_event_loop()",
-            expected_replacement="import uvloop as uv\nloop = uv.new_event_loop()\n",
+            # The fix leaves unix_events unused: the import goes too.
+            expected_replacement="import asyncio\nloop = asyncio.new_event_loop()\n",
         ),
     )
     valid = (
@@ -80,16 +81,25 @@ class DirectLoopConstruction(Rule):
         Example("import asyncio\nasyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)\n", ">=3.12"),
         Example("import asyncio\nclass MyLoop(asyncio.SelectorEventLoop):\n    pass\n"),
         Example("class SelectorEventLoop:\n    pass\nloop = SelectorEventLoop()\n"),
+        Example("import uvloop\nloop = uvloop.Loop()\n"),
+        Example(
+            "import asyncio, sys\n"
+            "if sys.platform == 'win32':\n"
+            "    asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())\n"
+            "loop = asyncio.SelectorEventLoop()\n"
+        ),
     )
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         factories: Optional[set["FunctionInfo"]] = None  # found once a class call needs them (rare)
         for site in analysis.index.calls:
             callees = analysis.possible_callees(site)
-            if not callees or not callees <= apis.LOOP_CLASSES:
-                continue
+            if not callees or not callees <= apis.LOOP_CLASSES or callees <= apis.UVLOOP_CLASSES:
+                continue  # uvloop.Loop() is uvloop.new_event_loop(): the same call, chosen on purpose
             if site.node.args:
                 continue  # SelectorEventLoop(selector): new_event_loop() cannot say that
+            if _made_by_the_modules_policy(analysis, callees):
+                continue
             if site.function is not None:
                 if factories is None:
                     factories = _loop_factories(analysis)
@@ -98,9 +108,7 @@ class DirectLoopConstruction(Rule):
             if _chosen_for_some_platforms(analysis, site, callees) or _chosen_for_loop_factory_versions(analysis, site):
                 continue
             written = analysis.source(site.node.func)
-            if callees <= apis.UVLOOP_CLASSES:
-                instead = "uvloop.new_event_loop()"
-            elif callees & apis.UVLOOP_CLASSES:
+            if callees & apis.UVLOOP_CLASSES:
                 instead = "uvloop.new_event_loop() or asyncio.new_event_loop()"
             else:
                 instead = "asyncio.new_event_loop()"
@@ -115,25 +123,21 @@ class DirectLoopConstruction(Rule):
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", callees: frozenset[str]) -> Optional[Fix]:
-        """``new_event_loop()`` of the same library in place of the class call.
+        """``asyncio.new_event_loop()`` in place of the class call.
 
         Safe where the policy's default loop is that very class on every platform:
-        ``uvloop.Loop`` (uvloop.new_event_loop() returns one) and ``asyncio.EventLoop`` (the
-        default loop by definition). Unsafe for the others: SelectorEventLoop is not the default
-        on Windows since 3.8 and ProactorEventLoop not on 3.7, so the class the program gets can
-        change.
+        ``asyncio.EventLoop`` (the default loop by definition). Unsafe for the others:
+        SelectorEventLoop is not the default on Windows since 3.8 and ProactorEventLoop not on
+        3.7, so the class the program gets can change.
         """
         if site.node.args:
             return None  # new_event_loop() takes no arguments: a selector or proactor stays
         if callees & apis.INCOMPLETE_LOOP_CLASSES:
             return None  # a base or abstract class is a test double or a mistake, not a loop to swap
-        if callees <= apis.UVLOOP_CLASSES:
-            module, safe = "uvloop", True
-        elif not callees & apis.UVLOOP_CLASSES:
-            module, safe = "asyncio", callees <= apis.DEFAULT_LOOP_CLASSES
-        else:
+        if callees & apis.UVLOOP_CLASSES:
             return None  # uvloop or asyncio, decided at run time
-        reference = analysis.fixes.module_reference(module, site.scope)
+        safe = callees <= apis.DEFAULT_LOOP_CLASSES
+        reference = analysis.fixes.module_reference("asyncio", site.scope)
         if reference is None:
             return None
         name, import_edits = reference
@@ -150,6 +154,28 @@ _PLATFORM_LOOP_KINDS = {
 }
 _LOOP_FACTORY_IN_RUN = 12  # asyncio.run(loop_factory=) is new in 3.12
 _LOOP_FACTORY_IN_RUNNER = 11  # asyncio.Runner(loop_factory=) in 3.11
+
+
+def _made_by_the_modules_policy(analysis: "ModuleAnalysis", callees: frozenset[str]) -> bool:
+    """The module installs a policy whose loop is this class (WindowsSelectorEventLoopPolicy and
+    SelectorEventLoop): calling the class says the same, and is what replaces the policy from
+    3.14 (ELP107's ``loop_factory=asyncio.SelectorEventLoop``), so advising new_event_loop()
+    would contradict that advice."""
+    kinds = {_PLATFORM_LOOP_KINDS.get(name.rsplit(".", 1)[-1]) for name in callees}
+    return len(kinds) == 1 and next(iter(kinds)) in _policy_loop_classes(analysis)
+
+
+def _policy_loop_classes(analysis: "ModuleAnalysis") -> frozenset[str]:
+    """The loop classes of the policies the module installs: ``set_event_loop_policy(P())``."""
+    classes = set()
+    for site in analysis.index.calls:
+        if analysis.callee(site) in apis.SET_EVENT_LOOP_POLICY and site.node.args:
+            policy = site.node.args[0].value
+            if isinstance(policy, cst.Call):
+                factory = apis.POLICY_FACTORIES.get(analysis.callee_of(policy) or "")
+                if factory is not None:
+                    classes.add(factory[1])
+    return frozenset(classes)
 
 
 def _chosen_for_some_platforms(analysis: "ModuleAnalysis", site: "CallSite", callees: frozenset[str]) -> bool:
