@@ -248,6 +248,8 @@ class _Results:
         if report.error is not None:
             self.skipped += 1
             print(f"{report.path}: error: {report.error}", file=sys.stderr)
+            if not self.streamed:
+                self.collected.append(output.Checked(report.path, [], skipped=report.error))
             return
         if report.internal_error is not None:
             self.failed += 1

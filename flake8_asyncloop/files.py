@@ -16,10 +16,12 @@ from typing import Optional
 
 from flake8_asyncloop.config import Settings
 from flake8_asyncloop.engine.bom import bom_of, without_bom
+from flake8_asyncloop.engine.checker import newer_syntax_candidate
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import OWNER
+from flake8_asyncloop.engine import cpython
 
 
 @dataclass(frozen=True)
@@ -157,10 +159,14 @@ def _load(task: Task) -> _Source:
     return _Source(data, read_status, text, encoding)
 
 
-def _parse(body: str) -> ast.Module:
+def _parse(body: str) -> Optional[ast.Module]:
+    """CPython's tree of ``body``; None for syntax newer than this Python that libcst's parser
+    reads (the engine then works from libcst's tree alone)."""
     try:
-        return ast.parse(body)
+        return cpython.parse(body)
     except (SyntaxError, ValueError) as error:
+        if isinstance(error, SyntaxError) and newer_syntax_candidate(body, OWNER):
+            return None
         line = getattr(error, "lineno", None)
         where = f" (line {line})" if line else ""
         raise SourceError(f"cannot parse{where}: {getattr(error, 'msg', error)}") from None
@@ -168,7 +174,7 @@ def _parse(body: str) -> ast.Module:
         raise SourceError("cannot parse: nested too deeply") from None
 
 
-def _run_engine(task: Task, body: str, tree: ast.Module) -> FixResult:
+def _run_engine(task: Task, body: str, tree: Optional[ast.Module]) -> FixResult:
     """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
     path = task.display_path or task.path
     settings = task.settings.for_file(path)

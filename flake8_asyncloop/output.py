@@ -41,6 +41,7 @@ class Checked:
     diagnostics: Sequence[Diagnostic]
     text: Optional[str] = None
     failure: Optional[str] = None  # the engine failed on the file: ELP900's message, even if deselected
+    skipped: Optional[str] = None  # the file could not be checked (read, decoded, parsed): why
 
 
 def code_name(code: str) -> Optional[str]:
@@ -132,6 +133,8 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
     """``--output-format json``: one object per diagnostic, fixes included."""
     records: list[JsonValue] = []
     for checked in results:
+        if checked.skipped is not None:
+            records.append(_skipped_record(checked.path, checked.skipped))
         for diagnostic in checked.diagnostics:
             fix = diagnostic.fix
             records.append(
@@ -152,6 +155,19 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
                 }
             )
     return records
+
+
+def _skipped_record(path: str, why: str) -> dict[str, JsonValue]:
+    """A file that could not be checked, as ruff gives a syntax error: a record with no code."""
+    return {
+        "filename": path,
+        "line": 1,
+        "column": 1,
+        "code": None,
+        "name": None,
+        "message": f"not checked: {why}",
+        "fix": None,
+    }
 
 
 def statistics(results: Iterable[Checked]) -> list[tuple[str, int]]:
@@ -219,21 +235,35 @@ def _sarif_fix(uri: str, fix: Fix) -> dict[str, JsonValue]:
     }
 
 
+_SKIPPED_ID = "file-not-checked"
+
+
+def _sarif_notification(path: str, text: str, descriptor: str, index: int) -> dict[str, JsonValue]:
+    return {
+        "level": "error",
+        "message": {"text": text},
+        "descriptor": {"id": descriptor, "index": index},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)}}}],
+    }
+
+
 def _sarif_invocation(results: Sequence[Checked]) -> dict[str, JsonValue]:
     """Whether the run succeeded. Each file the engine failed on is also a tool execution
     notification, SARIF's place for a tool's own errors (a failure deselected from the results
     shows here still)."""
-    notifications: list[JsonValue] = [
-        {
-            "level": "error",
-            "message": {"text": checked.failure},
-            "descriptor": {"id": INTERNAL_ERROR_CODE, "index": 0},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(checked.path)}}}],
-        }
+    failures: list[JsonValue] = [
+        _sarif_notification(checked.path, checked.failure, INTERNAL_ERROR_CODE, 0)
         for checked in results
         if checked.failure is not None
     ]
-    invocation: dict[str, JsonValue] = {"executionSuccessful": not notifications}
+    skipped: list[JsonValue] = [
+        _sarif_notification(checked.path, f"not checked: {checked.skipped}", _SKIPPED_ID, 1)
+        for checked in results
+        if checked.skipped is not None
+    ]
+    notifications = failures + skipped
+    # A file that could not be parsed is the input's problem: the run itself succeeded.
+    invocation: dict[str, JsonValue] = {"executionSuccessful": not failures}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation
@@ -282,7 +312,11 @@ def sarif_log(
                 "id": INTERNAL_ERROR_CODE,
                 "name": INTERNAL_ERROR_NAME,
                 "shortDescription": {"text": INTERNAL_ERROR_SUMMARY},
-            }
+            },
+            {
+                "id": _SKIPPED_ID,
+                "shortDescription": {"text": "A file could not be read, decoded or parsed, and was not checked."},
+            },
         ],
     }
     run: dict[str, JsonValue] = {

@@ -213,3 +213,44 @@ def test_jobs_give_the_same_output_in_the_same_order(tmp_path: Path) -> None:
     one = command("check", "--jobs", "1", ".", cwd=tmp_path)
     two = command("check", "--jobs", "2", ".", cwd=tmp_path)
     assert one.stdout == two.stdout and one.stdout.count(b"\n") == 12
+
+
+def test_parsing_warnings_about_the_checked_code_stay_quiet(tmp_path: Path) -> None:
+    """CPython warns about '\\d' while parsing (SyntaxWarning on 3.12+), printed as
+    '<unknown>:3: ...' with no file name: the code's compiler will say it, not the linter."""
+    (tmp_path / "a.py").write_text('import asyncio\nPATTERN = "\\d+"\nloop = asyncio.get_event_loop()\n')
+    for mode in ("check", "fix"):
+        result = subprocess.run(
+            [sys.executable, "-W", "always", "-m", "flake8_asyncloop", mode, "--target-version", ">=3.9", "a.py"],
+            cwd=tmp_path, capture_output=True, text=True,
+        )  # fmt: skip
+        assert "Warning" not in result.stderr, result.stderr
+
+
+def test_syntax_newer_than_this_python_is_read_with_libcst(tmp_path: Path) -> None:
+    """3.12's type parameters, checked by any supported Python: where CPython's parser here
+    refuses them, libcst's reads them, and the file is checked and fixed all the same."""
+    (tmp_path / "a.py").write_text(
+        "import asyncio\n"
+        "type Pair[T] = tuple[T, T]\n"
+        "def first[T](items: list[T]) -> T:\n"
+        "    return items[0]\n"
+        "async def main():\n"
+        "    return asyncio.get_event_loop()\n"
+    )
+    checked = command("check", "--target-version", ">=3.12", "a.py", cwd=tmp_path)
+    assert checked.stdout.decode().startswith("a.py:6:12: ELP104 asyncio.get_event_loop() inside a coroutine")
+    assert checked.stderr.decode() == "1 file checked, 1 diagnostic\n"
+    fixed = command("fix", "--target-version", ">=3.12", "a.py", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert (tmp_path / "a.py").read_text().endswith("    return asyncio.get_running_loop()\n")
+
+
+@pytest.mark.parametrize("deep", ["x = " + "not " * 10_000 + "loop\n", "x = loop" + ".a" * 10_000 + "\n"])
+def test_newer_syntax_that_nests_deeply_is_not_given_to_libcst(tmp_path: Path, deep: str) -> None:
+    """Without CPython's nesting limits in front of it, libcst took minutes on these: refused."""
+    header = "type Pair[T] = tuple[T, T]\nimport asyncio\nloop = asyncio.new_event_loop()\n"
+    (tmp_path / "a.py").write_text(header + deep)
+    result = command("check", "a.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith("a.py: error: cannot parse (line ")

@@ -199,3 +199,34 @@ def test_progress_bar_appears_once_the_run_is_long_enough(monkeypatch: pytest.Mo
     with output.ProgressDisplay(total=3, enabled=False) as progress:
         progress.advance()
     assert quiet.getvalue() == ""
+
+
+def test_json_and_sarif_carry_the_files_that_could_not_be_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "broken.py").write_text("import asyncio\ndef f(:\n")
+    code, printed, err = run(capsys, "--output-format", "json", "a.py", "broken.py")
+    assert code == 1
+    records = json.loads(printed)
+    assert [record for record in records if record["code"] is None] == [
+        {
+            "filename": "broken.py",
+            "line": 1,
+            "column": 1,
+            "code": None,
+            "name": None,
+            "message": "not checked: cannot parse (line 2): invalid syntax",
+            "fix": None,
+        }
+    ]
+    assert "broken.py: error: cannot parse (line 2)" in err
+
+    code, printed, _ = run(capsys, "--output-format", "sarif", "a.py", "broken.py")
+    log = json.loads(printed)
+    _validate_sarif(log)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True  # the input's problem, not the tool's
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["message"]["text"] == "not checked: cannot parse (line 2): invalid syntax"
+    assert notification["descriptor"] == {"id": "file-not-checked", "index": 1}
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from typing import Iterable, Iterator, Optional, Protocol
 
 import libcst as cst
@@ -23,6 +24,7 @@ from flake8_asyncloop.engine.project import Project
 from flake8_asyncloop.engine.reads import Reads, union
 from flake8_asyncloop.engine.timeline import Timeline
 from flake8_asyncloop.engine.versions import TargetVersions
+from flake8_asyncloop.engine import cpython
 
 
 class Rule(Protocol):
@@ -46,9 +48,76 @@ def _cpython_tree(source: str) -> Optional[ast.Module]:
     thousand levels) keep libcst away from input that would take it minutes and gigabytes, and
     it is several times faster."""
     try:
-        return ast.parse(source)
+        return cpython.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+# A file this Python cannot parse may be newer syntax (3.12's generics checked on 3.11), which
+# libcst's parser reads. Without CPython's nesting limits in front of it, libcst is given only
+# text that cannot nest deeply (it slows down steeply with depth, nesting.py: 10,000 nested
+# `not` or attributes took it three minutes): deep trees need long lines, deep brackets, deep
+# indentation or long elif chains, and the limits below are far beyond hand-written code.
+_NEWER_SYNTAX_MAX_CHARACTERS = 1_000_000
+_NEWER_SYNTAX_MAX_LINE = 5_000
+_NEWER_SYNTAX_MAX_BRACKETS = 100
+_NEWER_SYNTAX_MAX_INDENT = 400
+_NEWER_SYNTAX_MAX_ELIFS = 1_000
+_ELIF = re.compile(r"^[ \t]*elif\b", re.MULTILINE)
+
+
+def newer_syntax_candidate(text: str, process: Process) -> bool:
+    """Whether ``text``, which CPython's parser here refuses, is worth libcst's parser: refused
+    with a SyntaxError (not for its depth: a RecursionError, MemoryError or "too many nested"
+    says code no one writes), small enough, with brackets nested no deeper than people write,
+    and parsed by libcst, on the deep stack of a process the engine owns (without CPython's
+    limits in front of it, deep code would overflow libcst's native stack)."""
+    if not process.deep:
+        return False
+    try:
+        cpython.parse(text)
+    except SyntaxError as error:
+        if "nested" in str(error.msg) or "too complex" in str(error.msg):
+            return False
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    else:
+        return False  # CPython reads it: no need
+    if not _shallow(text):
+        return False
+    return process.run(lambda: libcst_reads(text))
+
+
+def libcst_reads(text: str) -> bool:
+    """Whether libcst's parser reads ``text`` (call it where a deep stack is at hand)."""
+    try:
+        cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+        return False
+    return True
+
+
+def _shallow(text: str) -> bool:
+    """Whether ``text`` cannot hold a tree much deeper than people write (see the limits)."""
+    if len(text) > _NEWER_SYNTAX_MAX_CHARACTERS or len(_ELIF.findall(text)) > _NEWER_SYNTAX_MAX_ELIFS:
+        return False
+    lines = text.splitlines()
+    if any(len(line) > _NEWER_SYNTAX_MAX_LINE for line in lines):
+        return False
+    if any(len(line) - len(line.lstrip()) > _NEWER_SYNTAX_MAX_INDENT for line in lines):
+        return False
+    return _deepest_brackets(text) <= _NEWER_SYNTAX_MAX_BRACKETS
+
+
+def _deepest_brackets(text: str) -> int:
+    depth = deepest = 0
+    for character in text:
+        if character in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in ")]}":
+            depth -= 1
+    return deepest
 
 
 def check_source(
@@ -73,7 +142,9 @@ def check_source(
         return []
     text = without_bom(source)
     checked = tree if tree is not None else _cpython_tree(text)
-    if checked is None or beyond_parser_limits(checked):
+    if checked is None and not newer_syntax_candidate(text, process):
+        return []
+    if checked is not None and beyond_parser_limits(checked):
         return []
     try:
         return process.run(lambda: _check(text, checked, targets, tuple(rules), fixes, process, path))
@@ -215,15 +286,15 @@ def _diagnostic(
 
 
 def _check(
-    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool, process: Process,
-    path: Optional[str],
+    source: str, tree: Optional[ast.Module], targets: TargetVersions, rules: tuple[Rule, ...], fixes: bool,
+    process: Process, path: Optional[str],
 ) -> list[Diagnostic]:
     project = Project.of(path, targets, LOOKUP_VERSIONS, process)
     return _diagnose_whole(source, tree, targets, rules, process, project, fixes)
 
 
 def _diagnose_whole(
-    source: str, tree: ast.Module, targets: TargetVersions, rules: tuple[Rule, ...], process: Process,
+    source: str, tree: Optional[ast.Module], targets: TargetVersions, rules: tuple[Rule, ...], process: Process,
     project: Optional[Project], fixes: bool = False,
 ) -> list[Diagnostic]:
     try:
@@ -236,7 +307,7 @@ def _diagnose_whole(
 def _diagnose(
     module: cst.Module,
     source: str,
-    tree: ast.Module,
+    tree: Optional[ast.Module],
     targets: TargetVersions,
     rules: tuple[Rule, ...],
     fixes: bool,

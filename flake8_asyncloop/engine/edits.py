@@ -7,7 +7,6 @@ quick fix, and applying them needs no second code generator.
 
 from __future__ import annotations
 
-import ast
 import bisect
 import re
 from typing import Callable, Optional, Sequence
@@ -16,6 +15,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine.diagnostics import Edit
 from flake8_asyncloop.engine.index import Scope
+from flake8_asyncloop.engine import cpython
 
 # Python's line breaks; str.splitlines() would also split on form feeds and U+2028.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -121,7 +121,7 @@ class FixBuilder:
         """Whether the module with ``edits`` applied is still valid Python (a deleted statement
         must not leave an empty block)."""
         try:
-            ast.parse(apply_edits(self.lines.code, edits))
+            cpython.parse(apply_edits(self.lines.code, edits))
         except (SyntaxError, ValueError):
             return False
         return True

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
+from flake8_asyncloop.engine import cpython
 
 _GROUPS = ("console_scripts", "gui_scripts")
 # Per project directory: (modification times of its project files, what they declare).
@@ -88,7 +89,7 @@ def _from_setup_py(path: Path) -> Iterator[str]:
     if not path.is_file():
         return
     try:
-        tree = ast.parse(path.read_bytes())
+        tree = cpython.parse(path.read_bytes())
     except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return
     for node in ast.walk(tree):

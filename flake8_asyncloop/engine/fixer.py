@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Literal, Optional, Union
 
-from flake8_asyncloop.engine.checker import Rule, check_focused, check_source
+from flake8_asyncloop.engine.checker import Rule, check_focused, check_source, libcst_reads
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
 from flake8_asyncloop.engine.imports import newly_unused, removal_edits
 from flake8_asyncloop.engine.noqa import is_suppressed
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.versions import TargetVersions
+from flake8_asyncloop.engine import cpython
 
 # One fix can expose another (installing a loop settles its child watcher, a new import makes
 # room for the next fix); a handful of passes reaches the fixpoint in practice.
@@ -74,7 +75,10 @@ def fix_source(
     rules = tuple(rules)
     applied = 0
     diagnostics = reported(source, targets, rules, fixes=True, tree=tree, process=process, path=path)
-    previous_tree = tree
+    previous_tree = tree if tree is not None else _cpython_tree_of(source)
+    # Syntax newer than this Python (libcst reads it, CPython does not): each pass is checked
+    # with libcst's parser, and no tree is at hand to look for unused imports.
+    newer_syntax = previous_tree is None
     for _ in range(MAX_PASSES):
         edits: list[Edit] = []
         chosen = 0
@@ -91,13 +95,11 @@ def fix_source(
         if not chosen:
             break
         candidate = apply_edits(source, edits)
-        try:
-            candidate_tree = ast.parse(candidate)
-        except SyntaxError:
+        candidate_tree = _parsed(candidate, newer_syntax, process)
+        if candidate_tree is False:
             break
-        if previous_tree is None:
-            previous_tree = ast.parse(source)
-        candidate, candidate_tree = _without_newly_unused_imports(previous_tree, candidate, candidate_tree)
+        if candidate_tree is not None and previous_tree is not None:
+            candidate, candidate_tree = _without_newly_unused_imports(previous_tree, candidate, candidate_tree)
         previous_tree = candidate_tree
         source = candidate
         applied += chosen
@@ -112,6 +114,22 @@ def _without_newly_unused_imports(before: ast.Module, candidate: str, tree: ast.
         return candidate, tree
     cleaned = apply_edits(candidate, removal_edits(candidate, tree, unused))
     try:
-        return cleaned, ast.parse(cleaned)
+        return cleaned, cpython.parse(cleaned)
     except SyntaxError:
         return candidate, tree
+
+
+def _cpython_tree_of(source: str) -> Optional[ast.Module]:
+    try:
+        return cpython.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _parsed(candidate: str, newer_syntax: bool, process: Process) -> Union[ast.Module, None, Literal[False]]:
+    """CPython's tree of a pass's result; for newer syntax None when libcst reads it; False when
+    the result does not parse (a broken fix: the pass is dropped)."""
+    if not newer_syntax:
+        tree = _cpython_tree_of(candidate)
+        return False if tree is None else tree
+    return None if process.run(lambda: libcst_reads(candidate)) else False

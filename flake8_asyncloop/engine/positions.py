@@ -13,6 +13,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from flake8_asyncloop.engine.edits import SourceLines, Span
 from flake8_asyncloop.engine.focus import Focused
 from flake8_asyncloop.engine.index import ModuleIndex
+from flake8_asyncloop.engine import cpython
 
 
 def _called_name(func: "ast.expr | cst.BaseExpression") -> Optional[str]:
@@ -92,7 +93,7 @@ class Positions:
             tree = self._tree
             if tree is None:
                 try:
-                    tree = ast.parse(self.source_text)
+                    tree = cpython.parse(self.source_text)
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     return {}
             found = (node for node in ast.walk(tree) if isinstance(node, ast.Call))

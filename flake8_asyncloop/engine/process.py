@@ -38,6 +38,10 @@ T = TypeVar("T")
 class Process:
     """A guest's process: the work runs as it is, and libcst parses as it always does."""
 
+    # Whether ``run`` gives the work a deep stack: only then is libcst's parser handed text
+    # that CPython's parser did not vouch for first (``checker.newer_syntax_candidate``).
+    deep = False
+
     def run(self, work: Callable[[], T]) -> T:
         return work()
 
@@ -46,6 +50,8 @@ class Process:
 
 
 class _OwnedProcess(Process):
+    deep = True
+
     def run(self, work: Callable[[], T]) -> T:
         return run_deep(work)
 

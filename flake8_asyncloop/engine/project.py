@@ -42,6 +42,7 @@ from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.process import Process
 from flake8_asyncloop.engine.reads import words
 from flake8_asyncloop.engine.versions import TargetVersions
+from flake8_asyncloop.engine import cpython
 
 _MAX_REEXPORTS = 8  # ``from .client import Client`` in a package's __init__, followed this deep
 _MAX_DEPTH = 10  # modules analysed because another one's analysis asked, one behind the other
@@ -282,7 +283,7 @@ def _file_facts(path: Path) -> _FileFacts:
 
 def _tree_facts(data: bytes) -> _FileFacts:
     try:
-        tree = ast.parse(data.decode("utf-8-sig"))
+        tree = cpython.parse(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return _NO_FACTS
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
@@ -687,9 +688,9 @@ class Project:
                 return known
         place = self._place.neighbour_or_own(path)
         try:
-            module = _Module(path, place, digest, ast.parse(data.decode("utf-8-sig")), self._owns_absolute)
+            module = _Module(path, place, digest, cpython.parse(data.decode("utf-8-sig")), self._owns_absolute)
         except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-            module = _Module(path, place, digest, ast.parse(""), self._owns_absolute)
+            module = _Module(path, place, digest, cpython.parse(""), self._owns_absolute)
             module.unreadable = True
         with _lock:
             _modules[key] = module

@@ -1,0 +1,21 @@
+r"""CPython's parser, quiet: every ``ast.parse`` of the package goes through ``parse``.
+
+Parsing warns about the code it reads (``"\d"``: SyntaxWarning on 3.12+, DeprecationWarning
+before), and Python prints such a warning as ``<unknown>:52: SyntaxWarning: ...`` on standard
+error, with no file name. The code being checked is the user's, and those warnings are the
+compiler's to give when it runs, not ours: they are silenced here.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Union
+
+
+def parse(source: Union[str, bytes]) -> ast.Module:
+    """``ast.parse(source)`` without the warnings about the source's content."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(source)
