@@ -14,7 +14,7 @@ from libcst.helpers import get_full_name_for_node
 from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.calls import argument, is_none, keyword_argument, method_name
 from flake8_asyncloop.engine.guards import EVERYWHERE, Reach
-from flake8_asyncloop.engine.index import CallSite, ClassInfo, ModuleIndex
+from flake8_asyncloop.engine.index import CallSite, ClassInfo, ModuleIndex, Scope
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.versions import TargetVersions
 
@@ -50,7 +50,9 @@ class CallFacts:
         names = self._callees.get(site)
         if names is None:
             names = self.resolver.possible_names(site.node.func, site.scope)
-            if names & self.replaced_attributes:
+            # Only the attribute itself is replaced: ``_orig = asyncio.get_event_loop_policy``,
+            # saved before the module replaces it, still calls asyncio's.
+            if type(site.node.func) is cst.Attribute and names & self.replaced_attributes:
                 names = frozenset()
             self._callees[site] = names
         return names
@@ -151,11 +153,15 @@ class CallFacts:
 
     def read_silently_from(self, site: CallSite, minor: int) -> bool:
         """Whether the name ``site`` calls was read without a warning shown on ``minor`` and
-        later: it is bound only by ``from ... import`` statements, each guarded away from those
-        versions or inside a block that ignores DeprecationWarning. For APIs that warn when the
-        attribute is read (asyncio's policy classes), not when called."""
-        func = site.node.func
-        bindings = site.scope.lookup(func.value) if isinstance(func, cst.Name) else None
+        later (``name_read_silently_from``)."""
+        return self.name_read_silently_from(site.node.func, site.scope, minor)
+
+    def name_read_silently_from(self, expr: cst.BaseExpression, scope: Scope, minor: int) -> bool:
+        """Whether the name ``expr`` was read without a warning shown on ``minor`` and later: it
+        is bound only by ``from ... import`` statements, each guarded away from those versions or
+        inside a block that ignores DeprecationWarning. For APIs that warn when the attribute is
+        read (asyncio's policy classes), not when called."""
+        bindings = scope.lookup(expr.value) if isinstance(expr, cst.Name) else None
         if not bindings:
             return False
         imports = {id(placed.node): placed for placed in self.index.imports}

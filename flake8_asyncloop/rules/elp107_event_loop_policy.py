@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 _FROM_314 = range(14, 100)
 _FROM_316 = range(16, 100)  # the policy system is gone (CPython's main branch)
 _FROM_314_SET = frozenset(_FROM_314)
+_FROM_316_SET = frozenset(_FROM_316)
 _LOOP_FACTORY_ADVICE = (
     "make loops with asyncio.Runner(loop_factory=...) (3.11+) or asyncio.run(..., loop_factory=...) (3.12+)"
 )
@@ -123,13 +124,16 @@ class EventLoopPolicyApi(Rule):
         """``class P(asyncio.DefaultEventLoopPolicy):`` reads the class where it is defined: that
         warns on 3.14-3.15 and raises AttributeError on 3.16, when the module is imported."""
         for info, base in analysis.subclasses_of(apis.POLICY_BASE_CLASSES):
-            if not analysis.minors_reaching(info.node) & _FROM_314_SET:
+            # A name imported where the warning is silenced reads quietly: only 3.16 breaks.
+            quiet = analysis.name_read_silently_from(base, info.outer_scope, _FROM_314.start)
+            if not analysis.minors_reaching(info.node) & (_FROM_316_SET if quiet else _FROM_314_SET):
                 continue
+            warns = "" if quiet else "warns on 3.14-3.15 (deprecated) and "
             yield Finding(
                 info.node,
-                f"class {info.name} subclasses {analysis.source(base)}, which warns on 3.14-3.15 (deprecated) "
-                "and is gone in 3.16, where defining the class raises AttributeError; the policy system "
-                f"goes with it: {_LOOP_FACTORY_ADVICE}",
+                f"class {info.name} subclasses {analysis.source(base)}, which {warns}is gone in 3.16, where "
+                f"defining the class raises AttributeError; the policy system goes with it: {_LOOP_FACTORY_ADVICE}",
+                timeline=from_version((16, Effect.REMOVED, RAISES_REMOVED)) if quiet else None,
             )
 
     def _calls(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
