@@ -33,11 +33,21 @@ def _spans_agree(source: str) -> int:
     fast, slow = ModuleAnalysis(module, targets, source=source), ModuleAnalysis(module, targets)
     calls = [call for call in fast.index.calls_in_source_order if not call.lpar]
     assert [fast.span(call) for call in calls] == [slow.span(call) for call in calls]
+    # Class statements (ELP106 and ELP107 report subclasses there) come from CPython's tree too.
+    classes = list(fast.index.classes)
+    assert [fast.position(node) for node in classes] == [slow.span(node)[0] for node in classes]
     return len(calls)
 
 
 def test_non_ascii_lines() -> None:
     assert _spans_agree(NON_ASCII) == 4
+
+
+def test_decorated_nested_and_non_ascii_classes() -> None:
+    _spans_agree(
+        "import asyncio\n@decorate\nclass Policy(asyncio.DefaultEventLoopPolicy):\n"
+        "    class Inner:\n        pass\nx = 'é'; y = 1\nclass Après: pass\n"
+    )
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from typing import Iterable, Optional
 
 import libcst as cst
@@ -34,6 +35,10 @@ def _characters(line: str, byte_offset: int) -> int:
     return byte_offset if line.isascii() else len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
+# A class statement's line: its indentation, then ``class Name``.
+_CLASS_LINE = re.compile(r"([ \t]*)class\s+([^\W\d]\w*)")
+
+
 class Positions:
     """Positions of the nodes of ``module``, parsed from ``source_text`` when the caller has it
     (``tree``: CPython's tree of it, when parsed already). On flake8's path ``module`` holds only
@@ -61,7 +66,44 @@ class Positions:
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, column) of ``node``: line 1-based, column 0-based, as flake8 reports them."""
+        if isinstance(node, cst.ClassDef):
+            found = self._class_starts.get(node)
+            if found is not None:
+                return found
         return self.span(node)[0]
+
+    @functools.cached_property
+    def _class_starts(self) -> dict[cst.ClassDef, tuple[int, int]]:
+        """Where each class statement starts (its ``class`` keyword), without libcst's costly
+        PositionProvider: from CPython's tree, or on flake8's path from the focused code's class
+        lines (it keeps headers without their nodes). Both must list the same classes, in the
+        same order, with the same names, or nothing is taken."""
+        ours = list(self.index.classes)
+        if self._focused is not None:
+            numbers = self._focused.line_numbers
+            theirs = [
+                (match.group(2), numbers[number], len(match.group(1)))
+                for number, line in enumerate(self._focused.code.splitlines())
+                for match in [_CLASS_LINE.match(line)]
+                if match is not None
+            ]
+        elif self.source_text is not None:
+            theirs = self._cpython_classes(self.source_text)
+        else:
+            return {}
+        if len(theirs) != len(ours) or any(name != mine.name.value for (name, _, _), mine in zip(theirs, ours)):
+            return {}
+        return {mine: (line, column) for (_, line, column), mine in zip(theirs, ours)}
+
+    def _cpython_classes(self, text: str) -> list[tuple[str, int, int]]:
+        """(name, line, column) of each class statement in ``text``, in order, by CPython's parser."""
+        try:
+            tree = self._tree if self._tree is not None else cpython.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []
+        lines = SourceLines(text)
+        classes = sorted((n for n in ast.walk(tree) if type(n) is ast.ClassDef), key=lambda n: (n.lineno, n.col_offset))
+        return [(n.name, n.lineno, _characters(lines.line(n.lineno), n.col_offset)) for n in classes]
 
     def span(self, node: cst.CSTNode) -> Span:
         """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""

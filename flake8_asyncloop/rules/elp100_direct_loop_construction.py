@@ -92,13 +92,16 @@ class DirectLoopConstruction(Rule):
 
     def check(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         factories: Optional[set["FunctionInfo"]] = None  # found once a class call needs them (rare)
+        policy_classes: Optional[frozenset[str]] = None  # likewise
         for site in analysis.index.calls:
             callees = analysis.possible_callees(site)
             if not callees or not callees <= apis.LOOP_CLASSES or callees <= apis.UVLOOP_CLASSES:
                 continue  # uvloop.Loop() is uvloop.new_event_loop(): the same call, chosen on purpose
             if site.node.args:
                 continue  # SelectorEventLoop(selector): new_event_loop() cannot say that
-            if _made_by_the_modules_policy(analysis, callees):
+            if policy_classes is None:
+                policy_classes = _policy_loop_classes(analysis)
+            if _made_by_the_modules_policy(callees, policy_classes):
                 continue
             if site.function is not None:
                 if factories is None:
@@ -156,13 +159,13 @@ _LOOP_FACTORY_IN_RUN = 12  # asyncio.run(loop_factory=) is new in 3.12
 _LOOP_FACTORY_IN_RUNNER = 11  # asyncio.Runner(loop_factory=) in 3.11
 
 
-def _made_by_the_modules_policy(analysis: "ModuleAnalysis", callees: frozenset[str]) -> bool:
+def _made_by_the_modules_policy(callees: frozenset[str], policy_classes: frozenset[str]) -> bool:
     """The module installs a policy whose loop is this class (WindowsSelectorEventLoopPolicy and
     SelectorEventLoop): calling the class says the same, and is what replaces the policy from
     3.14 (ELP107's ``loop_factory=asyncio.SelectorEventLoop``), so advising new_event_loop()
     would contradict that advice."""
     kinds = {_PLATFORM_LOOP_KINDS.get(name.rsplit(".", 1)[-1]) for name in callees}
-    return len(kinds) == 1 and next(iter(kinds)) in _policy_loop_classes(analysis)
+    return len(kinds) == 1 and next(iter(kinds)) in policy_classes
 
 
 def _policy_loop_classes(analysis: "ModuleAnalysis") -> frozenset[str]:
