@@ -224,7 +224,9 @@ def test_parsing_warnings_about_the_checked_code_stay_quiet(tmp_path: Path) -> N
             [sys.executable, "-W", "always", "-m", "flake8_asyncloop", mode, "--target-version", ">=3.9", "a.py"],
             cwd=tmp_path, capture_output=True, text=True,
         )  # fmt: skip
-        assert "Warning" not in result.stderr, result.stderr
+        # Libraries may warn about themselves under -W always (old libcst does on 3.9): only
+        # warnings about the checked code, which name no file, are ours to keep quiet.
+        assert "<unknown>" not in result.stderr and "escape sequence" not in result.stderr, result.stderr
 
 
 def test_syntax_newer_than_this_python_is_read_with_libcst(tmp_path: Path) -> None:
@@ -253,4 +255,5 @@ def test_newer_syntax_that_nests_deeply_is_not_given_to_libcst(tmp_path: Path, d
     (tmp_path / "a.py").write_text(header + deep)
     result = command("check", "a.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.decode().startswith("a.py: error: cannot parse (line ")
+    # 3.11 refuses the type alias (a plain SyntaxError, so libcst was asked), 3.12+ the depth.
+    assert result.stderr.decode().startswith("a.py: error: cannot parse")
