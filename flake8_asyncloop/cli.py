@@ -11,7 +11,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterator, NoReturn, Optional, Sequence
+from typing import Callable, Iterator, NoReturn, Optional, Sequence
 
 from flake8_asyncloop import __version__, docs, output, upgrade
 from flake8_asyncloop.config import (
@@ -351,17 +351,23 @@ def _validated_settings(arguments: argparse.Namespace) -> Settings:
 
 
 def _execute(arguments: argparse.Namespace, tasks: list[Task]) -> "_Results":
-    """Run the tasks (in worker processes when there are enough), with a progress bar."""
+    """Run the tasks, taking each report into the results as it comes."""
     results = _Results(arguments, tasks)
+    _run_with_progress(arguments, tasks, results.take, results.standard_input)
+    return results
+
+
+def _run_with_progress(
+    arguments: argparse.Namespace, tasks: list[Task], take: Callable[[Task, Report, float], None], standard_input: bool
+) -> None:
+    """Run the tasks (in worker processes when there are enough), with a progress bar, and hand
+    each report to ``take`` in input order."""
     # No bar when standard input is involved: fixed bytes go to the real stdout's buffer.
-    show_bar = output.progress_wanted(sys.stderr) and not (
-        arguments.quiet or arguments.verbose or results.standard_input
-    )
+    show_bar = output.progress_wanted(sys.stderr) and not (arguments.quiet or arguments.verbose or standard_input)
     with output.ProgressDisplay(len(tasks), show_bar) as progress:
         for task, (report, seconds) in zip(tasks, _run(tasks, arguments.jobs)):
             progress.advance()
-            results.take(task, report, seconds)
-    return results
+            take(task, report, seconds)
 
 
 def _report(arguments: argparse.Namespace, results: "_Results") -> int:
@@ -377,13 +383,14 @@ def _upgrade(arguments: argparse.Namespace, settings: Settings, tasks: list[Task
     paths = [task.display_path or task.path for task in tasks] or list(arguments.paths)
     oldest = min(min(settings.for_file(path).targets.minors) for path in paths)
     report = upgrade.UpgradeReport(oldest, arguments.to, files=len(tasks))
-    show_bar = output.progress_wanted(sys.stderr) and not (arguments.quiet or arguments.verbose)
-    with output.ProgressDisplay(len(tasks), show_bar) as progress:
-        for task, (result, seconds) in zip(tasks, _run(tasks, arguments.jobs)):
-            progress.advance()
-            if arguments.verbose:
-                print(_verbose_line(result, seconds, arguments.fix), file=sys.stderr)
-            _take_upgrade(report, result)
+
+    def take(task: Task, result: Report, seconds: float) -> None:
+        if arguments.verbose:
+            print(_verbose_line(result, seconds, arguments.fix), file=sys.stderr)
+        _take_upgrade(report, result)
+
+    # upgrade writes no fixed code to standard output (--fix refuses "-"): the bar may show.
+    _run_with_progress(arguments, tasks, take, standard_input=False)
     if arguments.output_format == "json":
         print(json.dumps(upgrade.json_report(report), indent=2))
     elif arguments.output_format == "markdown":

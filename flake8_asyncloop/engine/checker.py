@@ -43,16 +43,6 @@ class Rule(Protocol):
     def check(self, analysis: ModuleAnalysis) -> Iterator[Finding]: ...
 
 
-def _cpython_tree(source: str) -> Optional[ast.Module]:
-    """CPython's tree of ``source``, or None if it does not parse. Its nesting limits (a few
-    thousand levels) keep libcst away from input that would take it minutes and gigabytes, and
-    it is several times faster."""
-    try:
-        return cpython.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
 # A file this Python cannot parse may be newer syntax (3.12's generics checked on 3.11), which
 # libcst's parser reads. Without CPython's nesting limits in front of it, libcst is given only
 # text that cannot nest deeply (it slows down steeply with depth, nesting.py: 10,000 nested
@@ -141,7 +131,9 @@ def check_source(
     if not mentions_loop_api(source):
         return []
     text = without_bom(source)
-    checked = tree if tree is not None else _cpython_tree(text)
+    # CPython's parser goes first: its nesting limits (a few thousand levels) keep libcst away
+    # from input that would take it minutes and gigabytes, and it is several times faster.
+    checked = tree if tree is not None else cpython.tree_or_none(text)
     if checked is None and not newer_syntax_candidate(text, process):
         return []
     if checked is not None and beyond_parser_limits(checked):
@@ -262,26 +254,30 @@ def _check_focused(
     analysis = ModuleAnalysis(module, targets, focused=focused, imported=imported)
     return sorted(
         {
-            _diagnostic(analysis, rule, finding, *analysis.position(finding.node))
-            for rule, finding in _reached_findings(analysis, rules)
+            _diagnostic(rule, finding, minors, *analysis.position(finding.node))
+            for rule, finding, minors in _reached_findings(analysis, rules)
         }
     )
 
 
-def _reached_findings(analysis: ModuleAnalysis, rules: tuple[Rule, ...]) -> Iterator[tuple[Rule, Finding]]:
-    """Each rule's findings on code that some target version runs: a branch only older (or newer)
-    Pythons take, as ``if sys.version_info < (3, 7):`` with targets from 3.9, is never reported."""
+def _reached_findings(
+    analysis: ModuleAnalysis, rules: tuple[Rule, ...]
+) -> Iterator[tuple[Rule, Finding, frozenset[int]]]:
+    """Each rule's findings on code that some target version runs, with those versions: a branch
+    only older (or newer) Pythons take, as ``if sys.version_info < (3, 7):`` with targets from
+    3.9, is never reported."""
     for rule in rules:
         for finding in rule.check(analysis):
-            if analysis.minors_reaching(finding.node):
-                yield rule, finding
+            minors = analysis.minors_reaching(finding.node)
+            if minors:
+                yield rule, finding, minors
 
 
 def _diagnostic(
-    analysis: ModuleAnalysis, rule: Rule, finding: Finding, line: int, column: int, fix: Optional[Fix] = None
+    rule: Rule, finding: Finding, minors: frozenset[int], line: int, column: int, fix: Optional[Fix] = None
 ) -> Diagnostic:
-    """``finding`` at (``line``, ``column``), with its timeline limited to the versions that run its code."""
-    timeline = (finding.timeline or rule.timeline).reaching(analysis.minors_reaching(finding.node))
+    """``finding`` at (``line``, ``column``), with its timeline limited to the ``minors`` that run its code."""
+    timeline = (finding.timeline or rule.timeline).reaching(minors)
     return Diagnostic(line, column, rule.code, finding.message, fix, timeline)
 
 
@@ -324,13 +320,13 @@ def _diagnose(
         module, targets, source=source if dropped is None else None, tree=tree, imported=project
     )
     diagnostics = set()
-    for rule, finding in _reached_findings(analysis, rules):
+    for rule, finding, minors in _reached_findings(analysis, rules):
         line, column = analysis.position(finding.node)
         if dropped is None:
             fix = finding.build_fix() if fixes else None
-            diagnostics.add(_diagnostic(analysis, rule, finding, line, column, fix))
+            diagnostics.add(_diagnostic(rule, finding, minors, line, column, fix))
         else:
-            diagnostics.add(_diagnostic(analysis, rule, finding, line, column + dropped.get(line, 0)))
+            diagnostics.add(_diagnostic(rule, finding, minors, line, column + dropped.get(line, 0)))
     return sorted(diagnostics)
 
 

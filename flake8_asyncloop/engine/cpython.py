@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Union
+from typing import Optional, Union
 
 
 def parse(source: Union[str, bytes]) -> ast.Module:
@@ -19,3 +19,17 @@ def parse(source: Union[str, bytes]) -> ast.Module:
         warnings.simplefilter("ignore", SyntaxWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         return ast.parse(source)
+
+
+def tree_or_none(source: str) -> Optional[ast.Module]:
+    """CPython's tree of ``source``, or None where it does not parse, or is too deep to."""
+    try:
+        return parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def imported_as_written(statement: ast.ImportFrom, alias: ast.alias) -> str:
+    """What ``from ... import`` brings in, as written: ``.client.Client``, ``asyncio.sleep``."""
+    written = "." * statement.level + (statement.module or "")
+    return f"{written}{'.' if statement.module else ''}{alias.name}"

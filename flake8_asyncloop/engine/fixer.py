@@ -75,7 +75,7 @@ def fix_source(
     rules = tuple(rules)
     applied = 0
     diagnostics = reported(source, targets, rules, fixes=True, tree=tree, process=process, path=path)
-    previous_tree = tree if tree is not None else _cpython_tree_of(source)
+    previous_tree = tree if tree is not None else cpython.tree_or_none(source)
     # Syntax newer than this Python (libcst reads it, CPython does not): each pass is checked
     # with libcst's parser, and no tree is at hand to look for unused imports.
     newer_syntax = previous_tree is None
@@ -119,17 +119,10 @@ def _without_newly_unused_imports(before: ast.Module, candidate: str, tree: ast.
         return candidate, tree
 
 
-def _cpython_tree_of(source: str) -> Optional[ast.Module]:
-    try:
-        return cpython.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
 def _parsed(candidate: str, newer_syntax: bool, process: Process) -> Union[ast.Module, None, Literal[False]]:
     """CPython's tree of a pass's result; for newer syntax None when libcst reads it; False when
     the result does not parse (a broken fix: the pass is dropped)."""
     if not newer_syntax:
-        tree = _cpython_tree_of(candidate)
+        tree = cpython.tree_or_none(candidate)
         return False if tree is None else tree
     return None if process.run(lambda: libcst_reads(candidate)) else False

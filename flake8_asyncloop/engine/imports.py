@@ -16,6 +16,7 @@ from typing import Optional, Sequence, Union
 
 import libcst as cst
 
+from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.diagnostics import Edit
 from flake8_asyncloop.engine.edits import SourceLines
 
@@ -33,12 +34,7 @@ def _bound_name(alias: ast.alias) -> str:
 
 def _described(statement: ImportNode, alias: ast.alias) -> str:
     """The alias as pyflakes names it in its message."""
-    if isinstance(statement, ast.ImportFrom):
-        module = "." * statement.level + (statement.module or "")
-        separator = "" if module.endswith(".") else "."
-        name = f"{module}{separator}{alias.name}"
-    else:
-        name = alias.name
+    name = cpython.imported_as_written(statement, alias) if isinstance(statement, ast.ImportFrom) else alias.name
     return f"{name} as {alias.asname}" if alias.asname else name
 
 

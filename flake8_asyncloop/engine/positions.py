@@ -95,11 +95,17 @@ class Positions:
             return {}
         return {mine: (line, column) for (_, line, column), mine in zip(theirs, ours)}
 
+    @functools.cached_property
+    def _cpython_tree(self) -> Optional[ast.Module]:
+        """CPython's tree of ``source_text``: the caller's, or parsed once for calls and classes."""
+        if self._tree is not None or self.source_text is None:
+            return self._tree
+        return cpython.tree_or_none(self.source_text)
+
     def _cpython_classes(self, text: str) -> list[tuple[str, int, int]]:
         """(name, line, column) of each class statement in ``text``, in order, by CPython's parser."""
-        try:
-            tree = self._tree if self._tree is not None else cpython.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = self._cpython_tree
+        if tree is None:
             return []
         lines = SourceLines(text)
         classes = sorted((n for n in ast.walk(tree) if type(n) is ast.ClassDef), key=lambda n: (n.lineno, n.col_offset))
@@ -132,12 +138,9 @@ class Positions:
             found: Iterable[ast.Call] = self._focused.calls()
             text = self._focused.source
         elif self.source_text is not None:
-            tree = self._tree
+            tree = self._cpython_tree
             if tree is None:
-                try:
-                    tree = cpython.parse(self.source_text)
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    return {}
+                return {}
             found = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
             text = self.source_text
         else:

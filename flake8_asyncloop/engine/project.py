@@ -151,11 +151,9 @@ def _imported_by_name(nodes: Iterable[ast.AST]) -> dict[str, str]:
     found: dict[str, str] = {}
     for node in nodes:
         if isinstance(node, ast.ImportFrom):
-            written = "." * node.level + (node.module or "")
             for alias in node.names:
                 if alias.name != "*":
-                    name = f"{written}.{alias.name}" if node.module else f"{written}{alias.name}"
-                    found[alias.asname or alias.name] = name
+                    found[alias.asname or alias.name] = cpython.imported_as_written(node, alias)
     return found
 
 
