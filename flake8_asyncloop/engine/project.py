@@ -23,23 +23,25 @@ from __future__ import annotations
 
 import ast
 import functools
-import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
 from flake8_asyncloop.engine.callfacts import CallFacts
 from flake8_asyncloop.engine.entrypoints import console_scripts
 from flake8_asyncloop.engine.index import Binding, FunctionInfo, ImportSite, ModuleIndex
-from flake8_asyncloop.engine import apis, loops, loopstate
+from flake8_asyncloop.engine import loops, loopstate
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, MadeLoop, portable
 from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.process import Process
+from flake8_asyncloop.engine.projectfiles import (
+    FileFacts, Place, call_words, imported_by_name, installs_elsewhere, loop_helper_names, other_roots,
+    project_directory, project_place, scanned_directories, scanned_facts,
+)
 from flake8_asyncloop.engine.reads import words
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.engine import cpython
@@ -47,72 +49,6 @@ from flake8_asyncloop.engine import cpython
 _MAX_REEXPORTS = 8  # ``from .client import Client`` in a package's __init__, followed this deep
 _MAX_DEPTH = 10  # modules analysed because another one's analysis asked, one behind the other
 _CACHE_SIZE = 1024
-
-
-# What marks a directory as a project's: the files packaging tools read.
-_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-
-
-def _project_directory(root: Path) -> Optional[Path]:
-    """The directory at or above ``root`` with a file of ``_PROJECT_FILES``: the project that
-    declares itself there. None outside any: a Python installation's standard library or
-    site-packages is no one's project, and its thousands of modules are not read as the checked
-    file's neighbours."""
-    for directory in (root, *root.parents):
-        if any((directory / name).is_file() for name in _PROJECT_FILES):
-            return directory
-    return None
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a module sits among its project's imports."""
-
-    root: Path  # the directory absolute imports start from
-    name: str  # its dotted name ("pkg.sub.mod"; "pkg.sub" for pkg/sub/__init__.py)
-    is_package: bool
-
-    @classmethod
-    def of(cls, path: Path) -> "Place":
-        path = path.resolve()
-        directory = path.parent
-        is_package = path.name == "__init__.py"
-        parts = [] if is_package else [path.stem]
-        while (directory / "__init__.py").is_file() and directory.parent != directory:
-            parts.insert(0, directory.name)
-            directory = directory.parent
-        return cls(directory, ".".join(parts), is_package)
-
-    def absolute(self, written: str) -> Optional[str]:
-        """``written`` (``.client``, ``..a.b``, ``pkg.x``) as an absolute dotted name."""
-        stripped = written.lstrip(".")
-        level = len(written) - len(stripped)
-        if level == 0:
-            return written
-        package = self.name.split(".") if self.is_package else self.name.split(".")[:-1]
-        if level - 1 > len(package):
-            return None
-        base = package[: len(package) - (level - 1)]
-        return ".".join([*base, *([stripped] if stripped else [])]) or None
-
-    def find(self, dotted: str) -> Optional[Path]:
-        """The file of module ``dotted`` under the root, if the project has it."""
-        base = self.root.joinpath(*dotted.split("."))
-        for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-        return None
-
-    def neighbour_or_own(self, path: Path) -> "Place":
-        """``neighbour(path)`` for a module under the same root, its own place otherwise."""
-        return self.neighbour(path) if self.root in path.parents else Place.of(path)
-
-    def neighbour(self, path: Path) -> "Place":
-        """The place of another module of the same root."""
-        relative = path.relative_to(self.root).with_suffix("")
-        parts = list(relative.parts)
-        is_package = parts[-1] == "__init__"
-        return Place(self.root, ".".join(parts[:-1] if is_package else parts), is_package)
 
 
 # Words a module's import-time code must call for importing it to set or clear a loop (with the
@@ -136,7 +72,7 @@ class _Module:
         self.defined = frozenset(
             node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         )
-        self.reexports = _imported_by_name(tree.body)
+        self.reexports = imported_by_name(tree.body)
         self.states: Optional[LoopStates] = None
         self.index: Optional[ModuleIndex] = None
         self.tree: Optional[cst.Module] = None
@@ -144,17 +80,6 @@ class _Module:
         self.on_import: Optional[Effect] = None
         self.callables: dict[str, Effect] = {}
         self.unreadable = False
-
-
-def _imported_by_name(nodes: Iterable[ast.AST]) -> dict[str, str]:
-    """``from .client import Client`` among ``nodes``: Client -> ``.client.Client``."""
-    found: dict[str, str] = {}
-    for node in nodes:
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name != "*":
-                    found[alias.asname or alias.name] = cpython.imported_as_written(node, alias)
-    return found
 
 
 def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -> tuple[list[str], bool]:
@@ -172,7 +97,7 @@ def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -
             decorators: list[ast.expr] = getattr(node, "decorator_list", [])
             pending.extend(decorators)  # they run at import; the body does not
             continue
-        if isinstance(node, ast.If) and _call_words(node.test) & {"TYPE_CHECKING"}:
+        if isinstance(node, ast.If) and call_words(node.test) & {"TYPE_CHECKING"}:
             pending.extend(node.orelse)  # the body is for type checkers only
             continue
         if isinstance(node, ast.Import):
@@ -190,13 +115,9 @@ def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -
                 if owned(absolute):
                     imported.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.Call):
-            called |= _call_words(node.func)
+            called |= call_words(node.func)
         pending.extend(ast.iter_child_nodes(node))
     return modules, bool(called & (_ACTING_CALLS | own | imported))
-
-
-def _call_words(func: ast.expr) -> set[str]:
-    return set(_call_chain(func))
 
 
 def _digest(data: bytes) -> str:
@@ -205,161 +126,6 @@ def _digest(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
-
-
-# Where a project's modules are not: tools' and environments' directories.
-_NOT_SOURCE = frozenset({"node_modules", "__pycache__", "site-packages", "build", "dist", "venv", "env"})
-_MAX_SCANNED = 5000  # modules read for ``installs_elsewhere``; past this, take it that one does
-_INSTALL_WORDS = (b"set_event_loop", b"nest_asyncio", b"IOLoop")
-_SHIPPED_POLICY_WORDS = frozenset(name.rpartition(".")[2] for name in apis.SHIPPED_POLICIES)
-# Words of the calls that make a loop (new_event_loop, the loop classes), and as bytes to search for.
-_MAKING_NAMES = words(apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES)
-_MAKING_WORDS = tuple(word.encode() for word in _MAKING_NAMES)
-
-
-@dataclass(frozen=True)
-class _FileFacts:
-    """What one module of the project may do, read by CPython's tree: whether it calls something
-    that may leave a loop set (``LoopStates.installs``, by names), its top-level functions that
-    may return a loop they make (a superset of what ``Project.new_loop_from`` finds), and what it
-    runs as a child process's main."""
-
-    installs: bool
-    loop_helpers: frozenset[str]
-    # What it hands to ``Process(target=...)`` that it imports: (the module as the import writes
-    # it, the function's name): ``from .serve import main`` and ``target=main``: (".serve", "main").
-    process_targets: frozenset[tuple[str, str]]
-
-
-# Per file, by path: (modification time, size, its facts), kept for the process.
-_facts_of: dict[str, tuple[int, int, _FileFacts]] = {}
-_NO_FACTS = _FileFacts(False, frozenset(), frozenset())
-_FACT_WORDS = (*_INSTALL_WORDS, *_MAKING_WORDS, b"Process")
-
-
-def _python_files(directory: Path) -> Iterator[Path]:
-    """The modules under ``directory``, tools' and environments' folders left out."""
-    for folder, subfolders, files in os.walk(directory):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name not in _NOT_SOURCE]
-        yield from (Path(folder, name) for name in files if name.endswith(".py"))
-
-
-def _installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
-    """Whether a module under ``directory`` other than ``checked`` calls something that may
-    leave a loop set: the same calls ``LoopStates.installs`` reads, by their names."""
-    for count, path in enumerate(_python_files(directory), 1):
-        if count > _MAX_SCANNED:
-            return True  # too many to read: one of them may
-        if path != checked and _file_facts(path).installs:
-            return True
-    return False
-
-
-def _scanned_facts(directories: list[Path]) -> Iterator[tuple[Path, _FileFacts]]:
-    """The facts of the modules under ``directories`` (at most ``_MAX_SCANNED`` under each)."""
-    for directory in directories:
-        for count, path in enumerate(_python_files(directory), 1):
-            if count > _MAX_SCANNED:
-                break
-            yield path, _file_facts(path)
-
-
-def _file_facts(path: Path) -> _FileFacts:
-    try:
-        status = path.stat()
-        known = _facts_of.get(str(path))
-        if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
-            return known[2]
-        data = path.read_bytes()
-    except OSError:
-        return _NO_FACTS
-    facts = _tree_facts(data) if any(word in data for word in _FACT_WORDS) else _NO_FACTS
-    with _lock:
-        _facts_of[str(path)] = (status.st_mtime_ns, status.st_size, facts)
-    return facts
-
-
-def _tree_facts(data: bytes) -> _FileFacts:
-    try:
-        tree = cpython.parse(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return _NO_FACTS
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    installs = any(_call_installs(call) for call in calls)
-    helpers = frozenset(
-        node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _may_return_new_loop(node)
-    )
-    imported = _imported_objects(tree) if any(_call_chain(call.func)[-1:] == ["Process"] for call in calls) else {}
-    targets = frozenset(found for call in calls for found in _imported_process_targets(call, imported))
-    return _FileFacts(installs, helpers, targets)
-
-
-def _imported_objects(tree: ast.Module) -> dict[str, str]:
-    """What each name the module imports is, as the import writes it: ``from .a import f`` gives
-    f -> ".a.f", ``import pkg.mod as m`` gives m -> "pkg.mod"."""
-    nodes = list(ast.walk(tree))
-    found = _imported_by_name(nodes)
-    for node in nodes:
-        for alias in node.names if isinstance(node, ast.Import) else ():
-            if alias.asname:
-                found[alias.asname] = alias.name
-    return found
-
-
-def _imported_process_targets(call: ast.Call, imported: dict[str, str]) -> list[tuple[str, str]]:
-    """(module, function) for each imported function ``Process(target=...)`` may run (``a or b``
-    gives both): ``target=main`` or ``target=serve.main``, with the name bound by an import."""
-    if _call_chain(call.func)[-1:] != ["Process"]:
-        return []
-    target = next((keyword.value for keyword in call.keywords if keyword.arg == "target"), None)
-    pending = [target] if target is not None else call.args[1:2]
-    found: list[tuple[str, str]] = []
-    while pending:
-        value = pending.pop()
-        if isinstance(value, ast.BoolOp):
-            pending.extend(value.values)
-            continue
-        chain = _call_chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else []
-        origin = imported.get(chain[0]) if chain else None
-        if origin is not None:
-            module, _, function = ".".join([origin, *chain[1:]]).rpartition(".")
-            found.append((module, function))
-    return found
-
-
-def _may_return_new_loop(function: ast.FunctionDef) -> bool:
-    """A ``return`` with a value, and a call of something that makes a loop, by its name."""
-    nodes = list(ast.walk(function))
-    returns = any(isinstance(node, ast.Return) and node.value is not None for node in nodes)
-    return returns and any(isinstance(node, ast.Call) and _call_words(node.func) & _MAKING_NAMES for node in nodes)
-
-
-def _call_installs(call: ast.Call) -> bool:
-    """``LoopStates.installs``, by names: ``set_event_loop(x)`` (x not None), a policy not
-    shipped with asyncio or uvloop, ``nest_asyncio.apply()``, tornado's ``IOLoop``."""
-    chain = _call_chain(call.func)
-    last = chain[-1] if chain else ""
-    keywords = (keyword.value for keyword in call.keywords if keyword.arg in ("loop", "policy"))
-    argument = call.args[0] if call.args else next(keywords, None)
-    if last in ("set_event_loop", "set_event_loop_policy"):
-        if argument is None or (isinstance(argument, ast.Constant) and argument.value is None):
-            return False
-        made = _call_chain(argument.func) if isinstance(argument, ast.Call) else []
-        return last == "set_event_loop" or not (made and made[-1] in _SHIPPED_POLICY_WORDS)
-    if last == "apply":
-        return any(word.startswith("nest_asyncio") for word in chain)
-    return "IOLoop" in chain and last in ("IOLoop", "current", "instance", "make_current")
-
-
-def _call_chain(func: ast.expr) -> list[str]:
-    """``a.b.c`` as ["a", "b", "c"] (what it is called on left out when it is not a name)."""
-    chain: list[str] = []
-    while isinstance(func, ast.Attribute):
-        chain.insert(0, func.attr)
-        func = func.value
-    if isinstance(func, ast.Name):
-        chain.insert(0, func.id)
-    return chain
 
 
 class _Analysing:
@@ -424,14 +190,11 @@ class Project:
         """The project of the module at ``path`` (None, or not a file: no project is seen)."""
         if path is None:
             return None
-        file = Path(path)
-        if not file.is_file():
-            return None
-        place = Place.of(file)
-        if _project_directory(place.root) is None:
+        place = project_place(path)
+        if place is None:
             return None
         project = cls(place, targets, minors, process)
-        project._path = file.resolve()
+        project._path = Path(path).resolve()
         return project
 
     # -- what loopstate asks --------------------------------------------------------------------
@@ -453,15 +216,14 @@ class Project:
         """Whether another module of the checked module's top package may leave a loop set (a
         module outside any package has none): the package's API is what its callers run."""
         if self._installs_elsewhere is None:
-            top = self._place.name.split(".", 1)[0]
-            in_a_package = self._place.is_package or "." in self._place.name
-            self._installs_elsewhere = in_a_package and _installs_elsewhere(self._place.root / top, self._path)
+            package = self._place.package_directory()
+            self._installs_elsewhere = package is not None and installs_elsewhere(package, self._path)
         return self._installs_elsewhere
 
     def script_functions(self) -> frozenset[str]:
         """The checked module's top-level functions that a console script of the project runs."""
         functions = set()
-        for target in console_scripts(self._directory):
+        for target in console_scripts(project_directory(self._place.root) or self._place.root):
             module, _, function = target.partition(":")
             if module.strip() == self._place.name and function.strip().isidentifier():
                 functions.add(function.strip())
@@ -496,7 +258,7 @@ class Project:
         CPython's tree (a superset of what ``new_loop_from`` finds): flake8's path keeps the
         statements that name one (``checker.py``)."""
         if self._loop_helpers is None:
-            self._loop_helpers = frozenset(name for _, facts in self._scanned for name in facts.loop_helpers)
+            self._loop_helpers = loop_helper_names(self._place)
         return self._loop_helpers
 
     def process_mains_here(self) -> frozenset[str]:
@@ -513,13 +275,8 @@ class Project:
         return self._process_mains
 
     @property
-    def _scanned(self) -> Iterator[tuple[Path, _FileFacts]]:
-        """The facts of the checked module's top package, or, for a module outside any package,
-        of its directory and the project's roots."""
-        top = self._place.name.split(".", 1)[0]
-        in_a_package = self._place.is_package or "." in self._place.name
-        directories = [self._place.root / top] if in_a_package else [self._place.root, *self._other_roots]
-        return _scanned_facts(directories)
+    def _scanned(self) -> Iterator[tuple[Path, FileFacts]]:
+        return scanned_facts(scanned_directories(self._place))
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         found = self._function_named(name, self._place, 0, classes=True)
@@ -584,17 +341,8 @@ class Project:
         return self._found[dotted]
 
     @functools.cached_property
-    def _directory(self) -> Path:
-        """The project's directory (``_project_directory``; a project is made only inside one)."""
-        return _project_directory(self._place.root) or self._place.root
-
-    @functools.cached_property
     def _other_roots(self) -> list[Path]:
-        """Where else the project's packages are, for a module outside them (an example, a test
-        directory with no ``__init__.py``): the project's directory, and its ``src/``."""
-        directory = self._directory
-        roots = [directory, directory / "src"]
-        return [root for root in roots if root != self._place.root and root.is_dir()]
+        return other_roots(self._place)
 
     def _owned_split(self, name: str, place: Place) -> Optional[tuple[str, str]]:
         """``name`` (as the module at ``place`` writes it) made absolute and split into the module

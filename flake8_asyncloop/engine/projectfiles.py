@@ -1,0 +1,295 @@
+"""The project's files as CPython's parser reads them, without libcst: which project a module
+belongs to (``Place``, ``project_directory``), and what each module of its package may do
+(``FileFacts``: leave a loop set, return a loop it makes, run a function as a child process's
+main), scanned by names and cached per file by modification time and size.
+
+The analysis across modules (``project.py``) asks these first; the sieve (``sieve.py``) asks
+them before libcst is even imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from flake8_asyncloop.engine import apis, cpython
+from flake8_asyncloop.engine.reads import words
+
+# What marks a directory as a project's: the files packaging tools read.
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_directory(root: Path) -> Optional[Path]:
+    """The directory at or above ``root`` with a file of ``_PROJECT_FILES``: the project that
+    declares itself there. None outside any: a Python installation's standard library or
+    site-packages is no one's project, and its thousands of modules are not read as the checked
+    file's neighbours."""
+    for directory in (root, *root.parents):
+        if any((directory / name).is_file() for name in _PROJECT_FILES):
+            return directory
+    return None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a module sits among its project's imports."""
+
+    root: Path  # the directory absolute imports start from
+    name: str  # its dotted name ("pkg.sub.mod"; "pkg.sub" for pkg/sub/__init__.py)
+    is_package: bool
+
+    @classmethod
+    def of(cls, path: Path) -> "Place":
+        path = path.resolve()
+        directory = path.parent
+        is_package = path.name == "__init__.py"
+        parts = [] if is_package else [path.stem]
+        while (directory / "__init__.py").is_file() and directory.parent != directory:
+            parts.insert(0, directory.name)
+            directory = directory.parent
+        return cls(directory, ".".join(parts), is_package)
+
+    def absolute(self, written: str) -> Optional[str]:
+        """``written`` (``.client``, ``..a.b``, ``pkg.x``) as an absolute dotted name."""
+        stripped = written.lstrip(".")
+        level = len(written) - len(stripped)
+        if level == 0:
+            return written
+        package = self.name.split(".") if self.is_package else self.name.split(".")[:-1]
+        if level - 1 > len(package):
+            return None
+        base = package[: len(package) - (level - 1)]
+        return ".".join([*base, *([stripped] if stripped else [])]) or None
+
+    def find(self, dotted: str) -> Optional[Path]:
+        """The file of module ``dotted`` under the root, if the project has it."""
+        base = self.root.joinpath(*dotted.split("."))
+        for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def package_directory(self) -> Optional[Path]:
+        """The directory of the module's top package; None for a module outside any package."""
+        if not self.is_package and "." not in self.name:
+            return None
+        return self.root / self.name.split(".", 1)[0]
+
+    def neighbour_or_own(self, path: Path) -> "Place":
+        """``neighbour(path)`` for a module under the same root, its own place otherwise."""
+        return self.neighbour(path) if self.root in path.parents else Place.of(path)
+
+    def neighbour(self, path: Path) -> "Place":
+        """The place of another module of the same root."""
+        relative = path.relative_to(self.root).with_suffix("")
+        parts = list(relative.parts)
+        is_package = parts[-1] == "__init__"
+        return Place(self.root, ".".join(parts[:-1] if is_package else parts), is_package)
+
+
+def project_place(path: Optional[str]) -> Optional[Place]:
+    """Where the module at ``path`` sits in the project that declares itself around it; None when
+    ``path`` is no file, or no project declares itself there (``project_directory``)."""
+    if path is None:
+        return None
+    file = Path(path)
+    if not file.is_file():
+        return None
+    place = Place.of(file)
+    return place if project_directory(place.root) is not None else None
+
+
+def other_roots(place: Place) -> list[Path]:
+    """Where else the project's packages are, for a module outside them (an example, a test
+    directory with no ``__init__.py``): the project's directory, and its ``src/``."""
+    directory = project_directory(place.root) or place.root
+    roots = [directory, directory / "src"]
+    return [root for root in roots if root != place.root and root.is_dir()]
+
+
+def scanned_directories(place: Place) -> list[Path]:
+    """Where the modules whose facts concern the module at ``place`` are: its top package, or,
+    for a module outside any package, its directory and the project's roots."""
+    package = place.package_directory()
+    return [package] if package is not None else [place.root, *other_roots(place)]
+
+
+def loop_helper_names(place: Place) -> frozenset[str]:
+    """The names of the top-level functions, among the modules ``scanned_directories`` gives,
+    that may return a loop they make (by CPython's tree)."""
+    return frozenset(name for _, facts in scanned_facts(scanned_directories(place)) for name in facts.loop_helpers)
+
+
+# Where a project's modules are not: tools' and environments' directories.
+_NOT_SOURCE = frozenset({"node_modules", "__pycache__", "site-packages", "build", "dist", "venv", "env"})
+_MAX_SCANNED = 5000  # modules read for ``installs_elsewhere``; past this, take it that one does
+_INSTALL_WORDS = (b"set_event_loop", b"nest_asyncio", b"IOLoop")
+_SHIPPED_POLICY_WORDS = frozenset(name.rpartition(".")[2] for name in apis.SHIPPED_POLICIES)
+# Words of the calls that make a loop (new_event_loop, the loop classes), and as bytes to search for.
+_MAKING_NAMES = words(apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES)
+_MAKING_WORDS = tuple(word.encode() for word in _MAKING_NAMES)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What one module of the project may do, read by CPython's tree: whether it calls something
+    that may leave a loop set (``LoopStates.installs``, by names), its top-level functions that
+    may return a loop they make (a superset of what ``Project.new_loop_from`` finds), and what it
+    runs as a child process's main."""
+
+    installs: bool
+    loop_helpers: frozenset[str]
+    # What it hands to ``Process(target=...)`` that it imports: (the module as the import writes
+    # it, the function's name): ``from .serve import main`` and ``target=main``: (".serve", "main").
+    process_targets: frozenset[tuple[str, str]]
+
+
+# Per file, by path: (modification time, size, its facts), kept for the process.
+_facts_of: dict[str, tuple[int, int, FileFacts]] = {}
+_facts_lock = threading.Lock()
+_NO_FACTS = FileFacts(False, frozenset(), frozenset())
+_FACT_WORDS = (*_INSTALL_WORDS, *_MAKING_WORDS, b"Process")
+
+
+def _python_files(directory: Path) -> Iterator[Path]:
+    """The modules under ``directory``, tools' and environments' folders left out."""
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name not in _NOT_SOURCE]
+        yield from (Path(folder, name) for name in files if name.endswith(".py"))
+
+
+def installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
+    """Whether a module under ``directory`` other than ``checked`` calls something that may
+    leave a loop set: the same calls ``LoopStates.installs`` reads, by their names."""
+    for count, path in enumerate(_python_files(directory), 1):
+        if count > _MAX_SCANNED:
+            return True  # too many to read: one of them may
+        if path != checked and _file_facts(path).installs:
+            return True
+    return False
+
+
+def scanned_facts(directories: list[Path]) -> Iterator[tuple[Path, FileFacts]]:
+    """The facts of the modules under ``directories`` (at most ``_MAX_SCANNED`` under each)."""
+    for directory in directories:
+        for count, path in enumerate(_python_files(directory), 1):
+            if count > _MAX_SCANNED:
+                break
+            yield path, _file_facts(path)
+
+
+def _file_facts(path: Path) -> FileFacts:
+    try:
+        status = path.stat()
+        known = _facts_of.get(str(path))
+        if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
+            return known[2]
+        data = path.read_bytes()
+    except OSError:
+        return _NO_FACTS
+    facts = _tree_facts(data) if any(word in data for word in _FACT_WORDS) else _NO_FACTS
+    with _facts_lock:
+        _facts_of[str(path)] = (status.st_mtime_ns, status.st_size, facts)
+    return facts
+
+
+def _tree_facts(data: bytes) -> FileFacts:
+    try:
+        tree = cpython.parse(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return _NO_FACTS
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    installs = any(_call_installs(call) for call in calls)
+    helpers = frozenset(
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _may_return_new_loop(node)
+    )
+    imported = _imported_objects(tree) if any(call_chain(call.func)[-1:] == ["Process"] for call in calls) else {}
+    targets = frozenset(found for call in calls for found in _imported_process_targets(call, imported))
+    return FileFacts(installs, helpers, targets)
+
+
+def _imported_objects(tree: ast.Module) -> dict[str, str]:
+    """What each name the module imports is, as the import writes it: ``from .a import f`` gives
+    f -> ".a.f", ``import pkg.mod as m`` gives m -> "pkg.mod"."""
+    nodes = list(ast.walk(tree))
+    found = imported_by_name(nodes)
+    for node in nodes:
+        for alias in node.names if isinstance(node, ast.Import) else ():
+            if alias.asname:
+                found[alias.asname] = alias.name
+    return found
+
+
+def _imported_process_targets(call: ast.Call, imported: dict[str, str]) -> list[tuple[str, str]]:
+    """(module, function) for each imported function ``Process(target=...)`` may run (``a or b``
+    gives both): ``target=main`` or ``target=serve.main``, with the name bound by an import."""
+    if call_chain(call.func)[-1:] != ["Process"]:
+        return []
+    target = next((keyword.value for keyword in call.keywords if keyword.arg == "target"), None)
+    pending = [target] if target is not None else call.args[1:2]
+    found: list[tuple[str, str]] = []
+    while pending:
+        value = pending.pop()
+        if isinstance(value, ast.BoolOp):
+            pending.extend(value.values)
+            continue
+        chain = call_chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else []
+        origin = imported.get(chain[0]) if chain else None
+        if origin is not None:
+            module, _, function = ".".join([origin, *chain[1:]]).rpartition(".")
+            found.append((module, function))
+    return found
+
+
+def _may_return_new_loop(function: ast.FunctionDef) -> bool:
+    """A ``return`` with a value, and a call of something that makes a loop, by its name."""
+    nodes = list(ast.walk(function))
+    returns = any(isinstance(node, ast.Return) and node.value is not None for node in nodes)
+    return returns and any(isinstance(node, ast.Call) and call_words(node.func) & _MAKING_NAMES for node in nodes)
+
+
+def _call_installs(call: ast.Call) -> bool:
+    """``LoopStates.installs``, by names: ``set_event_loop(x)`` (x not None), a policy not
+    shipped with asyncio or uvloop, ``nest_asyncio.apply()``, tornado's ``IOLoop``."""
+    chain = call_chain(call.func)
+    last = chain[-1] if chain else ""
+    keywords = (keyword.value for keyword in call.keywords if keyword.arg in ("loop", "policy"))
+    argument = call.args[0] if call.args else next(keywords, None)
+    if last in ("set_event_loop", "set_event_loop_policy"):
+        if argument is None or (isinstance(argument, ast.Constant) and argument.value is None):
+            return False
+        made = call_chain(argument.func) if isinstance(argument, ast.Call) else []
+        return last == "set_event_loop" or not (made and made[-1] in _SHIPPED_POLICY_WORDS)
+    if last == "apply":
+        return any(word.startswith("nest_asyncio") for word in chain)
+    return "IOLoop" in chain and last in ("IOLoop", "current", "instance", "make_current")
+
+
+def call_chain(func: ast.expr) -> list[str]:
+    """``a.b.c`` as ["a", "b", "c"] (what it is called on left out when it is not a name)."""
+    chain: list[str] = []
+    while isinstance(func, ast.Attribute):
+        chain.insert(0, func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        chain.insert(0, func.id)
+    return chain
+
+
+def call_words(func: ast.expr) -> set[str]:
+    return set(call_chain(func))
+
+
+def imported_by_name(nodes: Iterable[ast.AST]) -> dict[str, str]:
+    """``from .client import Client`` among ``nodes``: Client -> ``.client.Client``."""
+    found: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = cpython.imported_as_written(node, alias)
+    return found
