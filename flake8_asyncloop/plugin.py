@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
-from typing import Any, ClassVar, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence
 
 from flake8_asyncloop import __version__
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.versions import resolve_target_versions, target_version_argument
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.engine.diagnostics import Diagnostic
 
 LOG = logging.getLogger(__name__)
 
@@ -48,23 +51,12 @@ class AsyncLoopChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self._lines)
         if not mentions_loop_api(source):
-            return  # most files: decided before libcst is even imported
-        # Imported on first use: a run over files that never mention a loop API neither loads
-        # libcst nor pays for its memory.
-        from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
-
+            return  # most files: decided before the engine is even imported
         try:
-            from flake8_asyncloop.engine.checker import check_focused, check_source
-            from flake8_asyncloop.engine.process import OWNER
-            from flake8_asyncloop.rules import ALL_RULES
-
-            targets = resolve_target_versions(self.target_version, self._filename)
-            # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
-            if isinstance(self._tree, ast.Module):
-                diagnostics = check_focused(source, self._tree, targets, ALL_RULES, process=OWNER, path=self._filename)
-            else:
-                diagnostics = check_source(source, targets, ALL_RULES, process=OWNER, path=self._filename)
+            diagnostics = self._diagnostics(source)
         except Exception as error:  # the plugin must never take flake8 down, whatever the file holds
+            from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
+
             if raise_internal_errors():
                 raise
             LOG.exception("flake8-asyncloop: internal error on %s", self._filename)
@@ -72,3 +64,22 @@ class AsyncLoopChecker:
             diagnostics = [InternalError.of(error).diagnostic()]
         for diagnostic in diagnostics:
             yield diagnostic.line, diagnostic.column, diagnostic.flake8_text(), type(self)
+
+    def _diagnostics(self, source: str) -> "list[Diagnostic]":
+        if isinstance(self._tree, ast.Module):
+            # The sieve reads flake8's tree with the rules' reads written out, so that a file that
+            # cannot hold a finding never loads the rules, libcst, or anything it imports.
+            from flake8_asyncloop.engine.declared import EVERY_RULE_READS
+            from flake8_asyncloop.engine.sieve import Vocabulary, finding_possible
+
+            if not finding_possible(self._tree, Vocabulary.of(EVERY_RULE_READS), self._filename):
+                return []
+        from flake8_asyncloop.engine.checker import check_focused, check_source
+        from flake8_asyncloop.engine.process import OWNER
+        from flake8_asyncloop.rules import ALL_RULES
+
+        targets = resolve_target_versions(self.target_version, self._filename)
+        # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
+        if isinstance(self._tree, ast.Module):
+            return check_focused(source, self._tree, targets, ALL_RULES, process=OWNER, path=self._filename)
+        return check_source(source, targets, ALL_RULES, process=OWNER, path=self._filename)

@@ -22,6 +22,7 @@ from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect, MadeLoop
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.project import Project
 from flake8_asyncloop.engine.reads import Reads, union
+from flake8_asyncloop.engine.sieve import Vocabulary, finding_possible
 from flake8_asyncloop.engine.timeline import Timeline
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.engine import cpython
@@ -131,19 +132,25 @@ def check_source(
     if not mentions_loop_api(source):
         return []
     text = without_bom(source)
+    rules = tuple(rules)
     # CPython's parser goes first: its nesting limits (a few thousand levels) keep libcst away
     # from input that would take it minutes and gigabytes, and it is several times faster.
     checked = tree if tree is not None else cpython.tree_or_none(text)
     if checked is None and not newer_syntax_candidate(text, process):
         return []
-    if checked is not None and beyond_parser_limits(checked):
+    if checked is not None and (beyond_parser_limits(checked) or not _finding_possible(checked, rules, path)):
         return []
     try:
-        return process.run(lambda: _check(text, checked, targets, tuple(rules), fixes, process, path))
+        return process.run(lambda: _check(text, checked, targets, rules, fixes, process, path))
     except RecursionError:
         # Deeper than the recursion limit allows (for an owner, tens of thousands of levels,
         # never written by hand): such a file gets no diagnostics rather than a crash.
         return []
+
+
+def _finding_possible(tree: ast.Module, rules: tuple[Rule, ...], path: Optional[str]) -> bool:
+    """The sieve (``sieve.py``) for ``rules``: False where none of them can find anything."""
+    return finding_possible(tree, Vocabulary.of(reads_of(rules)), path)
 
 
 @functools.lru_cache(maxsize=16)
@@ -172,7 +179,7 @@ def check_focused(
         return []
     text = without_bom(source)
     rules = tuple(rules)
-    if beyond_parser_limits(tree):
+    if beyond_parser_limits(tree) or not _finding_possible(tree, rules, path):
         return []
     try:
         return process.run(lambda: _focus_and_check(text, tree, targets, rules, process, path))

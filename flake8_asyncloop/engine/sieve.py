@@ -1,0 +1,132 @@
+"""Whether a module can hold a finding at all, decided from CPython's tree before libcst is loaded.
+
+A sieve, not a second engine: it only ever answers "nothing can be found here", and where it
+cannot tell, the analysis decides. Every finding starts from one of three things:
+
+* a call or a class statement that the resolver (``names.py``) takes to an API a rule declares
+  in ``reads.names`` (asyncio's and uvloop's). The resolver reaches an API only through an
+  absolute import of its top module (``import asyncio``, ``from asyncio import events``, a star
+  import from it), and only from a name or attribute chain that spells the API's last part
+  somewhere: in the import, in an alias's value, or at the use;
+* a call of a function of the project that returns a loop it makes (ELP102, ELP103, ELP108:
+  ``projectfiles.loop_helper_names``), bound by an import;
+* a thread whose target is a function imported from another module of the project (ELP101).
+
+So a module holds nothing when no absolute import names an API's top module or no API's last part
+is spelled in its code, and, in a project, it also names no loop helper and starts no thread.
+Words in strings and comments are not code, and neither are annotations and the classes an
+``isinstance()`` test names (``loop: asyncio.AbstractEventLoop`` is everywhere in asyncio code):
+no rule reports either. ``tests/test_sieve.py`` checks, over the fixtures, the projects among
+them and the standard library (and, opt-in, the real-code corpus), that every module the sieve
+passes over gets no diagnostic from the full analysis.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from flake8_asyncloop.engine.projectfiles import loop_helper_names, project_place
+from flake8_asyncloop.engine.reads import Reads, words
+
+# Calls whose arguments after the first name classes to test against, never something called.
+_CLASS_TESTS = frozenset({"isinstance", "issubclass"})
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the sieve looks for, from what the rules that run declare they read."""
+
+    origins: frozenset[str]  # the last part of each API a finding starts from (``get_event_loop``)
+    api_modules: frozenset[str]  # their top modules (``asyncio``, ``uvloop``)
+    thread_calls: frozenset[str]  # what starts a thread when called (``Thread``, ``ThreadPoolExecutor``)
+    thread_methods: frozenset[str]  # ... or called as a method (``submit``, ``run_in_executor``)
+
+    @classmethod
+    @functools.lru_cache(maxsize=16)
+    def of(cls, reads: Reads) -> "Vocabulary":
+        return cls(
+            origins=words(reads.names),
+            api_modules=frozenset(name.split(".", 1)[0] for name in reads.names if "." in name),
+            thread_calls=words(frozenset(name for name in reads.thread_starts if "." in name)),
+            thread_methods=frozenset(name for name in reads.thread_starts if "." not in name),
+        )
+
+
+@dataclass
+class _Code:
+    """The identifiers a module's code spells outside annotations, and what it imports."""
+
+    names: set[str]  # names, and the names an import binds or reads
+    attributes: set[str]  # the part after each dot
+    absolute_imports: set[str]  # the top module of each absolute import
+    imports: bool = False  # any import at all, relative ones included
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> "_Code":
+        # Asked of every file with a loop API's word in its text, where flake8 alone takes tens of
+        # milliseconds: node types are tested exactly, and each type's code fields looked up once.
+        code = cls(set(), set(), set())
+        pending: list[Any] = [tree]
+        while pending:
+            node = pending.pop()
+            kind: type = type(node)
+            if kind is ast.Name:
+                code.names.add(node.id)
+            elif kind is ast.Attribute:
+                code.attributes.add(node.attr)
+                pending.append(node.value)
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                code.add_import(node)
+            elif kind is ast.Call and type(node.func) is ast.Name and node.func.id in _CLASS_TESTS:
+                # isinstance(x, asyncio.AbstractEventLoop): the classes are not code that runs.
+                pending.extend([node.func, *node.args[:1], *node.keywords])
+            elif kind is not ast.Constant:
+                for name in _code_fields(kind):
+                    value = getattr(node, name)
+                    if type(value) is list:
+                        pending.extend(value)
+                    elif value is not None:
+                        pending.append(value)
+        return code
+
+    def add_import(self, node: "ast.Import | ast.ImportFrom") -> None:
+        self.imports = True
+        for alias in node.names:
+            self.names.update(alias.name.split("."))
+            self.names.add(alias.asname or "")
+        if isinstance(node, ast.Import):
+            self.absolute_imports.update(alias.name.split(".", 1)[0] for alias in node.names)
+        elif not node.level and node.module:
+            self.absolute_imports.add(node.module.split(".", 1)[0])
+            self.names.update(node.module.split("."))
+
+
+# Fields that hold no code the rules read: annotations, and what is no node (contexts, comments).
+_NOT_CODE = frozenset({"annotation", "returns", "ctx", "type_comment", "type_ignores"})
+
+
+@functools.lru_cache(maxsize=None)
+def _code_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node type ``kind`` that may hold code: nodes, lists of them, or strings
+    (names in ``global``), which the walk passes over as it does constants."""
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    return tuple(name for name in fields if name not in _NOT_CODE)
+
+
+def finding_possible(tree: ast.Module, vocabulary: Vocabulary, path: Optional[str]) -> bool:
+    """Whether the module (CPython's ``tree`` of the file at ``path``) may hold a finding of the
+    rules whose ``vocabulary`` this is; False only where none can be found."""
+    code = _Code.of(tree)
+    if code.absolute_imports & vocabulary.api_modules and (code.names | code.attributes) & vocabulary.origins:
+        return True
+    if not code.imports:
+        return False  # a project's helper or thread target is reached through an import
+    place = project_place(path)
+    if place is None:
+        return False
+    if code.names & vocabulary.thread_calls or code.attributes & (vocabulary.thread_calls | vocabulary.thread_methods):
+        return True
+    return bool((code.names | code.attributes) & loop_helper_names(place))
