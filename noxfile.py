@@ -65,6 +65,7 @@ ENGINE_TESTS = [
     "tests/test_registry.py",
     "tests/test_scaffold.py",
     "tests/test_project.py",
+    "tests/test_sieve.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]
