@@ -25,14 +25,22 @@ do. Measured, each as the median of the repetitions:
 * **floor**: in a fresh process that has loaded flake8's modules, the seconds and extra peak
   memory of loading libcst (with its native parser, which the first parse loads): what any
   libcst-based plugin pays once a file needs it. Then the same for this plugin's engine (libcst
-  included), imported as the measured runs import it and from bytecode, as an installed wheel has
-  it (with ``PYTHONDONTWRITEBYTECODE``, an editable install compiles the engine in every run).
+  included).
+* **editor**: ``flake8`` on one file given on standard input (``--stdin-display-name``), as
+  editors run it on every save, with the plugin against without; for issue 17's two files, where
+  the time goes (interpreter, flake8, libcst's import, ours, each phase: ``_editor_split``); and
+  the language server, a process driven over stdio as an editor drives it: from a change sent
+  to its diagnostics published, the debounce taken off, over ``SERVER_EDITS`` edits.
+
+Every measured process reads every module from bytecode, as an installed wheel has it
+(``as_installed``).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import asyncio
 import importlib
 import json
 import os
@@ -56,6 +64,15 @@ GENERAL = (
     "email", "json", "http", "concurrent", "logging", "xml", "unittest", "importlib", "multiprocessing", "urllib"
 )
 QUICK_DENSE = ("asyncio/runners.py", "asyncio/events.py", "test/test_asyncio/test_runners.py")
+# The editor's path: flake8 on one file, given on standard input, as editors run it on each save.
+# With findings (the two files issue 17 names; base_events.py has none with every rule on), and
+# without: asyncio modules that spell loop APIs, and a module that spells none.
+EDITOR_FILES = (
+    "asyncio/base_events.py", "test/test_asyncio/test_events.py", "asyncio/tasks.py", "asyncio/streams.py",
+    "unittest/async_case.py", "email/message.py",
+)
+QUICK_EDITOR_FILES = ("asyncio/runners.py", "email/message.py")
+SERVER_EDITS = 20
 QUICK_GENERAL = ("json",)
 SIZES = (10_000, 50_000, 100_000)
 QUICK_SIZES = (1_000, 5_000)
@@ -91,13 +108,15 @@ class Comparison:
 # -- running one measured process -----------------------------------------------------------------
 
 
-def run_measured(command: Sequence[str], cwd: Optional[Path] = None) -> Run:
-    """Wall time and peak memory of ``command`` in a fresh process; its output is discarded."""
+def run_measured(command: Sequence[str], cwd: Optional[Path] = None, stdin: Optional[Path] = None) -> Run:
+    """Wall time and peak memory of ``command`` in a fresh process (reading ``stdin``, a file, if
+    given); its output is discarded."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    errors = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    with open(stdin if stdin is not None else os.devnull, "rb") as given:
+        process = subprocess.Popen(command, cwd=cwd, stdin=given, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
@@ -168,6 +187,26 @@ def floor_driver(arguments: list[str]) -> int:
     return 0
 
 
+def as_installed(scratch: Path, dense: Sequence[str]) -> None:
+    """Every measured process from here on reads every module from bytecode, as an installed
+    wheel has it: an editable install run with ``PYTHONDONTWRITEBYTECODE`` (as in this project's
+    sandbox) compiles this plugin in every run, which no user pays. The bytecode goes to a
+    scratch folder, written by one run of each kind of process first."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
+    paths = [str(path) for path in python_files(dense)]
+    for command in (
+        [sys.executable, __file__, "_flake8", "without", "--isolated", *paths],
+        [sys.executable, __file__, "_flake8", "with", "--isolated", *paths],
+        [sys.executable, "-m", "flake8_asyncloop", "check", "--quiet", *paths],
+        [sys.executable, __file__, "_roundtrip", paths[0]],
+        [sys.executable, __file__, "_editor_split", paths[0]],
+        [sys.executable, __file__, "_floor", "engine"],
+        [sys.executable, "-c", "import pygls.lsp.server, lsprotocol.types, flake8_asyncloop.server"],
+    ):
+        subprocess.run(command, cwd=scratch, capture_output=True, check=False)
+
+
 # -- the measurements -------------------------------------------------------------------------------
 
 
@@ -200,6 +239,23 @@ def measure_overhead(name: str, relative: Sequence[str], repeat: int, scratch: P
                       measured.max_rss_mb)
 
 
+def measure_editor(relative: str, repeat: int, scratch: Path) -> Comparison:
+    """flake8 on one file on standard input (``--stdin-display-name``, as editors call it), with
+    the plugin against without, interleaved."""
+    path = STDLIB / relative
+    base = [sys.executable, __file__, "_flake8"]
+    bare_arguments = ["--isolated", "--stdin-display-name", str(path), "-"]
+    arguments = ["--asyncloop-target-version", TARGET, *bare_arguments]
+    runs_with: list[Run] = []
+    runs_without: list[Run] = []
+    for _ in range(repeat):
+        runs_without.append(run_measured([*base, "without", *bare_arguments], scratch, stdin=path))
+        runs_with.append(run_measured([*base, "with", *arguments], scratch, stdin=path))
+    bare, measured = _median(runs_without), _median(runs_with)
+    return Comparison(f"editor {relative}", 1, count_lines([path]), bare.seconds, measured.seconds,
+                      bare.max_rss_mb, measured.max_rss_mb)
+
+
 def measure_fix(relative: Sequence[str], repeat: int, scratch: Path) -> Comparison:
     files = python_files(relative)
     copy = scratch / "fix-copy"
@@ -228,29 +284,21 @@ def measure_floor(repeat: int, scratch: Path) -> dict[str, float]:
     """Loading libcst, and this plugin's engine, in a process that has flake8's modules: medians of
     ``repeat`` fresh processes, memory as the peak above a process that loads flake8's modules only."""
 
-    def median_step(step: str, environment: Optional[dict[str, str]] = None) -> Run:
+    def median_step(step: str) -> Run:
         runs = []
         for _ in range(repeat):
-            output = subprocess.run([sys.executable, __file__, "_floor", step], cwd=scratch, env=environment,
+            output = subprocess.run([sys.executable, __file__, "_floor", step], cwd=scratch,
                                     capture_output=True, text=True, check=True).stdout
             runs.append(Run(**json.loads(output)))
         return _median(runs)
 
-    # Bytecode in a scratch directory, written by a first run: as an installed wheel has it.
-    with_bytecode = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    with_bytecode["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
-    subprocess.run([sys.executable, __file__, "_floor", "engine"], cwd=scratch, env=with_bytecode,
-                   capture_output=True, check=True)
-    flake8_only, libcst_loaded = median_step("flake8"), median_step("libcst")
-    engine, engine_from_bytecode = median_step("engine"), median_step("engine", with_bytecode)
+    flake8_only, libcst_loaded, engine = median_step("flake8"), median_step("libcst"), median_step("engine")
     return {
         "flake8_modules_rss_mb": flake8_only.max_rss_mb,
         "libcst_seconds": libcst_loaded.seconds,
         "libcst_extra_rss_mb": libcst_loaded.max_rss_mb - flake8_only.max_rss_mb,
         "engine_seconds": engine.seconds,
-        "engine_seconds_from_bytecode": engine_from_bytecode.seconds,
         "engine_extra_rss_mb": engine.max_rss_mb - flake8_only.max_rss_mb,
-        "engine_extra_rss_mb_from_bytecode": engine_from_bytecode.max_rss_mb - flake8_only.max_rss_mb,
     }
 
 
@@ -263,55 +311,166 @@ def _run_rules(analysis: Any) -> None:
             analysis.position(finding.node)
 
 
-def measure_split(relative: Sequence[str]) -> dict[str, float]:
-    """Seconds per phase of the plugin's path over the corpus, in this process."""
-
+def file_phases(source: str, path: Optional[str], targets: Any) -> dict[str, float]:
+    """Seconds per phase of the plugin's path on one module, in this process (flake8's own
+    ``ast`` parse is not the plugin's: it is done first, untimed); absent phases did not run."""
     from flake8_asyncloop.engine import libcst_private, process
     from flake8_asyncloop.engine.analysis import ModuleAnalysis
     from flake8_asyncloop.engine.callfacts import WholeModuleNeeded
     from flake8_asyncloop.engine.checker import reads_of
     from flake8_asyncloop.engine.focus import Focused, focus
     from flake8_asyncloop.engine.precheck import mentions_loop_api
-    from flake8_asyncloop.engine.versions import parse_target_versions
+    from flake8_asyncloop.engine.sieve import Vocabulary, finding_possible
     from flake8_asyncloop.rules import ALL_RULES
 
+    tree = ast.parse(source)
+    phases: dict[str, float] = {}
+    start = time.perf_counter()
+    passed = mentions_loop_api(source)
+    phases["precheck"] = time.perf_counter() - start
+    if not passed:
+        return phases
+    start = time.perf_counter()
+    passed = finding_possible(tree, Vocabulary.of(reads_of(ALL_RULES)), path)
+    phases["sieve"] = time.perf_counter() - start
+    if not passed:
+        return phases
+    start = time.perf_counter()
+    focused = focus(source, tree, reads_of(ALL_RULES))
+    phases["focus"] = time.perf_counter() - start
+    if focused is None:
+        return phases
+
+    def parse_and_analyse(kept: Focused = focused) -> tuple[float, float]:
+        begin = time.perf_counter()
+        module = libcst_private.parse_module_unvalidated(kept.code)
+        parsed = time.perf_counter()
+        try:
+            _run_rules(ModuleAnalysis(module, targets, focused=kept))
+        except WholeModuleNeeded:
+            # As the checker does: an answer needs statements focus left out.
+            _run_rules(ModuleAnalysis(libcst_private.parse_module_unvalidated(source), targets, source=source))
+        return parsed - begin, time.perf_counter() - parsed
+
+    phases["parse"], phases["analysis"] = process.run_deep(parse_and_analyse)
+    phases["lines_parsed"] = sum(1 for line in focused.code.splitlines() if line.strip())
+    return phases
+
+
+def measure_split(relative: Sequence[str]) -> dict[str, float]:
+    """Seconds per phase of the plugin's path over the corpus, in this process."""
+    from flake8_asyncloop.engine.versions import parse_target_versions
+
     targets = parse_target_versions(TARGET)
-    split = {"precheck": 0.0, "focus": 0.0, "parse": 0.0, "analysis": 0.0}
-    counts = {"files": 0, "files_past_precheck": 0, "files_parsed": 0, "lines": 0, "lines_parsed": 0}
+    split = {"precheck": 0.0, "sieve": 0.0, "focus": 0.0, "parse": 0.0, "analysis": 0.0}
+    counts = {"files": 0, "files_past_precheck": 0, "files_past_sieve": 0, "files_parsed": 0, "lines": 0,
+              "lines_parsed": 0}
     for path in python_files(relative):
         source = path.read_text(encoding="utf-8")
-        tree = ast.parse(source)  # flake8's work, not timed
         counts["files"] += 1
         counts["lines"] += source.count("\n")
-        start = time.perf_counter()
-        passed = mentions_loop_api(source)
-        split["precheck"] += time.perf_counter() - start
-        if not passed:
-            continue
-        counts["files_past_precheck"] += 1
-        start = time.perf_counter()
-        focused = focus(source, tree, reads_of(ALL_RULES))
-        split["focus"] += time.perf_counter() - start
-        if focused is None:
-            continue
-        counts["files_parsed"] += 1
-        counts["lines_parsed"] += sum(1 for line in focused.code.splitlines() if line.strip())
-
-        def phases(kept: Focused = focused, whole: str = source) -> tuple[float, float]:
-            begin = time.perf_counter()
-            module = libcst_private.parse_module_unvalidated(kept.code)
-            parsed = time.perf_counter()
-            try:
-                _run_rules(ModuleAnalysis(module, targets, focused=kept))
-            except WholeModuleNeeded:
-                # As the checker does: an answer needs statements focus left out.
-                _run_rules(ModuleAnalysis(libcst_private.parse_module_unvalidated(whole), targets, source=whole))
-            return parsed - begin, time.perf_counter() - parsed
-
-        parse_seconds, analysis_seconds = process.run_deep(phases)
-        split["parse"] += parse_seconds
-        split["analysis"] += analysis_seconds
+        phases = file_phases(source, str(path), targets)
+        for phase in split:
+            split[phase] += phases.get(phase, 0.0)
+        counts["files_past_precheck"] += "sieve" in phases
+        counts["files_past_sieve"] += "focus" in phases
+        counts["files_parsed"] += "parse" in phases
+        counts["lines_parsed"] += int(phases.get("lines_parsed", 0))
     return {**split, **counts}
+
+
+def editor_split_driver(arguments: list[str]) -> int:
+    """``bench.py _editor_split FILE``: in a fresh process that has loaded flake8's modules, the
+    seconds of loading libcst (and its native parser), of loading this plugin's engine and rules
+    on top, and of each phase on FILE; printed as JSON."""
+    (path,) = arguments
+    for module in ("flake8.main.cli", "flake8.checker"):
+        importlib.import_module(module)
+    start = time.perf_counter()
+    import libcst
+
+    libcst.parse_module("pass\n")
+    loaded = time.perf_counter()
+    importlib.import_module("flake8_asyncloop.engine.checker")
+    importlib.import_module("flake8_asyncloop.rules")
+    from flake8_asyncloop.engine.versions import parse_target_versions
+
+    ours = time.perf_counter()
+    phases = file_phases(Path(path).read_text(encoding="utf-8"), path, parse_target_versions(TARGET))
+    print(json.dumps({"libcst_import": loaded - start, "our_import": ours - loaded, **phases}))
+    return 0
+
+
+def measure_editor_split(relative: str, repeat: int, bare_seconds: float, scratch: Path) -> dict[str, float]:
+    """Where the editor path's time goes on one file: medians of fresh processes."""
+    interpreter = median_run(lambda: [sys.executable, "-c", "pass"], repeat, scratch).seconds
+    runs = [
+        json.loads(subprocess.run([sys.executable, __file__, "_editor_split", str(STDLIB / relative)], cwd=scratch,
+                                  capture_output=True, text=True, check=True).stdout)
+        for _ in range(repeat)
+    ]
+    split = {key: statistics.median(run.get(key, 0.0) for run in runs) for key in runs[0]}
+    ours = sum(split.get(key, 0.0) for key in ("our_import", "precheck", "sieve", "focus", "analysis"))
+    return {"interpreter": interpreter, "flake8": bare_seconds - interpreter, **split, "ours": ours,
+            "ours_of_bare": ours / bare_seconds}
+
+
+async def _server_latencies(path: Path, edits: int) -> list[float]:
+    """Seconds from each change of ``path``'s text sent to the language server (a process, over
+    stdio, as editors run it) to its diagnostics for that version, the debounce taken off."""
+    from lsprotocol import types
+    from pygls.lsp.client import LanguageClient
+
+    from flake8_asyncloop.server import DEBOUNCE_SECONDS
+
+    client = LanguageClient("flake8-asyncloop-bench", "1")
+    published: "asyncio.Queue[tuple[float, types.PublishDiagnosticsParams]]" = asyncio.Queue()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        published.put_nowait((time.perf_counter(), params))
+
+    async def published_for(version: int) -> float:
+        while True:
+            received, params = await asyncio.wait_for(published.get(), timeout=300)
+            if params.version == version:
+                return received
+
+    uri, text = path.as_uri(), path.read_text(encoding="utf-8")
+    await client.start_io(sys.executable, "-m", "flake8_asyncloop", "server", "--stdio")
+    latencies = []
+    try:
+        await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
+                                                             root_uri=path.parent.as_uri()))
+        client.initialized(types.InitializedParams())
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+        await published_for(1)
+        for version in range(2, edits + 2):
+            # Typing at the end of the file: every finding stays where it was, the text is new.
+            changed = f"{text}# edit {version}\n"
+            sent = time.perf_counter()
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=changed)]))
+            latencies.append(await published_for(version) - sent - DEBOUNCE_SECONDS)
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
+    return latencies
+
+
+def measure_server(relative: str, edits: int, scratch: Path) -> dict[str, float]:
+    """The language server's latency on a copy of one file, in a project targeting ``TARGET``."""
+    project = scratch / "server" / Path(relative).stem
+    project.mkdir(parents=True, exist_ok=True)
+    settings = f'[tool.flake8-asyncloop]\ntarget-version = "{TARGET}"\n'
+    (project / "pyproject.toml").write_text(settings, encoding="utf-8")
+    copy = project / Path(relative).name
+    shutil.copyfile(STDLIB / relative, copy)
+    latencies = asyncio.run(_server_latencies(copy, edits))
+    return {"edits": len(latencies), "median_seconds": statistics.median(latencies), "worst_seconds": max(latencies)}
 
 
 def generated_module(lines: int) -> str:
@@ -401,18 +560,36 @@ def table(results: dict[str, object]) -> str:
     assert isinstance(split, dict)
     rows.append("")
     rows.append(
-        f"dense corpus, plugin phases: pre-check {split['precheck']:.3f} s, focus {split['focus']:.3f} s, "
-        f"libcst parse {split['parse']:.3f} s, analysis {split['analysis']:.3f} s; "
-        f"{split['files_parsed']} of {split['files']} files parsed, "
+        f"dense corpus, plugin phases: pre-check {split['precheck']:.3f} s, sieve {split['sieve']:.3f} s, "
+        f"focus {split['focus']:.3f} s, libcst parse {split['parse']:.3f} s, analysis {split['analysis']:.3f} s; "
+        f"of {split['files']} files {split['files_past_precheck']} past the pre-check, "
+        f"{split['files_past_sieve']} past the sieve, {split['files_parsed']} parsed; "
         f"{split['lines_parsed']} of {split['lines']} lines kept"
     )
+    editor_split = results["editor_split"]
+    assert isinstance(editor_split, dict)
+    for relative, phases in editor_split.items():
+        rows.append(
+            f"editor path, {relative}: interpreter {phases['interpreter']:.3f} s, flake8 {phases['flake8']:.3f} s; "
+            f"libcst import {phases['libcst_import']:.3f} s, our import {phases['our_import']:.3f} s, "
+            + ", ".join(f"{phase} {phases.get(phase, 0.0) * 1000:.1f} ms"
+                        for phase in ("precheck", "sieve", "focus", "parse", "analysis"))
+            + f"; ours (imports and phases but libcst's) {phases['ours']:.3f} s = "
+            f"{phases['ours_of_bare']:.0%} of bare flake8"
+        )
+    server = results["server"]
+    assert isinstance(server, dict)
+    for relative, latency in server.items():
+        rows.append(
+            f"language server, {relative}: change to diagnostics (debounce off) over {latency['edits']} edits: "
+            f"median {latency['median_seconds'] * 1000:.0f} ms, worst {latency['worst_seconds'] * 1000:.0f} ms"
+        )
     floor = results["floor"]
     assert isinstance(floor, dict)
     rows.append(
         f"floor, in a process with flake8's modules: libcst and its native parser {floor['libcst_seconds']:.3f} s, "
-        f"+{floor['libcst_extra_rss_mb']:.1f} MB; this plugin's engine with libcst {floor['engine_seconds']:.3f} s "
-        f"({floor['engine_seconds_from_bytecode']:.3f} s from bytecode), +{floor['engine_extra_rss_mb']:.1f} MB "
-        f"(+{floor['engine_extra_rss_mb_from_bytecode']:.1f} MB)"
+        f"+{floor['libcst_extra_rss_mb']:.1f} MB; this plugin's engine with libcst {floor['engine_seconds']:.3f} s, "
+        f"+{floor['engine_extra_rss_mb']:.1f} MB"
     )
     scaling = results["scaling"]
     assert isinstance(scaling, list)
@@ -430,6 +607,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         return libcst_roundtrip(arguments[1:])
     if arguments[:1] == ["_floor"]:
         return floor_driver(arguments[1:])
+    if arguments[:1] == ["_editor_split"]:
+        return editor_split_driver(arguments[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement (median reported)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
@@ -439,15 +618,25 @@ def main(argv: Optional[list[str]] = None) -> int:
         parser.error("--repeat must be at least 1")
     repeat = 1 if options.quick else options.repeat
     dense, general = (QUICK_DENSE, QUICK_GENERAL) if options.quick else (DENSE, GENERAL)
+    editor_files = QUICK_EDITOR_FILES if options.quick else EDITOR_FILES
+    named = editor_files[:1] if options.quick else editor_files[:2]  # issue 17's two files
     results: dict[str, object] = {"machine": machine(), "repeat": repeat, "quick": options.quick, "target": TARGET}
     with tempfile.TemporaryDirectory(prefix="asyncloop-bench-") as directory:
         scratch = Path(directory)
+        as_installed(scratch, dense)
         comparisons = [
             measure_overhead("dense", dense, repeat, scratch),
             measure_overhead("general", general, repeat, scratch),
             measure_fix(dense, repeat, scratch),
+            *(measure_editor(relative, repeat, scratch) for relative in editor_files),
         ]
         floor = measure_floor(repeat, scratch)
+        bare = {item.name: item.baseline_seconds for item in comparisons}
+        results["editor_split"] = {
+            relative: measure_editor_split(relative, repeat, bare[f"editor {relative}"], scratch) for relative in named
+        }
+        edits = 2 if options.quick else SERVER_EDITS
+        results["server"] = {relative: measure_server(relative, edits, scratch) for relative in named}
     results["comparisons"] = [
         {**asdict(item), "ratio": item.ratio, "memory_ratio": item.memory_ratio} for item in comparisons
     ]
