@@ -162,6 +162,20 @@ def test_a_thread_in_a_project_passes_a_module_without_asyncio(tmp_path: Path) -
         assert _possible((package / name).read_text(), package / name)
 
 
+def test_a_thread_on_a_function_of_its_own_module_passes_nothing_without_asyncio(tmp_path: Path) -> None:
+    """asyncio's base_events.py, copied into a project: its executors run functions it is handed,
+    none of them imported, and its relative imports reach no API."""
+    package = _project(tmp_path, {
+        "pkg/own.py": "import threading\nfrom . import events\n"
+                      "def work():\n    return events.get_event_loop()\n"
+                      "threading.Thread(target=work).start()\n",
+    })
+    assert not _possible((package / "own.py").read_text(), package / "own.py")
+    copy = package / "base_events.py"
+    copy.write_text((STDLIB / "asyncio" / "base_events.py").read_text(encoding="utf-8"), encoding="utf-8")
+    assert not _possible(copy.read_text(encoding="utf-8"), copy)
+
+
 def test_flake8_on_a_file_the_sieve_passes_over_never_loads_libcst(tmp_path: Path) -> None:
     checked = tmp_path / "events_user.py"
     checked.write_text("from . import events\n\n\ndef lookup():\n    return events.get_event_loop()\n")

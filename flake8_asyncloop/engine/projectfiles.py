@@ -111,6 +111,12 @@ def other_roots(place: Place) -> list[Path]:
     return [root for root in roots if root != place.root and root.is_dir()]
 
 
+def is_project_module(place: Place, top: str) -> bool:
+    """Whether ``top``, the first part of an absolute import in the module at ``place``, is a
+    module or package of the project (under its import root, or another root of the project)."""
+    return place.find(top) is not None or any(Place(root, "", False).find(top) for root in other_roots(place))
+
+
 def scanned_directories(place: Place) -> list[Path]:
     """Where the modules whose facts concern the module at ``place`` are: its top package, or,
     for a module outside any package, its directory and the project's roots."""

@@ -13,7 +13,8 @@ cannot tell, the analysis decides. Every finding starts from one of three things
 * a thread whose target is a function imported from another module of the project (ELP101).
 
 So a module holds nothing when no absolute import names an API's top module or no API's last part
-is spelled in its code, and, in a project, it also names no loop helper and starts no thread.
+is spelled in its code, and, in a project, it also names no loop helper and hands no imported
+name to a call that may start a thread.
 Words in strings and comments are not code, and neither are annotations and the classes an
 ``isinstance()`` test names (``loop: asyncio.AbstractEventLoop`` is everywhere in asyncio code):
 no rule reports either. ``tests/test_sieve.py`` checks, over the fixtures, the projects among
@@ -25,10 +26,10 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from flake8_asyncloop.engine.projectfiles import loop_helper_names, project_place
+from flake8_asyncloop.engine.projectfiles import is_project_module, loop_helper_names, project_place
 from flake8_asyncloop.engine.reads import Reads, words
 
 # Calls whose arguments after the first name classes to test against, never something called.
@@ -59,16 +60,20 @@ class Vocabulary:
 class _Code:
     """The identifiers a module's code spells outside annotations, and what it imports."""
 
-    names: set[str]  # names, and the names an import binds or reads
-    attributes: set[str]  # the part after each dot
-    absolute_imports: set[str]  # the top module of each absolute import
-    imports: bool = False  # any import at all, relative ones included
+    names: set[str] = field(default_factory=set)  # names, and the names an import binds or reads
+    attributes: set[str] = field(default_factory=set)  # the part after each dot
+    absolute_imports: set[str] = field(default_factory=set)  # the top module of each absolute import
+    # The names imports bind, each with the top module of its absolute import ("" if relative).
+    imported: dict[str, str] = field(default_factory=dict)
+    # The first name of each name or attribute chain handed to a call that may start a thread
+    # (``workers`` in ``Thread(target=workers.fetch)``).
+    handed_to_threads: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, tree: ast.Module) -> "_Code":
+    def of(cls, tree: ast.Module, thread_words: frozenset[str]) -> "_Code":
         # Asked of every file with a loop API's word in its text, where flake8 alone takes tens of
         # milliseconds: node types are tested exactly, and each type's code fields looked up once.
-        code = cls(set(), set(), set())
+        code = cls()
         pending: list[Any] = [tree]
         while pending:
             node = pending.pop()
@@ -84,6 +89,8 @@ class _Code:
                 # isinstance(x, asyncio.AbstractEventLoop): the classes are not code that runs.
                 pending.extend([node.func, *node.args[:1], *node.keywords])
             elif kind is not ast.Constant:
+                if kind is ast.Call and _last_word(node.func) in thread_words:
+                    code.add_thread_start(node)
                 for name in _code_fields(kind):
                     value = getattr(node, name)
                     if type(value) is list:
@@ -93,15 +100,31 @@ class _Code:
         return code
 
     def add_import(self, node: "ast.Import | ast.ImportFrom") -> None:
-        self.imports = True
         for alias in node.names:
             self.names.update(alias.name.split("."))
             self.names.add(alias.asname or "")
+            top = alias.name.split(".", 1)[0] if isinstance(node, ast.Import) else node.module or ""
+            bound = alias.asname or (top if isinstance(node, ast.Import) else alias.name)
+            self.imported[bound] = "" if isinstance(node, ast.ImportFrom) and node.level else top.split(".", 1)[0]
         if isinstance(node, ast.Import):
             self.absolute_imports.update(alias.name.split(".", 1)[0] for alias in node.names)
         elif not node.level and node.module:
             self.absolute_imports.add(node.module.split(".", 1)[0])
             self.names.update(node.module.split("."))
+
+    def add_thread_start(self, call: ast.Call) -> None:
+        for value in [*call.args, *(keyword.value for keyword in call.keywords)]:
+            while type(value) is ast.Attribute:
+                value = value.value
+            if type(value) is ast.Name:
+                self.handed_to_threads.add(value.id)
+
+
+def _last_word(func: ast.expr) -> Optional[str]:
+    """What a call calls, as its last name spells it (``submit`` in ``pool.submit``)."""
+    if type(func) is ast.Attribute:
+        return func.attr
+    return func.id if type(func) is ast.Name else None
 
 
 # Fields that hold no code the rules read: annotations, and what is no node (contexts, comments).
@@ -119,14 +142,17 @@ def _code_fields(kind: type) -> tuple[str, ...]:
 def finding_possible(tree: ast.Module, vocabulary: Vocabulary, path: Optional[str]) -> bool:
     """Whether the module (CPython's ``tree`` of the file at ``path``) may hold a finding of the
     rules whose ``vocabulary`` this is; False only where none can be found."""
-    code = _Code.of(tree)
+    code = _Code.of(tree, vocabulary.thread_calls | vocabulary.thread_methods)
     if code.absolute_imports & vocabulary.api_modules and (code.names | code.attributes) & vocabulary.origins:
         return True
-    if not code.imports:
-        return False  # a project's helper or thread target is reached through an import
+    # What another module of the project defines is reached through an import: a thread's target
+    # handed over by an imported name (ELP101), or a loop helper (ELP102, ELP103, ELP108).
+    if not code.imported:
+        return False
     place = project_place(path)
     if place is None:
         return False
-    if code.names & vocabulary.thread_calls or code.attributes & (vocabulary.thread_calls | vocabulary.thread_methods):
+    handed_over = {code.imported[name] for name in code.handed_to_threads & code.imported.keys()}
+    if any(not top or is_project_module(place, top) for top in handed_over):
         return True
     return bool((code.names | code.attributes) & loop_helper_names(place))
