@@ -24,6 +24,7 @@ from pygls.workspace import TextDocument
 
 from flake8_asyncloop import __version__
 from flake8_asyncloop.config import ConfigError, FileSettings, settings_near
+from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
 from flake8_asyncloop.engine.edits import SourceLines, difference
@@ -53,6 +54,7 @@ class Analysis:
     settings: Optional[FileSettings] = None
     error: Optional[str] = None  # configuration that cannot be used, in one line
     internal_error: Optional[InternalError] = None  # the engine failed on the text
+    with_fixes: bool = False  # the diagnostics carry their fixes (the whole module was analysed)
 
 
 def settings_for(path: Optional[str]) -> FileSettings:
@@ -60,21 +62,27 @@ def settings_for(path: Optional[str]) -> FileSettings:
     return settings_near([path] if path else []).for_file(path)
 
 
-def analyse(text: str, path: Optional[str]) -> Analysis:
-    """Diagnostics (with fixes, ``# noqa`` honoured) for one text; synchronous, for a worker thread."""
+def analyse(text: str, path: Optional[str], fixes: bool = False) -> Analysis:
+    """Diagnostics (``# noqa`` honoured) for one text, with their fixes if asked; synchronous,
+    for a worker thread.
+
+    Without fixes, only the statements that can matter are parsed, as on flake8's path: that is
+    what each change waits for. Fixes need the whole module, and only a code action asks."""
     try:
         settings = settings_for(path)
     except (ConfigError, TargetVersionError) as error:
         return Analysis(text, error=str(error))
+    body = without_bom(text)
     try:
-        diagnostics = reported(without_bom(text), settings.targets, settings.rules, fixes=True, path=path)
+        tree = None if fixes else cpython.tree_or_none(body)
+        diagnostics = reported(body, settings.targets, settings.rules, fixes=fixes, tree=tree, path=path)
     except Exception as error:  # a bug of ours: ELP900 in the editor, the traceback in its log
         if raise_internal_errors():
             raise
         failure = InternalError.of(error, IN_THE_LOG)
         shown = (failure.diagnostic(),) if settings.show_internal_errors else ()
-        return Analysis(text, shown, settings, internal_error=failure)
-    return Analysis(text, tuple(diagnostics), settings)
+        return Analysis(text, shown, settings, internal_error=failure, with_fixes=fixes)
+    return Analysis(text, tuple(diagnostics), settings, with_fixes=fixes)
 
 
 class Positions:
@@ -178,13 +186,13 @@ class AsyncLoopServer(LanguageServer):
         message = f"{SOURCE}: internal error on {uri}\n{traceback_text}"
         self.window_log_message(types.LogMessageParams(types.MessageType.Error, message))
 
-    async def run_in_worker(self, document: TextDocument) -> Analysis:
+    async def run_in_worker(self, document: TextDocument, fixes: bool = False) -> Analysis:
         cached = self.analyses.get(document.uri)
         text = document.source
-        if cached is not None and cached.text == text:
+        if cached is not None and cached.text == text and (cached.with_fixes or not fixes):
             return cached
         path = document.path if document.uri.startswith("file:") else None
-        analysis = await self.in_worker(document.uri, lambda: analyse(text, path), Analysis(text))
+        analysis = await self.in_worker(document.uri, lambda: analyse(text, path, fixes), Analysis(text))
         if analysis.internal_error is not None:
             self.log_internal_error(document.uri, analysis.internal_error.traceback)
         if analysis.error is not None and analysis.error not in self.reported_errors:
@@ -326,7 +334,7 @@ class AsyncLoopServer(LanguageServer):
         if uri not in self.workspace.text_documents:
             return []
         document = self.workspace.get_text_document(uri)
-        analysis = await self.run_in_worker(document)
+        analysis = await self.run_in_worker(document, fixes=True)
         positions = Positions(analysis.text, self.encoding)
         only = params.context.only
         actions: list[types.CodeAction] = []
