@@ -196,7 +196,7 @@ def test_benchmark_quick_run_writes_json(tmp_path: Path) -> None:
     }
     assert all(item["ratio"] > 0 and item["memory_ratio"] > 0 for item in results["comparisons"])
     assert results["split"]["files_parsed"] > 0
-    assert results["editor_split"]["asyncio/runners.py"]["libcst_import"] > 0
+    assert results["editor_split"]["asyncio/runners.py"]["sieve"] > 0
     assert results["server"]["asyncio/runners.py"]["edits"] == 2
     assert all(row["lines"] > 0 for row in results["scaling"])
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def words(names: frozenset[str]) -> frozenset[str]:
+    """How ``names`` appear in code: the last part of each (``get_event_loop``)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
+
+
 def _in_modules(name: str, *modules: str) -> frozenset[str]:
     return frozenset(f"{module}.{name}" for module in modules)
 

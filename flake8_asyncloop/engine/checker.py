@@ -150,7 +150,8 @@ def check_source(
 
 def _finding_possible(tree: ast.Module, rules: tuple[Rule, ...], path: Optional[str]) -> bool:
     """The sieve (``sieve.py``) for ``rules``: False where none of them can find anything."""
-    return finding_possible(tree, Vocabulary.of(reads_of(rules)), path)
+    reads = reads_of(rules)
+    return finding_possible(tree, Vocabulary.of(reads.names, reads.thread_starts), path)
 
 
 @functools.lru_cache(maxsize=16)

@@ -52,7 +52,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
-from flake8_asyncloop.engine.reads import Reads, words as spelled
+from flake8_asyncloop.engine.apis import words as spelled
+from flake8_asyncloop.engine.reads import Reads
 
 # An identifier, captured unless it is the name in ``def name`` / ``class name``.
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")

@@ -42,7 +42,7 @@ from flake8_asyncloop.engine.projectfiles import (
     FileFacts, Place, call_words, imported_by_name, installs_elsewhere, loop_helper_names, other_roots,
     project_directory, project_place, scanned_directories, scanned_facts,
 )
-from flake8_asyncloop.engine.reads import words
+from flake8_asyncloop.engine.apis import words
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.engine import cpython
 

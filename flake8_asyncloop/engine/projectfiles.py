@@ -12,12 +12,11 @@ from __future__ import annotations
 import ast
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 from flake8_asyncloop.engine import apis, cpython
-from flake8_asyncloop.engine.reads import words
+from flake8_asyncloop.engine.apis import words
 
 # What marks a directory as a project's: the files packaging tools read.
 _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -34,8 +33,7 @@ def project_directory(root: Path) -> Optional[Path]:
     return None
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a module sits among its project's imports."""
 
     root: Path  # the directory absolute imports start from
@@ -140,8 +138,7 @@ _MAKING_NAMES = words(apis.NEW_EVENT_LOOP | apis.LOOP_CLASSES)
 _MAKING_WORDS = tuple(word.encode() for word in _MAKING_NAMES)
 
 
-@dataclass(frozen=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """What one module of the project may do, read by CPython's tree: whether it calls something
     that may leave a loop set (``LoopStates.installs``, by names), its top-level functions that
     may return a loop they make (a superset of what ``Project.new_loop_from`` finds), and what it

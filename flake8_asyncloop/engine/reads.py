@@ -18,6 +18,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
+from flake8_asyncloop.engine.apis import words
+
 Names = frozenset[str]
 
 
@@ -83,8 +85,3 @@ def union(reads: Iterable[Reads]) -> Reads:
     for one in reads:
         merged |= one
     return merged
-
-
-def words(names: Names) -> frozenset[str]:
-    """How ``names`` appear in code: the last part of each (``get_event_loop``)."""
-    return frozenset(name.rsplit(".", 1)[-1] for name in names)

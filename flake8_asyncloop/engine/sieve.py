@@ -26,18 +26,16 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from flake8_asyncloop.engine.projectfiles import is_project_module, loop_helper_names, project_place
-from flake8_asyncloop.engine.reads import Reads, words
+from flake8_asyncloop.engine.apis import words
 
 # Calls whose arguments after the first name classes to test against, never something called.
 _CLASS_TESTS = frozenset({"isinstance", "issubclass"})
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     """What the sieve looks for, from what the rules that run declare they read."""
 
     origins: frozenset[str]  # the last part of each API a finding starts from (``get_event_loop``)
@@ -47,27 +45,29 @@ class Vocabulary:
 
     @classmethod
     @functools.lru_cache(maxsize=16)
-    def of(cls, reads: Reads) -> "Vocabulary":
+    def of(cls, names: frozenset[str], thread_starts: frozenset[str]) -> "Vocabulary":
+        """From the rules' ``reads``: the APIs their findings start from (``names``), and what
+        they take to start a thread (``thread_starts``)."""
         return cls(
-            origins=words(reads.names),
-            api_modules=frozenset(name.split(".", 1)[0] for name in reads.names if "." in name),
-            thread_calls=words(frozenset(name for name in reads.thread_starts if "." in name)),
-            thread_methods=frozenset(name for name in reads.thread_starts if "." not in name),
+            origins=words(names),
+            api_modules=frozenset(name.split(".", 1)[0] for name in names if "." in name),
+            thread_calls=words(frozenset(name for name in thread_starts if "." in name)),
+            thread_methods=frozenset(name for name in thread_starts if "." not in name),
         )
 
 
-@dataclass
 class _Code:
     """The identifiers a module's code spells outside annotations, and what it imports."""
 
-    names: set[str] = field(default_factory=set)  # names, and the names an import binds or reads
-    attributes: set[str] = field(default_factory=set)  # the part after each dot
-    absolute_imports: set[str] = field(default_factory=set)  # the top module of each absolute import
-    # The names imports bind, each with the top module of its absolute import ("" if relative).
-    imported: dict[str, str] = field(default_factory=dict)
-    # The first name of each name or attribute chain handed to a call that may start a thread
-    # (``workers`` in ``Thread(target=workers.fetch)``).
-    handed_to_threads: set[str] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.names: set[str] = set()  # names, and the names an import binds or reads
+        self.attributes: set[str] = set()  # the part after each dot
+        self.absolute_imports: set[str] = set()  # the top module of each absolute import
+        # The names imports bind, each with the top module of its absolute import ("" if relative).
+        self.imported: dict[str, str] = {}
+        # The first name of each name or attribute chain handed to a call that may start a thread
+        # (``workers`` in ``Thread(target=workers.fetch)``).
+        self.handed_to_threads: set[str] = set()
 
     @classmethod
     def of(cls, tree: ast.Module, thread_words: frozenset[str]) -> "_Code":
