@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import json
 import os
@@ -23,6 +24,7 @@ from flake8_asyncloop.config import (
     split_list,
 )
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
+from flake8_asyncloop.engine.projectfiles import files_stay_put
 from flake8_asyncloop.engine.timeline import NEWEST_KNOWN_MINOR
 from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
@@ -115,12 +117,21 @@ def _timed_task(task: Task) -> tuple[Report, float]:
     return report, time.perf_counter() - started
 
 
+# A worker process lives for one run, over files that stay put meanwhile (``files_stay_put``).
+_WORKER_SCOPE = contextlib.ExitStack()
+
+
+def _start_worker() -> None:
+    _WORKER_SCOPE.enter_context(files_stay_put())
+
+
 def _run(tasks: list[Task], jobs: int) -> Iterator[tuple[Report, float]]:
     # Worker processes pay off only with enough files; results come back in input order.
     if jobs <= 1 or len(tasks) < 2 * jobs:
-        yield from map(_timed_task, tasks)
+        with files_stay_put():
+            yield from map(_timed_task, tasks)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
         yield from pool.map(_timed_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.diagnostics import Diagnostic
 
 LOG = logging.getLogger(__name__)
+# What holds for one flake8 run in this process (``parse_options``).
+_RUN_SCOPE = contextlib.ExitStack()
 
 
 class AsyncLoopChecker:
@@ -47,6 +50,12 @@ class AsyncLoopChecker:
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         cls.target_version = options.asyncloop_target_version
+        # Options are parsed once per flake8 run, in each of its processes: the project's files
+        # stay put while it runs, so each package is scanned once (``projectfiles.py``).
+        from flake8_asyncloop.engine.projectfiles import files_stay_put
+
+        _RUN_SCOPE.close()
+        _RUN_SCOPE.enter_context(files_stay_put())
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self._lines)

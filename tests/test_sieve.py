@@ -186,3 +186,41 @@ def test_flake8_on_a_file_the_sieve_passes_over_never_loads_libcst(tmp_path: Pat
     )
     run = subprocess.run([sys.executable, "-c", script, str(checked)], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["0", "False", "False"], run.stderr
+
+
+def _loops_package(tmp_path: Path, helper: bool) -> Path:
+    making = "def make_loop():\n    return asyncio.new_event_loop()\n" if helper else "def make_loop():\n    return None\n"
+    return _project(tmp_path, {
+        "pkg/loops.py": "import asyncio\n" + making,
+        "pkg/user.py": "from .loops import make_loop\n\n\ndef run():\n    loop = make_loop()  # event_loop\n"
+                       "    loop.run_forever()\n",
+    })
+
+
+def test_a_helper_added_to_a_neighbour_is_seen_at_the_next_check(tmp_path: Path) -> None:
+    """Outside a run of the command or of flake8, every check scans the package again."""
+    user = _loops_package(tmp_path, helper=False) / "user.py"
+    targets = parse_target_versions(">=3.9")
+    assert check_source(user.read_text(), targets, ALL_RULES, path=str(user)) == []
+    _loops_package(tmp_path, helper=True)
+    found = check_source(user.read_text(), targets, ALL_RULES, path=str(user))
+    assert [(d.line, d.code) for d in found] == [(5, "ELP108")]
+
+
+def test_within_one_run_each_package_is_scanned_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flake8_asyncloop.engine import projectfiles
+
+    package = _loops_package(tmp_path, helper=True)
+    for number in range(3):
+        (package / f"user_{number}.py").write_text((package / "user.py").read_text())
+    walked: list[str] = []
+    walk = projectfiles._python_files
+    monkeypatch.setattr(projectfiles, "_python_files", lambda directory: walked.append(directory) or walk(directory))
+    targets = parse_target_versions(">=3.9")
+    with projectfiles.files_stay_put():
+        for module in sorted(package.glob("user*.py")):
+            assert [d.code for d in check_source(module.read_text(), targets, ALL_RULES, path=str(module))] == ["ELP108"]
+    assert walked == [str(package.resolve())]
+    walked.clear()
+    check_source((package / "user.py").read_text(), targets, ALL_RULES, path=str(package / "user.py"))
+    assert walked, "outside the run, the package is scanned again"

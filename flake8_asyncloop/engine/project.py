@@ -269,13 +269,13 @@ class Project:
             found = set()
             for path, facts in self._scanned:
                 for written, function in facts.process_targets:
-                    if self._place.neighbour_or_own(path).absolute(written) == self._place.name:
+                    if self._place.neighbour_or_own(Path(path)).absolute(written) == self._place.name:
                         found.add(function)
             self._process_mains = frozenset(found)
         return self._process_mains
 
     @property
-    def _scanned(self) -> Iterator[tuple[Path, FileFacts]]:
+    def _scanned(self) -> Iterator[tuple[str, FileFacts]]:
         return scanned_facts(scanned_directories(self._place))
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:

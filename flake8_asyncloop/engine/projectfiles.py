@@ -10,6 +10,7 @@ them before libcst is even imported.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -158,45 +159,84 @@ _NO_FACTS = FileFacts(False, frozenset(), frozenset())
 _FACT_WORDS = (*_INSTALL_WORDS, *_MAKING_WORDS, b"Process")
 
 
-def _python_files(directory: Path) -> Iterator[Path]:
+# Per directory scanned, the facts of its modules (path, facts) and whether there were more than
+# ``_MAX_SCANNED``: kept only in processes whose files stay put while they run (``files_stay_put``).
+_scans: dict[str, tuple[tuple[tuple[str, FileFacts], ...], bool]] = {}
+_files_stay_put = False
+
+
+@contextlib.contextmanager
+def files_stay_put() -> Iterator[None]:
+    """Within: the files this process reads do not change (one run of the command, or of flake8,
+    over a project). Each package is then scanned once, not once per checked module, which made
+    a run over a project of 2,000 modules quadratic. Outside (a library caller, the language
+    server between changes), every scan reads the file system again, so a changed neighbour is
+    seen."""
+    global _files_stay_put
+    previous, _files_stay_put = _files_stay_put, True
+    try:
+        yield
+    finally:
+        _files_stay_put = previous
+        if not previous:
+            _scans.clear()
+
+
+def _python_files(directory: str) -> Iterator[str]:
     """The modules under ``directory``, tools' and environments' folders left out."""
     for folder, subfolders, files in os.walk(directory):
         subfolders[:] = [name for name in subfolders if not name.startswith(".") and name not in _NOT_SOURCE]
-        yield from (Path(folder, name) for name in files if name.endswith(".py"))
+        yield from (os.path.join(folder, name) for name in files if name.endswith(".py"))
+
+
+def _scan(directory: Path) -> tuple[tuple[tuple[str, FileFacts], ...], bool]:
+    """The facts of the modules under ``directory`` (at most ``_MAX_SCANNED``), and whether it
+    holds more."""
+    key = str(directory)
+    known = _scans.get(key) if _files_stay_put else None
+    if known is not None:
+        return known
+    found: list[tuple[str, FileFacts]] = []
+    more = False
+    for path in _python_files(key):
+        if len(found) == _MAX_SCANNED:
+            more = True
+            break
+        found.append((path, _file_facts(path)))
+    scan = (tuple(found), more)
+    if _files_stay_put:
+        with _facts_lock:
+            _scans[key] = scan
+    return scan
 
 
 def installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
     """Whether a module under ``directory`` other than ``checked`` calls something that may
     leave a loop set: the same calls ``LoopStates.installs`` reads, by their names."""
-    for count, path in enumerate(_python_files(directory), 1):
-        if count > _MAX_SCANNED:
-            return True  # too many to read: one of them may
-        if path != checked and _file_facts(path).installs:
-            return True
-    return False
+    facts, more = _scan(directory)
+    skipped = str(checked)
+    return more or any(found.installs for path, found in facts if path != skipped)  # past the limit: one may
 
 
-def scanned_facts(directories: list[Path]) -> Iterator[tuple[Path, FileFacts]]:
+def scanned_facts(directories: list[Path]) -> Iterator[tuple[str, FileFacts]]:
     """The facts of the modules under ``directories`` (at most ``_MAX_SCANNED`` under each)."""
     for directory in directories:
-        for count, path in enumerate(_python_files(directory), 1):
-            if count > _MAX_SCANNED:
-                break
-            yield path, _file_facts(path)
+        yield from _scan(directory)[0]
 
 
-def _file_facts(path: Path) -> FileFacts:
+def _file_facts(path: str) -> FileFacts:
     try:
-        status = path.stat()
-        known = _facts_of.get(str(path))
+        status = os.stat(path)
+        known = _facts_of.get(path)
         if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
             return known[2]
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError:
         return _NO_FACTS
     facts = _tree_facts(data) if any(word in data for word in _FACT_WORDS) else _NO_FACTS
     with _facts_lock:
-        _facts_of[str(path)] = (status.st_mtime_ns, status.st_size, facts)
+        _facts_of[path] = (status.st_mtime_ns, status.st_size, facts)
     return facts
 
 
