@@ -31,6 +31,9 @@ do. Measured, each as the median of the repetitions:
   the time goes (interpreter, flake8, libcst's import, ours, each phase: ``_editor_split``); and
   the language server, a process driven over stdio as an editor drives it: from a change sent
   to its diagnostics published, the debounce taken off, over ``SERVER_EDITS`` edits.
+* **project**: ``flake8-asyncloop check`` over generated projects of 20k to 200k lines (packages
+  of 50 modules that make loops for each other, look them up in threads, and mostly hold plain
+  code), with one process and with two.
 
 Every measured process reads every module from bytecode, as an installed wheel has it
 (``as_installed``).
@@ -541,6 +544,92 @@ def measure_scaling(sizes: Sequence[int]) -> list[dict[str, float]]:
     return rows
 
 
+# -- a generated project ---------------------------------------------------------------------------
+
+PROJECT_SIZES = (200, 1000, 2000)  # modules of about 100 lines: 20k to 200k lines
+QUICK_PROJECT_SIZES = (20, 40)
+_PACKAGE_MODULES = 50  # modules per subpackage
+
+
+def _plain_functions(number: int, lines: int) -> str:
+    """Code with no loop API, ``lines`` long: most of a real project."""
+    blocks = []
+    for index in range(max(1, lines // 5)):
+        blocks.append(
+            f"def compute_{number}_{index}(values):\n"
+            f"    total = sum(value * {index} for value in values)\n"
+            f"    return {{'module': {number}, 'total': total}}\n\n\n"
+        )
+    return "".join(blocks)
+
+
+def _module_text(part: int, number: int) -> str:
+    """Module ``number`` of subpackage ``part``: one in ten makes loops for others (a helper and
+    a client class that installs one), one in ten looks the loop up (a thread's target elsewhere),
+    one in five uses both from the modules before it; the rest is plain code."""
+    kind = number % 10
+    if kind == 0:
+        head = (
+            "import asyncio\n\n\n"
+            "def make_loop():\n    loop = asyncio.new_event_loop()\n    return loop\n\n\n"
+            "class Client:\n    def __init__(self):\n        self.loop = asyncio.new_event_loop()\n"
+            "        asyncio.set_event_loop(self.loop)\n\n    def close(self):\n        self.loop.close()\n\n\n"
+        )
+    elif kind == 1:
+        head = "import asyncio\n\n\ndef fetch():\n    return asyncio.get_event_loop().time()\n\n\n"
+    elif kind in (2, 6):
+        helper, worker = f"mod_{number - kind}", f"mod_{number - kind + 1}"
+        head = (
+            "import asyncio\nimport threading\n\n"
+            f"from . import {worker}\nfrom .{helper} import Client, make_loop\n\n\n"
+            "def start():\n"
+            f"    threading.Thread(target={worker}.fetch).start()\n\n\n"
+            "def run_once(job):\n    loop = make_loop()\n    return loop.run_until_complete(job())\n\n\n"
+            "def with_client(job):\n    client = Client()\n"
+            "    try:\n        return asyncio.get_event_loop().run_until_complete(job())\n"
+            "    finally:\n        client.close()\n\n\n"
+        )
+    else:
+        head = "import json\n\n\n"
+    return head + _plain_functions(number, 100 - head.count("\n"))
+
+
+def generated_project(root: Path, modules: int) -> int:
+    """A project of ``modules`` modules in subpackages of ``_PACKAGE_MODULES``; its line count."""
+    (root / "pyproject.toml").write_text('[project]\nname = "generated"\nrequires-python = ">=3.9"\n', encoding="utf-8")
+    package = root / "generated"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    lines = 0
+    for index in range(modules):
+        part, number = divmod(index, _PACKAGE_MODULES)
+        folder = package / f"part_{part}"
+        if not folder.exists():
+            folder.mkdir()
+            (folder / "__init__.py").write_text("", encoding="utf-8")
+        text = _module_text(part, number)
+        (folder / f"mod_{number}.py").write_text(text, encoding="utf-8")
+        lines += text.count("\n")
+    return lines
+
+
+def measure_project(sizes: Sequence[int], repeat: int, scratch: Path) -> list[dict[str, float]]:
+    """``flake8-asyncloop check`` over generated projects of growing size: seconds and peak
+    memory with one process, and with two."""
+    rows = []
+    for modules in sizes:
+        root = scratch / f"project-{modules}"
+        root.mkdir()
+        lines = generated_project(root, modules)
+        row: dict[str, float] = {"modules": modules, "lines": lines}
+        for jobs in (1, 2):
+            run = median_run(lambda: [sys.executable, "-m", "flake8_asyncloop", "check", "--quiet", "-j", str(jobs),
+                                      str(root)], repeat, scratch)
+            row[f"seconds_j{jobs}"], row[f"max_rss_mb_j{jobs}"] = run.seconds, run.max_rss_mb
+        rows.append(row)
+    return rows
+
+
 # -- reporting ----------------------------------------------------------------------------------------
 
 
@@ -611,6 +700,13 @@ def table(results: dict[str, object]) -> str:
         f"+{floor['libcst_extra_rss_mb']:.1f} MB; this plugin's engine with libcst {floor['engine_seconds']:.3f} s, "
         f"+{floor['engine_extra_rss_mb']:.1f} MB"
     )
+    project = results["project"]
+    assert isinstance(project, list)
+    rows.append("generated project, flake8-asyncloop check: " + ", ".join(
+        f"{row['modules']:.0f} modules ({row['lines'] / 1000:.0f}k lines) {row['seconds_j1']:.2f} s "
+        f"({row['seconds_j1'] / row['modules'] * 1000:.1f} ms/module, {row['max_rss_mb_j1']:.0f} MB), "
+        f"-j2 {row['seconds_j2']:.2f} s" for row in project
+    ))
     scaling = results["scaling"]
     assert isinstance(scaling, list)
     rows.append("generated module: " + ", ".join(
@@ -657,6 +753,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         }
         edits = 2 if options.quick else SERVER_EDITS
         results["server"] = {relative: measure_server(relative, edits, scratch) for relative in named}
+        project_repeat = 1 if options.quick else min(repeat, 3)  # the largest run takes tens of seconds
+        results["project"] = measure_project(QUICK_PROJECT_SIZES if options.quick else PROJECT_SIZES,
+                                             project_repeat, scratch)
     results["comparisons"] = [
         {**asdict(item), "ratio": item.ratio, "memory_ratio": item.memory_ratio} for item in comparisons
     ]
