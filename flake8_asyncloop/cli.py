@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NoReturn, Optional, Sequence
 
 from flake8_asyncloop import __version__, docs, output, upgrade
+from flake8_asyncloop.cache import CACHE_DIRECTORY
 from flake8_asyncloop.config import (
     DEFAULT_EXCLUDES,
     ConfigError,
@@ -24,7 +25,7 @@ from flake8_asyncloop.config import (
     split_list,
 )
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
-from flake8_asyncloop.engine.projectfiles import files_stay_put
+from flake8_asyncloop.engine.projectfiles import files_stay_put, project_directory
 from flake8_asyncloop.engine.timeline import NEWEST_KNOWN_MINOR
 from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
         sub.add_argument("--quiet", "-q", action="store_true", help="no summary line and no progress bar")
         sub.add_argument("--verbose", "-v", action="store_true", help="a line per file on standard error: time, result")
+        sub.add_argument("--no-cache", action="store_true", help=f"neither use nor keep results in {CACHE_DIRECTORY}")
+        sub.add_argument("--cache-dir", metavar="DIR", help=f"where results are kept (default: {CACHE_DIRECTORY} "
+                         "in the project's directory, else in the working directory)")
     check.add_argument("--output-format", choices=output.FORMATS, default="text", help="default: text")
     check.add_argument("--statistics", action="store_true", help="print the count of each code, not each diagnostic")
     check.add_argument("--show-source", action="store_true", help="print each diagnostic's line, with a caret")
@@ -128,8 +132,7 @@ def _start_worker() -> None:
 def _run(tasks: list[Task], jobs: int) -> Iterator[tuple[Report, float]]:
     # Worker processes pay off only with enough files; results come back in input order.
     if jobs <= 1 or len(tasks) < 2 * jobs:
-        with files_stay_put():
-            yield from map(_timed_task, tasks)
+        yield from map(_timed_task, tasks)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
         yield from pool.map(_timed_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
@@ -160,6 +163,8 @@ def _verbose_line(report: Report, seconds: float, fixing: bool) -> str:
         result = f"{report.fixed} fixed, {len(report.diagnostics)} remaining"
     else:
         result = _count(len(report.diagnostics), "diagnostic")
+    if report.kept:
+        result += ", kept from an earlier run"
     return f"{report.path}: {seconds * 1000:.0f} ms, {result}"
 
 
@@ -222,6 +227,7 @@ def _tasks(arguments: argparse.Namespace, settings: Settings) -> list[Task]:
         arguments, "output_format", ""
     ) in ("json", "sarif")
     tasks: list[Task] = []
+    cache_directory = _cache_directory(arguments)
     for path in discover(arguments.paths, settings.exclude):
         if path == "-":
             data = read_standard_input()
@@ -229,8 +235,23 @@ def _tasks(arguments: argparse.Namespace, settings: Settings) -> list[Task]:
                 Task("-", mode, settings, write, want_diff, data, arguments.stdin_filename or "-", attach_fixes)
             )
         else:
-            tasks.append(Task(path, mode, settings, write, want_diff, attach_fixes=attach_fixes))
+            tasks.append(Task(path, mode, settings, write, want_diff, attach_fixes=attach_fixes,
+                              cache_directory=cache_directory))
     return tasks
+
+
+def _cache_directory(arguments: argparse.Namespace) -> Optional[str]:
+    """Where results are kept between runs (``cache.py``), as ruff keeps its: in the directory of
+    the project the paths are in (its pyproject.toml, setup.py or setup.cfg), else in the working
+    directory; None with ``--no-cache``."""
+    if arguments.no_cache:
+        return None
+    if arguments.cache_dir:
+        return os.path.abspath(str(arguments.cache_dir))
+    named = [os.path.abspath(path) for path in arguments.paths if path != "-"] or [os.getcwd()]
+    common = Path(os.path.commonpath(named))
+    project = project_directory(common if common.is_dir() else common.parent)
+    return str((project or Path.cwd()) / CACHE_DIRECTORY)
 
 
 class _Results:
@@ -375,7 +396,8 @@ def _run_with_progress(
     each report to ``take`` in input order."""
     # No bar when standard input is involved: fixed bytes go to the real stdout's buffer.
     show_bar = output.progress_wanted(sys.stderr) and not (arguments.quiet or arguments.verbose or standard_input)
-    with output.ProgressDisplay(len(tasks), show_bar) as progress:
+    # One run: the project's files stay put meanwhile (``projectfiles.files_stay_put``).
+    with output.ProgressDisplay(len(tasks), show_bar) as progress, files_stay_put():
         for task, (report, seconds) in zip(tasks, _run(tasks, arguments.jobs)):
             progress.advance()
             take(task, report, seconds)

@@ -23,7 +23,8 @@ KNOWN_KEYS = {"select", "ignore", "target-version", "exclude", "unsafe-fixes"}
 # Never descended into when walking a directory (an explicitly named file is always checked).
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "build",
-    "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "__pypackages__",
+    "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flake8-asyncloop-cache", "node_modules",
+    "__pypackages__",
 )
 # Codes as an option gives them: one comma- or space-separated string, or a list (from Python code).
 Codes = Union[str, Sequence[str]]

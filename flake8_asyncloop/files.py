@@ -14,6 +14,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Optional
 
+from flake8_asyncloop.cache import Cache, settings_key
 from flake8_asyncloop.config import Settings
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.checker import newer_syntax_candidate
@@ -21,6 +22,7 @@ from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import OWNER
+from flake8_asyncloop.engine.projectfiles import Reading, reading
 from flake8_asyncloop.engine import cpython
 
 
@@ -34,6 +36,7 @@ class Task:
     data: Optional[bytes] = None  # standard input's bytes
     display_path: Optional[str] = None  # --stdin-filename
     attach_fixes: bool = False  # check: give each diagnostic its fix (SARIF, JSON, --show-fixes)
+    cache_directory: Optional[str] = None  # results kept between runs (``cache.py``); None: not kept
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Report:
     diff: str = ""
     error: Optional[str] = None  # one line: why the file was skipped
     internal_error: Optional[InternalError] = None  # the engine failed on the file (a bug of ours)
+    kept: bool = False  # the diagnostics are those kept from an earlier run (``cache.py``)
 
 
 class SourceError(Exception):
@@ -125,13 +129,21 @@ def run_task(task: Task) -> Report:
     report = Report(task.display_path or task.path)
     try:
         source = _load(task)
+        kept = _Kept.of(task, source.data)
+        if kept is not None and kept.diagnostics is not None:
+            if task.mode == "check" or not kept.diagnostics:  # nothing reported: nothing to fix
+                report.diagnostics, report.kept = kept.diagnostics, True
+                return report
         tree = _parse(source.body)
         try:
-            result = _run_engine(task, source.body, tree)
+            with reading() as read:
+                result = _run_engine(task, source.body, tree)
         except Exception as error:  # a bug of ours: reported on the file, and the run goes on
             if raise_internal_errors():
                 raise
             return _failed(task, report, source, error)
+        if kept is not None and task.mode == "check":
+            kept.store(result.remaining, read)
         report.diagnostics = result.remaining
         if task.mode == "fix":
             _apply(task, report, source, result)
@@ -142,6 +154,29 @@ def run_task(task: Task) -> Report:
     except OSError as error:
         report.error = f"cannot write: {_describe(error)}" if report.changed else f"cannot read: {_describe(error)}"
     return report
+
+
+@dataclass
+class _Kept:
+    """What an earlier run kept for the task's file (``cache.py``): its diagnostics, or None."""
+
+    cache: Cache
+    path: str
+    data: bytes
+    key: str
+    diagnostics: Optional[list[Diagnostic]]
+
+    @classmethod
+    def of(cls, task: Task, data: bytes) -> "Optional[_Kept]":
+        """None where nothing is kept: standard input, and checks whose diagnostics carry fixes."""
+        if task.cache_directory is None or task.data is not None or task.attach_fixes:
+            return None
+        cache = Cache(task.cache_directory)
+        key = settings_key(task.settings.for_file(task.path))
+        return cls(cache, task.path, data, key, cache.lookup(task.path, data, key))
+
+    def store(self, diagnostics: list[Diagnostic], read: Reading) -> None:
+        self.cache.store(self.path, self.data, self.key, diagnostics, read)
 
 
 def engine_text(task: Task) -> str:

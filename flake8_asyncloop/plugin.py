@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import contextlib
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence
 
@@ -17,8 +16,8 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.diagnostics import Diagnostic
 
 LOG = logging.getLogger(__name__)
-# What holds for one flake8 run in this process (``parse_options``).
-_RUN_SCOPE = contextlib.ExitStack()
+# How long a scan of a package stands within a flake8 run (``projectfiles.recent_scans_stand``).
+_SCANS_STAND_SECONDS = 5.0
 
 
 class AsyncLoopChecker:
@@ -50,12 +49,6 @@ class AsyncLoopChecker:
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         cls.target_version = options.asyncloop_target_version
-        # Options are parsed once per flake8 run, in each of its processes: the project's files
-        # stay put while it runs, so each package is scanned once (``projectfiles.py``).
-        from flake8_asyncloop.engine.projectfiles import files_stay_put
-
-        _RUN_SCOPE.close()
-        _RUN_SCOPE.enter_context(files_stay_put())
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self._lines)
@@ -75,6 +68,12 @@ class AsyncLoopChecker:
             yield diagnostic.line, diagnostic.column, diagnostic.flake8_text(), type(self)
 
     def _diagnostics(self, source: str) -> "list[Diagnostic]":
+        from flake8_asyncloop.engine.projectfiles import recent_scans_stand
+
+        with recent_scans_stand(_SCANS_STAND_SECONDS):
+            return self._checked(source)
+
+    def _checked(self, source: str) -> "list[Diagnostic]":
         if isinstance(self._tree, ast.Module):
             # The sieve reads flake8's tree with the rules' reads written out, so that a file that
             # cannot hold a finding never loads the rules, libcst, or anything it imports.

@@ -189,9 +189,9 @@ def test_flake8_on_a_file_the_sieve_passes_over_never_loads_libcst(tmp_path: Pat
 
 
 def _loops_package(tmp_path: Path, helper: bool) -> Path:
-    making = "def make_loop():\n    return asyncio.new_event_loop()\n" if helper else "def make_loop():\n    return None\n"
+    making = "    return asyncio.new_event_loop()\n" if helper else "    return None\n"
     return _project(tmp_path, {
-        "pkg/loops.py": "import asyncio\n" + making,
+        "pkg/loops.py": "import asyncio\ndef make_loop():\n" + making,
         "pkg/user.py": "from .loops import make_loop\n\n\ndef run():\n    loop = make_loop()  # event_loop\n"
                        "    loop.run_forever()\n",
     })
@@ -219,8 +219,18 @@ def test_within_one_run_each_package_is_scanned_once(tmp_path: Path, monkeypatch
     targets = parse_target_versions(">=3.9")
     with projectfiles.files_stay_put():
         for module in sorted(package.glob("user*.py")):
-            assert [d.code for d in check_source(module.read_text(), targets, ALL_RULES, path=str(module))] == ["ELP108"]
+            found = check_source(module.read_text(), targets, ALL_RULES, path=str(module))
+            assert [d.code for d in found] == ["ELP108"]
     assert walked == [str(package.resolve())]
     walked.clear()
     check_source((package / "user.py").read_text(), targets, ALL_RULES, path=str(package / "user.py"))
     assert walked, "outside the run, the package is scanned again"
+    # flake8's checks: a scan stands for a few seconds (``recent_scans_stand``), not for ever.
+    walked.clear()
+    for _ in range(3):
+        with projectfiles.recent_scans_stand(60):
+            check_source((package / "user.py").read_text(), targets, ALL_RULES, path=str(package / "user.py"))
+    assert walked == []  # the scan just made outside still stands
+    with projectfiles.recent_scans_stand(0):
+        check_source((package / "user.py").read_text(), targets, ALL_RULES, path=str(package / "user.py"))
+    assert set(walked) == {str(package.resolve())}

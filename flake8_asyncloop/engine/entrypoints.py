@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
 from flake8_asyncloop.engine import cpython
+from flake8_asyncloop.engine.projectfiles import note
 
 _GROUPS = ("console_scripts", "gui_scripts")
 # Per project directory: (modification times of its project files, what they declare).
@@ -30,13 +31,15 @@ def console_scripts(directory: Path) -> frozenset[str]:
     with _lock:
         known = _known.get(directory)
     if known is not None and known[0] == stamps:
-        return known[1]
-    found = frozenset(
-        _target(value)
-        for value in [*_from_pyproject(files[0]), *_from_setup_cfg(files[1]), *_from_setup_py(files[2])]
-    )
-    with _lock:
-        _known[directory] = (stamps, found)
+        found = known[1]
+    else:
+        found = frozenset(
+            _target(value)
+            for value in [*_from_pyproject(files[0]), *_from_setup_cfg(files[1]), *_from_setup_py(files[2])]
+        )
+        with _lock:
+            _known[directory] = (stamps, found)
+    note("scripts", str(directory), sorted(found))
     return found
 
 

@@ -14,6 +14,7 @@ parser output is not re-validated (``libcst_private``). All of these are process
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import gc
 import sys
 import threading
@@ -68,11 +69,13 @@ def run_deep(work: Callable[[], T]) -> T:
     large stack can be had."""
     results: list[T] = []
     errors: list[BaseException] = []
+    # The work runs for the caller: in its context (what it is reading, ``projectfiles.reading``).
+    context = contextvars.copy_context()
 
     def target() -> None:
         try:
             with _collector_paused():
-                results.append(work())
+                results.append(context.run(work))
         except BaseException as error:  # handed to the caller below
             errors.append(error)
 

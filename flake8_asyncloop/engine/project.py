@@ -39,8 +39,8 @@ from flake8_asyncloop.engine.names import Resolver
 from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.process import Process
 from flake8_asyncloop.engine.projectfiles import (
-    FileFacts, Place, call_words, imported_by_name, installs_elsewhere, loop_helper_names, other_roots,
-    project_directory, project_place, scanned_directories, scanned_facts,
+    FileFacts, Place, Reading, call_words, content_digest, imported_by_name, installs_elsewhere, loop_helper_names,
+    note, note_all, other_roots, project_directory, project_place, reading, scanned_directories, scanned_facts,
 )
 from flake8_asyncloop.engine.apis import words
 from flake8_asyncloop.engine.versions import TargetVersions
@@ -80,6 +80,8 @@ class _Module:
         self.on_import: Optional[Effect] = None
         self.callables: dict[str, Effect] = {}
         self.unreadable = False
+        # What its analysis read of other files, for the checked modules that use its results.
+        self.reads = Reading()
 
 
 def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -> tuple[list[str], bool]:
@@ -118,14 +120,6 @@ def _import_time(tree: ast.Module, place: Place, owned: Callable[[str], bool]) -
             called |= call_words(node.func)
         pending.extend(ast.iter_child_nodes(node))
     return modules, bool(called & (_ACTING_CALLS | own | imported))
-
-
-def _digest(data: bytes) -> str:
-    # Imported here: hashlib loads OpenSSL (megabytes), which a run that reads no other module
-    # of a project does not need.
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 class _Analysing:
@@ -235,7 +229,8 @@ class Project:
             return None
         module, function = found
         states, index, tree = module.states, module.index, module.tree
-        site = states.lookup_with_callers_loop(function) if states is not None else None
+        with reading(into=module.reads):
+            site = states.lookup_with_callers_loop(function) if states is not None else None
         if site is None or index is None or tree is None:
             return None
         try:
@@ -248,10 +243,13 @@ class Project:
 
     def new_loop_from(self, name: str) -> Optional[MadeLoop]:
         found = self._function_named(name, self._place, 0)
-        analysis = self._loops(found[0]) if found is not None else None
-        if found is None or analysis is None or not analysis.returns_new_loop(found[1]):
+        if found is None:
             return None
-        return analysis.made_by(found[1])
+        with reading(into=found[0].reads):
+            analysis = self._loops(found[0])
+            if analysis is None or not analysis.returns_new_loop(found[1]):
+                return None
+            return analysis.made_by(found[1])
 
     def loop_helper_names(self) -> frozenset[str]:
         """The names of the project's top-level functions that may return a loop they make, by
@@ -280,13 +278,16 @@ class Project:
 
     def runs_as_process(self, name: str, position: Optional[int], keyword: Optional[str]) -> bool:
         found = self._function_named(name, self._place, 0, classes=True)
-        analysis = self._loops(found[0]) if found is not None else None
-        if found is None or analysis is None or not analysis.process_targets:
+        if found is None:
             return False
-        function = found[1]
-        parameter = loops.parameter_named(function, position, keyword)
-        run = loops.parameters_run_as_process(analysis.process_targets, function)
-        return parameter is not None and parameter in run
+        with reading(into=found[0].reads):
+            analysis = self._loops(found[0])
+            if analysis is None or not analysis.process_targets:
+                return False
+            function = found[1]
+            parameter = loops.parameter_named(function, position, keyword)
+            run = loops.parameters_run_as_process(analysis.process_targets, function)
+            return parameter is not None and parameter in run
 
     def _function_named(
         self, name: str, place: Place, depth: int, classes: bool = False
@@ -425,13 +426,16 @@ class Project:
             data = path.read_bytes()
         except OSError:
             return None
-        digest = _digest(data)
+        digest = content_digest(data)
+        note("modules", str(path), digest)
         key = (str(path), digest, self._minors, self._targets.minors)
         with _lock:
             known = _modules.get(key)
             if known is not None:
                 _modules.move_to_end(key)
-                return known
+        if known is not None:
+            note_all(known.reads)  # what its analysis read, for the results kept from it
+            return known
         place = self._place.neighbour_or_own(path)
         try:
             module = _Module(path, place, digest, cpython.parse(data.decode("utf-8-sig")), self._owns_absolute)
@@ -454,7 +458,7 @@ class Project:
                 return module.states
         try:
             data = module.path.read_bytes()
-            if _digest(data) != module.digest:
+            if content_digest(data) != module.digest:
                 return None  # changed since it was read: the next check reads it again
             tree = self._process.parse(data.decode("utf-8-sig"))
         except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, MemoryError, ValueError, RecursionError):
@@ -485,7 +489,7 @@ class Project:
 
     def _analysed_on_import(self, module: _Module) -> Effect:
         if module.on_import is None:
-            with _Analysing(module.path) as status:
+            with _Analysing(module.path) as status, reading(into=module.reads):
                 if status == "cycle":
                     return NO_EFFECT  # imported while it runs: Python does not run it again
                 if status == "deep":
@@ -501,7 +505,7 @@ class Project:
             return module.callables[name]
         if name not in module.defined:
             return None
-        with _Analysing(module.path) as status:
+        with _Analysing(module.path) as status, reading(into=module.reads):
             if status == "deep":
                 return UNSEEN  # too deep to follow
             # In a cycle, the module's analysis is the one under way: a function whose summary it

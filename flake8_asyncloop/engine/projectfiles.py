@@ -11,13 +11,74 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Optional
 
 from flake8_asyncloop.engine import apis, cpython
 from flake8_asyncloop.engine.apis import words
+
+
+class Reading:
+    """What analyses read of the project's other files while it was active (``reading``): what a
+    result kept between runs depends on besides its own file's text (the command's cache,
+    ``cache.py``). Every value is what was found, so that a later run can look again and compare."""
+
+    __slots__ = ("modules", "lookups", "projects", "scans", "scripts")
+
+    def __init__(self) -> None:
+        self.modules: dict[str, str] = {}  # a module read: path -> digest of its bytes
+        self.lookups: dict[str, str] = {}  # a module looked for: "root\0dotted" -> its file, "" if none
+        self.projects: dict[str, str] = {}  # an import root -> its project's directory, "" if none
+        self.scans: dict[str, str] = {}  # a package scanned -> digest of its modules' facts
+        self.scripts: dict[str, list[str]] = {}  # a project's directory -> its console scripts
+
+    def merge(self, other: "Reading") -> None:
+        for kind in self.__slots__:
+            getattr(self, kind).update(getattr(other, kind))
+
+
+# The readings active in this context, innermost last. A context variable, not a thread's: the
+# engine runs the work of its caller in a thread with a deep stack (``process.run_deep``), in
+# the caller's context.
+_active: contextvars.ContextVar[tuple[Reading, ...]] = contextvars.ContextVar("readings", default=())
+
+
+@contextlib.contextmanager
+def reading(into: Optional[Reading] = None) -> Iterator[Reading]:
+    """Within: every read of another file is noted in ``into`` (or a new ``Reading``), and in the
+    readings active around it."""
+    record = into if into is not None else Reading()
+    token = _active.set((*_active.get(), record))
+    try:
+        yield record
+    finally:
+        _active.reset(token)
+
+
+def note(kind: str, key: str, value: object) -> None:
+    """Note a read in every active reading (``kind``: a field of ``Reading``)."""
+    for record in _active.get():
+        getattr(record, kind)[key] = value
+
+
+def note_all(read: Reading) -> None:
+    """Note in every active reading what ``read`` noted: what an analysis kept from before read."""
+    for record in _active.get():
+        if record is not read:
+            record.merge(read)
+
+
+def content_digest(data: bytes) -> str:
+    # Imported here: hashlib loads OpenSSL (megabytes), which a run that reads no other module
+    # of a project does not need.
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
 
 # What marks a directory as a project's: the files packaging tools read.
 _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -30,7 +91,9 @@ def project_directory(root: Path) -> Optional[Path]:
     file's neighbours."""
     for directory in (root, *root.parents):
         if any((directory / name).is_file() for name in _PROJECT_FILES):
+            note("projects", str(root), str(directory))
             return directory
+    note("projects", str(root), "")
     return None
 
 
@@ -69,7 +132,9 @@ class Place(NamedTuple):
         base = self.root.joinpath(*dotted.split("."))
         for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
             if candidate.is_file():
+                note("lookups", f"{self.root}\0{dotted}", str(candidate))
                 return candidate
+        note("lookups", f"{self.root}\0{dotted}", "")
         return None
 
     def package_directory(self) -> Optional[Path]:
@@ -159,27 +224,42 @@ _NO_FACTS = FileFacts(False, frozenset(), frozenset())
 _FACT_WORDS = (*_INSTALL_WORDS, *_MAKING_WORDS, b"Process")
 
 
-# Per directory scanned, the facts of its modules (path, facts) and whether there were more than
-# ``_MAX_SCANNED``: kept only in processes whose files stay put while they run (``files_stay_put``).
-_scans: dict[str, tuple[tuple[tuple[str, FileFacts], ...], bool]] = {}
-_files_stay_put = False
+# Per directory scanned: when (``time.monotonic``), and the facts of its modules (path, facts),
+# whether there were more than ``_MAX_SCANNED``, and a digest of both.
+_Scan = tuple[tuple[tuple[str, FileFacts], ...], bool, str]
+_scans: dict[str, tuple[float, _Scan]] = {}
+_runs_staying_put = 0  # how many ``files_stay_put`` scopes are open
+# Within ``recent_scans_stand``: how old a scan may be and still be taken as it is.
+_scan_freshness: contextvars.ContextVar[float] = contextvars.ContextVar("scan_freshness", default=-1.0)
 
 
 @contextlib.contextmanager
 def files_stay_put() -> Iterator[None]:
-    """Within: the files this process reads do not change (one run of the command, or of flake8,
-    over a project). Each package is then scanned once, not once per checked module, which made
-    a run over a project of 2,000 modules quadratic. Outside (a library caller, the language
-    server between changes), every scan reads the file system again, so a changed neighbour is
-    seen."""
-    global _files_stay_put
-    previous, _files_stay_put = _files_stay_put, True
+    """Within: the files this process reads do not change (one run of the command over a
+    project). Each package is then scanned once, not once per checked module, which made a run
+    over a project of 2,000 modules quadratic. Outside (a library caller, the language server
+    between changes), every scan reads the file system again, so a changed neighbour is seen."""
+    global _runs_staying_put
+    with _facts_lock:
+        _runs_staying_put += 1
     try:
         yield
     finally:
-        _files_stay_put = previous
-        if not previous:
-            _scans.clear()
+        with _facts_lock:
+            _runs_staying_put -= 1
+
+
+@contextlib.contextmanager
+def recent_scans_stand(seconds: float) -> Iterator[None]:
+    """Within (in this context): a package scanned less than ``seconds`` ago is taken as it was.
+    For flake8, which has no hook at the end of a run to close a ``files_stay_put``: a run reads
+    each package again every few seconds instead of once per checked module, and a process that
+    outlives the run (flake8's API, used in-process) still sees a changed neighbour soon."""
+    token = _scan_freshness.set(seconds)
+    try:
+        yield
+    finally:
+        _scan_freshness.reset(token)
 
 
 def _python_files(directory: str) -> Iterator[str]:
@@ -189,31 +269,44 @@ def _python_files(directory: str) -> Iterator[str]:
         yield from (os.path.join(folder, name) for name in files if name.endswith(".py"))
 
 
-def _scan(directory: Path) -> tuple[tuple[tuple[str, FileFacts], ...], bool]:
-    """The facts of the modules under ``directory`` (at most ``_MAX_SCANNED``), and whether it
-    holds more."""
+def _scan(directory: Path) -> _Scan:
+    """The facts of the modules under ``directory`` (at most ``_MAX_SCANNED``), whether it holds
+    more, and a digest of both (noted as read)."""
     key = str(directory)
-    known = _scans.get(key) if _files_stay_put else None
-    if known is not None:
-        return known
-    found: list[tuple[str, FileFacts]] = []
-    more = False
-    for path in _python_files(key):
-        if len(found) == _MAX_SCANNED:
-            more = True
-            break
-        found.append((path, _file_facts(path)))
-    scan = (tuple(found), more)
-    if _files_stay_put:
+    now = time.monotonic()
+    known = _scans.get(key)
+    if known is None or not (_runs_staying_put or now - known[0] <= _scan_freshness.get()):
+        found: list[tuple[str, FileFacts]] = []
+        more = False
+        for path in _python_files(key):
+            if len(found) == _MAX_SCANNED:
+                more = True
+                break
+            found.append((path, _file_facts(path)))
+        known = (now, (tuple(found), more, _facts_digest(found, more)))
         with _facts_lock:
-            _scans[key] = scan
-    return scan
+            _scans[key] = known
+    note("scans", key, known[1][2])
+    return known[1]
+
+
+def scan_digest(directory: str) -> str:
+    """The digest of the facts of the modules under ``directory``, as a reading notes it."""
+    return _scan(Path(directory))[2]
+
+
+def _facts_digest(found: list[tuple[str, FileFacts]], more: bool) -> str:
+    parts = [f"{more}"]
+    for path, facts in sorted(found):
+        helpers, targets = sorted(facts.loop_helpers), sorted(facts.process_targets)
+        parts.append(f"{path}\0{facts.installs}\0{helpers}\0{targets}")
+    return content_digest("\n".join(parts).encode("utf-8", "surrogateescape"))
 
 
 def installs_elsewhere(directory: Path, checked: Optional[Path]) -> bool:
     """Whether a module under ``directory`` other than ``checked`` calls something that may
     leave a loop set: the same calls ``LoopStates.installs`` reads, by their names."""
-    facts, more = _scan(directory)
+    facts, more, _ = _scan(directory)
     skipped = str(checked)
     return more or any(found.installs for path, found in facts if path != skipped)  # past the limit: one may
 
