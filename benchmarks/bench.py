@@ -31,9 +31,10 @@ do. Measured, each as the median of the repetitions:
   the time goes (interpreter, flake8, libcst's import, ours, each phase: ``_editor_split``); and
   the language server, a process driven over stdio as an editor drives it: from a change sent
   to its diagnostics published, the debounce taken off, over ``SERVER_EDITS`` edits.
-* **project**: ``flake8-asyncloop check`` over generated projects of 20k to 200k lines (packages
-  of 50 modules that make loops for each other, look them up in threads, and mostly hold plain
-  code), with one process and with two.
+* **project**: ``flake8-asyncloop check --no-cache`` over generated projects of 20k to 200k lines
+  (packages of 50 modules that make loops for each other, look them up in threads, and mostly
+  hold plain code), with one process and with two; then, on the largest, the command with its
+  cache: a first run, a second with nothing changed, a third after one module changed.
 
 Every measured process reads every module from bytecode, as an installed wheel has it
 (``as_installed``).
@@ -614,8 +615,8 @@ def generated_project(root: Path, modules: int) -> int:
 
 
 def measure_project(sizes: Sequence[int], repeat: int, scratch: Path) -> list[dict[str, float]]:
-    """``flake8-asyncloop check`` over generated projects of growing size: seconds and peak
-    memory with one process, and with two."""
+    """``flake8-asyncloop check --no-cache`` over generated projects of growing size: seconds and
+    peak memory with one process, and with two."""
     rows = []
     for modules in sizes:
         root = scratch / f"project-{modules}"
@@ -623,11 +624,30 @@ def measure_project(sizes: Sequence[int], repeat: int, scratch: Path) -> list[di
         lines = generated_project(root, modules)
         row: dict[str, float] = {"modules": modules, "lines": lines}
         for jobs in (1, 2):
-            run = median_run(lambda: [sys.executable, "-m", "flake8_asyncloop", "check", "--quiet", "-j", str(jobs),
-                                      str(root)], repeat, scratch)
+            run = median_run(lambda: [sys.executable, "-m", "flake8_asyncloop", "check", "--quiet", "--no-cache",
+                                      "-j", str(jobs), str(root)], repeat, scratch)
             row[f"seconds_j{jobs}"], row[f"max_rss_mb_j{jobs}"] = run.seconds, run.max_rss_mb
         rows.append(row)
     return rows
+
+
+def measure_incremental(modules: int, scratch: Path) -> dict[str, float]:
+    """The same command with its cache (``cache.py``) on a generated project: the first run, a
+    second with nothing changed, and a third after one module that others start threads on
+    changed; how many modules the third analysed again (``--verbose`` says which were kept)."""
+    root = scratch / f"incremental-{modules}"
+    root.mkdir()
+    generated_project(root, modules)
+    command = [sys.executable, "-m", "flake8_asyncloop", "check", "-j", "1", "--verbose", str(root)]
+    first, unchanged = run_measured(command, scratch), run_measured(command, scratch)
+    with open(root / "generated" / "part_0" / "mod_1.py", "a", encoding="utf-8") as changed:
+        changed.write("# changed\n")
+    start = time.perf_counter()
+    verbose = subprocess.run(command, cwd=scratch, capture_output=True, text=True).stderr.splitlines()
+    after_change = time.perf_counter() - start
+    analysed = [line for line in verbose if " ms, " in line and not line.endswith("kept from an earlier run")]
+    return {"modules": modules, "first_seconds": first.seconds, "unchanged_seconds": unchanged.seconds,
+            "after_change_seconds": after_change, "analysed_after_change": len(analysed)}
 
 
 # -- reporting ----------------------------------------------------------------------------------------
@@ -707,6 +727,14 @@ def table(results: dict[str, object]) -> str:
         f"({row['seconds_j1'] / row['modules'] * 1000:.1f} ms/module, {row['max_rss_mb_j1']:.0f} MB), "
         f"-j2 {row['seconds_j2']:.2f} s" for row in project
     ))
+    incremental = results["incremental"]
+    assert isinstance(incremental, dict)
+    rows.append(
+        f"with its cache, {incremental['modules']:.0f} modules: first run {incremental['first_seconds']:.2f} s, "
+        f"nothing changed {incremental['unchanged_seconds']:.2f} s, one module changed "
+        f"{incremental['after_change_seconds']:.2f} s ({incremental['analysed_after_change']:.0f} modules analysed "
+        f"again, {incremental['first_seconds'] / incremental['after_change_seconds']:.1f}x faster than the first)"
+    )
     scaling = results["scaling"]
     assert isinstance(scaling, list)
     rows.append("generated module: " + ", ".join(
@@ -754,8 +782,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         edits = 2 if options.quick else SERVER_EDITS
         results["server"] = {relative: measure_server(relative, edits, scratch) for relative in named}
         project_repeat = 1 if options.quick else min(repeat, 3)  # the largest run takes tens of seconds
-        results["project"] = measure_project(QUICK_PROJECT_SIZES if options.quick else PROJECT_SIZES,
-                                             project_repeat, scratch)
+        sizes = QUICK_PROJECT_SIZES if options.quick else PROJECT_SIZES
+        results["project"] = measure_project(sizes, project_repeat, scratch)
+        results["incremental"] = measure_incremental(sizes[-1], scratch)
     results["comparisons"] = [
         {**asdict(item), "ratio": item.ratio, "memory_ratio": item.memory_ratio} for item in comparisons
     ]

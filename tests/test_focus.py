@@ -199,6 +199,7 @@ def test_benchmark_quick_run_writes_json(tmp_path: Path) -> None:
     assert results["editor_split"]["asyncio/runners.py"]["sieve"] > 0
     assert results["server"]["asyncio/runners.py"]["edits"] == 2
     assert [row["modules"] for row in results["project"]] == [20, 40]
+    assert results["incremental"]["analysed_after_change"] == 3  # the module and two thread starters
     assert all(row["lines"] > 0 for row in results["scaling"])
 
 
