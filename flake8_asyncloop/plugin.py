@@ -90,5 +90,8 @@ class AsyncLoopChecker:
         targets = resolve_target_versions(self.target_version, self._filename)
         # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
         if isinstance(self._tree, ast.Module):
-            return check_focused(source, self._tree, targets, ALL_RULES, process=OWNER, path=self._filename)
+            # Sieved above with every rule's reads, which are ALL_RULES' (``declared.py``).
+            return check_focused(
+                source, self._tree, targets, ALL_RULES, process=OWNER, path=self._filename, sieved=True
+            )
         return check_source(source, targets, ALL_RULES, process=OWNER, path=self._filename)

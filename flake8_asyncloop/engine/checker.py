@@ -168,19 +168,21 @@ def check_focused(
     *,
     process: Process = GUEST,
     path: Optional[str] = None,
+    sieved: bool = False,
 ) -> list[Diagnostic]:
     """``check_source(source, targets, rules, tree=tree, path=path)``, faster, for flake8.
 
     ``tree`` is CPython's tree of ``source``, which flake8 has built. It tells which statements
     can matter (``focus.py``); libcst parses only those, each line as it is in the file, and
     the same analysis and rules run on them. Without fixes: the fixing adapters need the whole
-    module, and call ``check_source``.
+    module, and call ``check_source``. ``sieved``: the caller has asked the sieve already, with
+    these rules' reads (the plugin does, before it loads them).
     """
     if not mentions_loop_api(source):
         return []
     text = without_bom(source)
     rules = tuple(rules)
-    if beyond_parser_limits(tree) or not _finding_possible(tree, rules, path):
+    if beyond_parser_limits(tree) or not (sieved or _finding_possible(tree, rules, path)):
         return []
     try:
         return process.run(lambda: _focus_and_check(text, tree, targets, rules, process, path))

@@ -9,7 +9,6 @@ function with nothing set, as it does a script's ``main()`` (``loopstate.py``).
 from __future__ import annotations
 
 import ast
-import configparser
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -69,6 +68,8 @@ def _string_values(table: Any) -> Iterator[str]:
 def _from_setup_cfg(path: Path) -> Iterator[str]:
     if not path.is_file():
         return
+    import configparser  # on first use: most projects have no setup.cfg
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")

@@ -52,6 +52,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
+from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.apis import words as spelled
 from flake8_asyncloop.engine.reads import Reads
 
@@ -109,22 +110,7 @@ class Focused:
 
     def calls(self) -> list[ast.Call]:
         """Every call in ``code``, as CPython's node (in no particular order)."""
-        found = []
-        pending: list[object] = list(self.kept_nodes)
-        while pending:
-            node = pending.pop()
-            fields = getattr(node, "_fields", None)  # strings (``global`` names) have none
-            if fields is None:
-                continue
-            if type(node) is ast.Call:
-                found.append(node)
-            for name in fields:
-                value = getattr(node, name, None)
-                if type(value) is list:
-                    pending.extend(value)
-                elif value is not None:
-                    pending.append(value)
-        return found
+        return [node for kept in self.kept_nodes for node in cpython.nodes(kept) if type(node) is ast.Call]
 
 
 def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
@@ -188,13 +174,13 @@ def _expression_words(node: Optional[ast.AST]) -> frozenset[str]:
         return frozenset()
     return frozenset(
         inner.id if isinstance(inner, ast.Name) else inner.attr
-        for inner in ast.walk(node)
+        for inner in cpython.nodes(node)
         if isinstance(inner, (ast.Name, ast.Attribute))
     )
 
 
 def _target_names(target: ast.AST) -> frozenset[str]:
-    return frozenset(inner.id for inner in ast.walk(target) if isinstance(inner, ast.Name))
+    return frozenset(inner.id for inner in cpython.nodes(target) if isinstance(inner, ast.Name))
 
 
 Alias = tuple[frozenset[str], frozenset[str]]  # (names bound, the words of what they are bound to)
@@ -239,7 +225,7 @@ def _definition_bindings(node: Definition, text: str) -> tuple[frozenset[str], t
     statement may be."""
     global_names = frozenset(
         name
-        for inner in (ast.walk(node) if _GLOBAL_STATEMENT.search(text) else ())
+        for inner in (cpython.nodes(node) if _GLOBAL_STATEMENT.search(text) else ())
         if isinstance(inner, ast.Global)
         for name in inner.names
     )
@@ -365,7 +351,7 @@ def _loop_targets(units: list[_Unit], creation_words: frozenset[str]) -> tuple[s
 
 
 def _assignments(node: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:
-    for inner in ast.walk(node):
+    for inner in cpython.nodes(node):
         if isinstance(inner, ast.Assign):
             yield from ((target, inner.value) for target in inner.targets)
         elif isinstance(inner, ast.AnnAssign) and inner.value is not None:

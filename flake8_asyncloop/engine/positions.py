@@ -108,7 +108,8 @@ class Positions:
         if tree is None:
             return []
         lines = SourceLines(text)
-        classes = sorted((n for n in ast.walk(tree) if type(n) is ast.ClassDef), key=lambda n: (n.lineno, n.col_offset))
+        found = (node for node in cpython.nodes(tree) if type(node) is ast.ClassDef)
+        classes = sorted(found, key=lambda node: (node.lineno, node.col_offset))
         return [(n.name, n.lineno, _characters(lines.line(n.lineno), n.col_offset)) for n in classes]
 
     def span(self, node: cst.CSTNode) -> Span:
@@ -141,7 +142,7 @@ class Positions:
             tree = self._cpython_tree
             if tree is None:
                 return {}
-            found = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+            found = (node for node in cpython.nodes(tree) if type(node) is ast.Call)
             text = self.source_text
         else:
             return {}

@@ -338,7 +338,7 @@ def _tree_facts(data: bytes) -> FileFacts:
         tree = cpython.parse(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return _NO_FACTS
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    calls = [node for node in cpython.nodes(tree) if type(node) is ast.Call]
     installs = any(_call_installs(call) for call in calls)
     helpers = frozenset(
         node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _may_return_new_loop(node)
