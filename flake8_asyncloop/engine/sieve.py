@@ -14,12 +14,13 @@ cannot tell, the analysis decides. Every finding starts from one of three things
 
 So a module holds nothing when no absolute import names an API's top module or no API's last part
 is spelled in its code, and, in a project, it also names no loop helper and hands no imported
-name to a call that may start a thread.
-Words in strings and comments are not code, and neither are annotations and the classes an
-``isinstance()`` test names (``loop: asyncio.AbstractEventLoop`` is everywhere in asyncio code):
-no rule reports either. ``tests/test_sieve.py`` checks, over the fixtures, the projects among
-them and the standard library (and, opt-in, the real-code corpus), that every module the sieve
-passes over gets no diagnostic from the full analysis.
+name to a call that may start a thread. Words in strings and comments are not code, and neither
+are annotations and the classes an ``isinstance()`` test names (``asyncio.AbstractEventLoop`` in
+annotations is everywhere in asyncio code): no rule reports either.
+
+``tests/test_sieve.py`` checks, over the fixtures, the projects among them and the standard
+library (and, opt-in, the real-code corpus), that every module the sieve passes over gets no
+diagnostic from the full analysis.
 """
 
 from __future__ import annotations
