@@ -226,38 +226,33 @@ def count_lines(files: list[Path]) -> int:
     return sum(path.read_bytes().count(b"\n") for path in files)
 
 
-def measure_overhead(name: str, relative: Sequence[str], repeat: int, scratch: Path) -> Comparison:
-    files = python_files(relative)
-    paths = [str(STDLIB / item) for item in relative]
-    # --isolated: no configuration file from wherever the benchmark is run changes the work.
+def _flake8_with_and_without(name: str, files: list[Path], bare_arguments: list[str], repeat: int, scratch: Path,
+                             stdin: Optional[Path] = None) -> Comparison:
+    """flake8 with the plugin (targeting ``TARGET``) against without, medians of runs interleaved
+    so that a change in machine load hits both."""
     base = [sys.executable, __file__, "_flake8"]
-    arguments = ["-j1", "--isolated", "--asyncloop-target-version", TARGET, *paths]
-    bare_arguments = ["-j1", "--isolated", *paths]
+    arguments = ["--asyncloop-target-version", TARGET, *bare_arguments]
     runs_with: list[Run] = []
     runs_without: list[Run] = []
-    for _ in range(repeat):  # interleaved, so that a change in machine load hits both
-        runs_without.append(run_measured([*base, "without", *bare_arguments], scratch))
-        runs_with.append(run_measured([*base, "with", *arguments], scratch))
+    for _ in range(repeat):
+        runs_without.append(run_measured([*base, "without", *bare_arguments], scratch, stdin))
+        runs_with.append(run_measured([*base, "with", *arguments], scratch, stdin))
     bare, measured = _median(runs_without), _median(runs_with)
     return Comparison(name, len(files), count_lines(files), bare.seconds, measured.seconds, bare.max_rss_mb,
                       measured.max_rss_mb)
 
 
+def measure_overhead(name: str, relative: Sequence[str], repeat: int, scratch: Path) -> Comparison:
+    paths = [str(STDLIB / item) for item in relative]
+    # --isolated: no configuration file from wherever the benchmark is run changes the work.
+    return _flake8_with_and_without(name, python_files(relative), ["-j1", "--isolated", *paths], repeat, scratch)
+
+
 def measure_editor(relative: str, repeat: int, scratch: Path) -> Comparison:
-    """flake8 on one file on standard input (``--stdin-display-name``, as editors call it), with
-    the plugin against without, interleaved."""
+    """flake8 on one file on standard input (``--stdin-display-name``, as editors call it)."""
     path = STDLIB / relative
-    base = [sys.executable, __file__, "_flake8"]
     bare_arguments = ["--isolated", "--stdin-display-name", str(path), "-"]
-    arguments = ["--asyncloop-target-version", TARGET, *bare_arguments]
-    runs_with: list[Run] = []
-    runs_without: list[Run] = []
-    for _ in range(repeat):
-        runs_without.append(run_measured([*base, "without", *bare_arguments], scratch, stdin=path))
-        runs_with.append(run_measured([*base, "with", *arguments], scratch, stdin=path))
-    bare, measured = _median(runs_without), _median(runs_with)
-    return Comparison(f"editor {relative}", 1, count_lines([path]), bare.seconds, measured.seconds,
-                      bare.max_rss_mb, measured.max_rss_mb)
+    return _flake8_with_and_without(f"editor {relative}", [path], bare_arguments, repeat, scratch, stdin=path)
 
 
 def measure_fix(relative: Sequence[str], repeat: int, scratch: Path) -> Comparison:

@@ -20,6 +20,7 @@ from flake8_asyncloop.config import (
     DEFAULT_EXCLUDES,
     ConfigError,
     Settings,
+    common_directory,
     option_codes,
     settings_near,
     split_list,
@@ -248,9 +249,7 @@ def _cache_directory(arguments: argparse.Namespace) -> Optional[str]:
         return None
     if arguments.cache_dir:
         return os.path.abspath(str(arguments.cache_dir))
-    named = [os.path.abspath(path) for path in arguments.paths if path != "-"] or [os.getcwd()]
-    common = Path(os.path.commonpath(named))
-    project = project_directory(common if common.is_dir() else common.parent)
+    project = project_directory(common_directory(arguments.paths))
     return str((project or Path.cwd()) / CACHE_DIRECTORY)
 
 

@@ -123,7 +123,7 @@ def option_codes(codes: Optional[Codes], where: str) -> Optional[tuple[str, ...]
 
 def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.flake8-asyncloop] table, walking up from the paths."""
-    directory = _common_directory(paths)
+    directory = common_directory(paths)
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and _has_section(pyproject):
@@ -131,7 +131,7 @@ def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
     return None
 
 
-def _common_directory(paths: Sequence[str]) -> Path:
+def common_directory(paths: Sequence[str]) -> Path:
     """The directory holding every path but standard input's "-" (no other: the working directory)."""
     starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
     common = Path(os.path.commonpath([str(p) for p in starts]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flake8_asyncloop.cache import Cache, settings_key
-from flake8_asyncloop.config import Settings
+from flake8_asyncloop.config import FileSettings, Settings
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.checker import newer_syntax_candidate
 from flake8_asyncloop.engine.diagnostics import Diagnostic
@@ -129,7 +129,8 @@ def run_task(task: Task) -> Report:
     report = Report(task.display_path or task.path)
     try:
         source = _load(task)
-        kept = _Kept.of(task, source.data)
+        settings = task.settings.for_file(report.path)
+        kept = _Kept.of(task, source.data, settings)
         if kept is not None and kept.diagnostics is not None:
             if task.mode == "check" or not kept.diagnostics:  # nothing reported: nothing to fix
                 report.diagnostics, report.kept = kept.diagnostics, True
@@ -137,7 +138,7 @@ def run_task(task: Task) -> Report:
         tree = _parse(source.body)
         try:
             with reading() as read:
-                result = _run_engine(task, source.body, tree)
+                result = _run_engine(task, settings, source.body, tree)
         except Exception as error:  # a bug of ours: reported on the file, and the run goes on
             if raise_internal_errors():
                 raise
@@ -167,12 +168,12 @@ class _Kept:
     diagnostics: Optional[list[Diagnostic]]
 
     @classmethod
-    def of(cls, task: Task, data: bytes) -> "Optional[_Kept]":
+    def of(cls, task: Task, data: bytes, settings: FileSettings) -> "Optional[_Kept]":
         """None where nothing is kept: standard input, and checks whose diagnostics carry fixes."""
         if task.cache_directory is None or task.data is not None or task.attach_fixes:
             return None
         cache = Cache(task.cache_directory)
-        key = settings_key(task.settings.for_file(task.path))
+        key = settings_key(settings)
         return cls(cache, task.path, data, key, cache.lookup(task.path, data, key))
 
     def store(self, diagnostics: list[Diagnostic], read: Reading) -> None:
@@ -209,10 +210,9 @@ def _parse(body: str) -> Optional[ast.Module]:
         raise SourceError("cannot parse: nested too deeply") from None
 
 
-def _run_engine(task: Task, body: str, tree: Optional[ast.Module]) -> FixResult:
+def _run_engine(task: Task, settings: FileSettings, body: str, tree: Optional[ast.Module]) -> FixResult:
     """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
     path = task.display_path or task.path
-    settings = task.settings.for_file(path)
     # The command owns its process: the engine may tune it (process.OWNER).
     if task.mode == "check":
         diagnostics = reported(

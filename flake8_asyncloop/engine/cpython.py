@@ -9,6 +9,7 @@ compiler's to give when it runs, not ours: they are silenced here.
 from __future__ import annotations
 
 import ast
+import functools
 import warnings
 from typing import Iterator, Optional, Union
 
@@ -35,8 +36,12 @@ def imported_as_written(statement: ast.ImportFrom, alias: ast.alias) -> str:
     return f"{written}{'.' if statement.module else ''}{alias.name}"
 
 
-# Per node type, the fields that may hold nodes: every field but the expression contexts.
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+@functools.lru_cache(maxsize=None)
+def node_fields(kind: type, skipped: frozenset[str] = frozenset({"ctx"})) -> tuple[str, ...]:
+    """The fields of node type ``kind`` that a walk follows: all but ``skipped`` (by default the
+    expression contexts, which hold no code). Looked up once per type: walks ask for every node."""
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    return tuple(name for name in fields if name not in skipped)
 
 
 def nodes(root: ast.AST) -> Iterator[ast.AST]:
@@ -45,14 +50,11 @@ def nodes(root: ast.AST) -> Iterator[ast.AST]:
     pending: list[object] = [root]
     while pending:
         node = pending.pop()
-        kind = type(node)
-        fields = _NODE_FIELDS.get(kind)
-        if fields is None:
-            fields = _NODE_FIELDS[kind] = tuple(name for name in getattr(kind, "_fields", ()) if name != "ctx")
         if not isinstance(node, ast.AST):
             continue  # a name in ``global``, a constant's value
         yield node
-        for name in fields:
+        kind: type = type(node)
+        for name in node_fields(kind):
             value = getattr(node, name, None)
             if type(value) is list:
                 pending.extend(value)

@@ -29,6 +29,7 @@ import ast
 import functools
 from typing import Any, NamedTuple, Optional
 
+from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.projectfiles import is_project_module, loop_helper_names, project_place
 from flake8_asyncloop.engine.apis import words
 
@@ -92,7 +93,7 @@ class _Code:
             elif kind is not ast.Constant:
                 if kind is ast.Call and _last_word(node.func) in thread_words:
                     code.add_thread_start(node)
-                for name in _code_fields(kind):
+                for name in cpython.node_fields(kind, _NOT_CODE):
                     value = getattr(node, name)
                     if type(value) is list:
                         pending.extend(value)
@@ -130,14 +131,6 @@ def _last_word(func: ast.expr) -> Optional[str]:
 
 # Fields that hold no code the rules read: annotations, and what is no node (contexts, comments).
 _NOT_CODE = frozenset({"annotation", "returns", "ctx", "type_comment", "type_ignores"})
-
-
-@functools.lru_cache(maxsize=None)
-def _code_fields(kind: type) -> tuple[str, ...]:
-    """The fields of node type ``kind`` that may hold code: nodes, lists of them, or strings
-    (names in ``global``), which the walk passes over as it does constants."""
-    fields: tuple[str, ...] = getattr(kind, "_fields", ())
-    return tuple(name for name in fields if name not in _NOT_CODE)
 
 
 def finding_possible(tree: ast.Module, vocabulary: Vocabulary, path: Optional[str]) -> bool:

@@ -14,6 +14,8 @@ import os
 import re
 from typing import NamedTuple
 
+from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
+
 DEFAULT_TARGET_VERSION = ">=3.10"
 
 # 3.6 is the oldest release with the APIs we lint; 3.20 is far enough ahead that "3.14 and later"
@@ -134,11 +136,6 @@ def parse_target_versions(spec: str) -> TargetVersions:
 def _requires_python_in(directory: str) -> str | None:
     candidate = os.path.join(directory, "pyproject.toml")
     if os.path.isfile(candidate):
-        # Imported here: tomllib takes 2 ms to load, and flake8 loads this module on every run,
-        # most of which never read a pyproject.toml (no file mentions a loop API, or the target
-        # version is set).
-        from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
-
         try:
             data = read_pyproject(candidate)
         except PyprojectError:
