@@ -66,6 +66,7 @@ ENGINE_TESTS = [
     "tests/test_scaffold.py",
     "tests/test_project.py",
     "tests/test_sieve.py",
+    "tests/test_configuration.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fnmatch
+import difflib
 import json
 import os
 import sys
@@ -17,20 +17,21 @@ from typing import Callable, Iterator, NoReturn, Optional, Sequence
 from flake8_asyncloop import __version__, docs, output, upgrade
 from flake8_asyncloop.cache import CACHE_DIRECTORY
 from flake8_asyncloop.config import (
-    DEFAULT_EXCLUDES,
     ConfigError,
     Settings,
+    SettingsFinder,
+    absolute_pattern,
     common_directory,
     option_codes,
-    settings_near,
+    option_per_file_ignores,
     split_list,
 )
-from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
+from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME
 from flake8_asyncloop.engine.projectfiles import files_stay_put, project_directory
 from flake8_asyncloop.engine.timeline import NEWEST_KNOWN_MINOR
 from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
-from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE
+from flake8_asyncloop.rules import ALL_RULES
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -50,10 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrading = commands.add_parser("upgrade", help="what breaks, version by version, up to a newer Python")
     for sub in (check, fix, upgrading):
         sub.add_argument("paths", nargs="*", default=["."], help="files and directories; - for standard input")
-        sub.add_argument("--select", type=split_list, help="only these codes or prefixes (comma-separated)")
-        sub.add_argument("--ignore", type=split_list, help="never these codes or prefixes")
-        sub.add_argument("--target-version", type=target_version_argument, metavar="RANGE", help="e.g. '>=3.9'")
-        sub.add_argument("--exclude", type=split_list, metavar="PATTERNS", help="glob patterns to skip in directories")
+        _add_configuration_options(sub)
         sub.add_argument("--stdin-filename", help="the path standard input stands for (targets, messages)")
         sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
         sub.add_argument("--quiet", "-q", action="store_true", help="no summary line and no progress bar")
@@ -67,16 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-fixes", action="store_true", help="print each diagnostic's fix, as a diff")
     fix.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
     fix.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything would change")
-    fix.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply fixes marked unsafe")
+    fix.add_argument("--unsafe-fixes", action=argparse.BooleanOptionalAction, default=None,
+                     help="also apply fixes marked unsafe (--no-unsafe-fixes: not even if pyproject.toml says so)")
     upgrading.add_argument(
         "--to", type=upgrade.horizon_argument, default=NEWEST_KNOWN_MINOR, metavar="VERSION",
         help=f"the newest Python to report on (default: 3.{NEWEST_KNOWN_MINOR})",
     )
     upgrading.add_argument("--output-format", choices=upgrade.FORMATS, default="text", help="default: text")
     upgrading.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what is left")
-    upgrading.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix: the unsafe ones too")
+    upgrading.add_argument("--unsafe-fixes", action=argparse.BooleanOptionalAction, default=None,
+                           help="with --fix: the unsafe ones too")
     explain = commands.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("code", help="a rule code, e.g. ELP101")
+    explain.add_argument("code", help="a rule's code or name, e.g. ELP101 or get-event-loop-in-worker-thread")
     rules = commands.add_parser("rules", help="list every rule: code, name, fix, Python versions")
     rules.add_argument("--output-format", choices=("text", "json"), default="text", help="default: text")
     server = commands.add_parser("server", help="run the language server on standard input and output")
@@ -85,32 +85,75 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _excluded(path: Path, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern) for pattern in patterns)
+def _add_configuration_options(sub: argparse.ArgumentParser) -> None:
+    """The options that override ``[tool.flake8-asyncloop]`` (``config.py``), as ruff names them."""
+    sub.add_argument("--select", type=split_list, help="only these codes or prefixes (comma-separated)")
+    sub.add_argument("--extend-select", type=split_list, metavar="CODES", help="these too, on top of --select")
+    sub.add_argument("--ignore", type=split_list, help="never these codes or prefixes")
+    sub.add_argument("--extend-ignore", type=split_list, metavar="CODES", help="these too, on top of --ignore")
+    sub.add_argument("--per-file-ignores", metavar="PATTERN:CODES",
+                     help="as flake8 writes it: 'tests/*:ELP101,ELP105 setup.py:ELP1'")
+    sub.add_argument("--target-version", type=target_version_argument, metavar="RANGE", help="e.g. '>=3.9'")
+    sub.add_argument("--exclude", type=split_list, metavar="PATTERNS", help="glob patterns to skip in directories")
+    sub.add_argument("--force-exclude", action=argparse.BooleanOptionalAction, default=None,
+                     help="skip excluded files even when named on the command line (as pre-commit names them)")
+    sub.add_argument("--config", metavar="FILE", help="use this file's [tool.flake8-asyncloop] for every file, "
+                     "instead of the nearest pyproject.toml's")
+    sub.add_argument("--exit-zero", action="store_true",
+                     help="exit 0 even when problems remain (not when a file fails or cannot be read)")
 
 
-def discover(paths: Sequence[str], excludes: Sequence[str]) -> Iterator[str]:
-    """Python files under ``paths``, sorted per directory; named files always, even if excluded."""
-    patterns = (*DEFAULT_EXCLUDES, *excludes)
+def _excluded(path: str, settings: Settings, named: bool) -> bool:
+    """Whether ``path`` is skipped: in a directory walk, by its own name or pattern; named on the
+    command line, only with force-exclude, and then also for an excluded directory above it
+    (up to the settings' root or the working directory)."""
+    location = os.path.abspath(path)
+    if not named:
+        return settings.excludes(location)
+    if not settings.force_exclude:
+        return False
+    stop = settings.root or os.getcwd()
+    below_stop = os.path.commonpath([location, stop]) == stop
+    while True:
+        if settings.excludes(location):
+            return True
+        parent = os.path.dirname(location)
+        if not below_stop or parent == stop or parent == location:
+            return False
+        location = parent
+
+
+def discover(paths: Sequence[str], finder: SettingsFinder) -> Iterator[str]:
+    """Python files under ``paths``, sorted per directory, each directory with the settings that
+    apply to it (``config.py``); named files always, unless force-exclude excludes them."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, directories, files in os.walk(path):
-                directories[:] = sorted(d for d in directories if not _excluded(Path(root) / d, patterns))
-                for name in sorted(files):
-                    candidate = Path(root) / name
-                    if name.endswith(".py") and not _excluded(candidate, patterns):
-                        yield str(candidate)
-        else:
+        if raw != "-" and _excluded(raw, finder.for_path(raw), named=True):
+            continue
+        if not os.path.isdir(raw):
             yield raw  # one that vanished since main() looked is reported by run_task, in one line
+            continue
+        for root, directories, files in os.walk(raw):
+            settings = finder.for_directory(root)
+            directories[:] = sorted(d for d in directories if not _excluded(os.path.join(root, d), settings, False))
+            for name in sorted(files):
+                candidate = str(Path(root) / name)  # "pkg/m.py" under ".", as the user would write it
+                if name.endswith(".py") and not _excluded(candidate, settings, False):
+                    yield candidate
 
 
-def settings_from(arguments: argparse.Namespace) -> Settings:
-    return settings_near(arguments.paths).overridden_by(
+def settings_finder(arguments: argparse.Namespace) -> SettingsFinder:
+    """Each file's settings: its table (or --config's), with the options given winning."""
+    here = os.getcwd()
+    return SettingsFinder(
+        config_file=arguments.config,
         select=option_codes(arguments.select, "--select"),
+        extend_select=option_codes(arguments.extend_select, "--extend-select"),
         ignore=option_codes(arguments.ignore, "--ignore"),
+        extend_ignore=option_codes(arguments.extend_ignore, "--extend-ignore"),
+        per_file_ignores=option_per_file_ignores(arguments.per_file_ignores, here),
         target_version=arguments.target_version,
-        exclude=tuple(arguments.exclude) if arguments.exclude is not None else None,
+        exclude=tuple(absolute_pattern(p, here) for p in arguments.exclude) if arguments.exclude is not None else None,
+        force_exclude=arguments.force_exclude,
         unsafe_fixes=getattr(arguments, "unsafe_fixes", None),
         horizon=getattr(arguments, "to", None),
     )
@@ -169,13 +212,18 @@ def _verbose_line(report: Report, seconds: float, fixing: bool) -> str:
     return f"{report.path}: {seconds * 1000:.0f} ms, {result}"
 
 
-def _explain(code: str) -> int:
-    if code.upper() == INTERNAL_ERROR_CODE:
+def _explain(code_or_name: str) -> int:
+    """A rule's documentation, by code (``ELP101``) or name (``get-event-loop-in-worker-thread``)."""
+    wanted = code_or_name.strip().lower()
+    if wanted in (INTERNAL_ERROR_CODE.lower(), INTERNAL_ERROR_NAME):
         sys.stdout.write(docs.explain_internal_error())
         return EXIT_CLEAN
-    rule = RULES_BY_CODE.get(code.upper())
+    by_key = {key: rule for rule in ALL_RULES for key in (rule.code.lower(), rule.name)}
+    rule = by_key.get(wanted)
     if rule is None:
-        return _error(f"no rule {code!r}; flake8-asyncloop rules lists them")
+        close = difflib.get_close_matches(wanted, list(by_key), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        return _error(f"no rule {code_or_name!r}; {hint}flake8-asyncloop rules lists them")
     sys.stdout.write(docs.explain(rule))
     return EXIT_CLEAN
 
@@ -219,8 +267,9 @@ def _mode(arguments: argparse.Namespace) -> str:
     return str(arguments.command)
 
 
-def _tasks(arguments: argparse.Namespace, settings: Settings) -> list[Task]:
-    """A task per file; standard input is read here (a SourceError if it is not Python text)."""
+def _tasks(arguments: argparse.Namespace, finder: SettingsFinder) -> list[Task]:
+    """A task per file, with the file's settings; standard input is read here (a SourceError if it
+    is not Python text)."""
     write, mode = _writes(arguments), _mode(arguments)
     want_diff = arguments.command == "fix" and arguments.diff
     # The upgrade report says of each finding whether it has a fix, and how safe.
@@ -229,14 +278,16 @@ def _tasks(arguments: argparse.Namespace, settings: Settings) -> list[Task]:
     ) in ("json", "sarif")
     tasks: list[Task] = []
     cache_directory = _cache_directory(arguments)
-    for path in discover(arguments.paths, settings.exclude):
+    for path in discover(arguments.paths, finder):
         if path == "-":
             data = read_standard_input()
-            tasks.append(
-                Task("-", mode, settings, write, want_diff, data, arguments.stdin_filename or "-", attach_fixes)
-            )
+            shown = arguments.stdin_filename or "-"
+            settings = finder.for_path(shown)
+            # Excluded under force-exclude, as its name says: passed through untouched, as ruff does.
+            excluded = shown != "-" and _excluded(shown, settings, named=True)
+            tasks.append(Task("-", mode, settings, write, want_diff, data, shown, attach_fixes, excluded=excluded))
         else:
-            tasks.append(Task(path, mode, settings, write, want_diff, attach_fixes=attach_fixes,
+            tasks.append(Task(path, mode, finder.for_path(path), write, want_diff, attach_fixes=attach_fixes,
                               cache_directory=cache_directory))
     return tasks
 
@@ -261,6 +312,7 @@ class _Results:
         self.fixing = arguments.command == "fix"
         self.write = _writes(arguments)
         self.verbose: bool = arguments.verbose
+        self.exit_zero: bool = arguments.exit_zero
         # Options of check only; fix prints what is left as text.
         self.format_name: str = getattr(arguments, "output_format", "text")
         self.statistics: bool = getattr(arguments, "statistics", False)
@@ -336,7 +388,11 @@ class _Results:
         return summary
 
     def exit_code(self) -> int:
-        if self.remaining or self.skipped or self.failed or (self.fixing and not self.write and self.changed):
+        if self.skipped or self.failed:
+            return EXIT_PROBLEMS  # --exit-zero does not hide a file that was not checked
+        if self.exit_zero:
+            return EXIT_CLEAN
+        if self.remaining or (self.fixing and not self.write and self.changed):
             return EXIT_PROBLEMS
         return EXIT_CLEAN
 
@@ -348,12 +404,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if answered is not None:
         return answered
     try:
-        settings = _validated_settings(arguments)
-        tasks = _tasks(arguments, settings)
+        finder = settings_finder(arguments)
+        _check_usage(arguments)
+        tasks = _tasks(arguments, finder)
+        if arguments.command == "upgrade":
+            oldest = _oldest_target(arguments, tasks, finder)
     except (ConfigError, UsageError, SourceError) as error:
         return _error(str(error))
     if arguments.command == "upgrade":
-        return _upgrade(arguments, settings, tasks)
+        return _upgrade(arguments, oldest, tasks)
     return _report(arguments, _execute(arguments, tasks))
 
 
@@ -372,13 +431,6 @@ def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
     if arguments.command == "server":
         return _serve()
     return None
-
-
-def _validated_settings(arguments: argparse.Namespace) -> Settings:
-    """The configuration merged with the options, once both and the paths are known to be usable."""
-    settings = settings_from(arguments)
-    _check_usage(arguments)
-    return settings
 
 
 def _execute(arguments: argparse.Namespace, tasks: list[Task]) -> "_Results":
@@ -410,10 +462,16 @@ def _report(arguments: argparse.Namespace, results: "_Results") -> int:
     return results.exit_code()
 
 
-def _upgrade(arguments: argparse.Namespace, settings: Settings, tasks: list[Task]) -> int:
+def _oldest_target(arguments: argparse.Namespace, tasks: list[Task], finder: SettingsFinder) -> int:
+    """The oldest target of any file (none: of the paths given), where the upgrade report starts."""
+    named = [(task.display_path or task.path, task.settings) for task in tasks]
+    if not named:
+        named = [(path, finder.for_path(path)) for path in arguments.paths]
+    return min(min(settings.for_file(path).targets.minors) for path, settings in named)
+
+
+def _upgrade(arguments: argparse.Namespace, oldest: int, tasks: list[Task]) -> int:
     """Run the tasks over the range up to the horizon, then print the report: the exit code."""
-    paths = [task.display_path or task.path for task in tasks] or list(arguments.paths)
-    oldest = min(min(settings.for_file(path).targets.minors) for path in paths)
     report = upgrade.UpgradeReport(oldest, arguments.to, files=len(tasks))
 
     def take(task: Task, result: Report, seconds: float) -> None:
@@ -429,6 +487,8 @@ def _upgrade(arguments: argparse.Namespace, settings: Settings, tasks: list[Task
         sys.stdout.write(upgrade.render_markdown(report))
     else:
         sys.stdout.write(upgrade.render_text(report))
+    if arguments.exit_zero and not (report.skipped or report.failed):
+        return EXIT_CLEAN
     return report.exit_code()
 
 

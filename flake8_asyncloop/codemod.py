@@ -18,9 +18,8 @@ from flake8_asyncloop.config import (
     Codes,
     ConfigError,
     FileSettings,
-    Settings,
+    SettingsFinder,
     option_codes,
-    settings_near,
     split_list,
     validate_codes,
 )
@@ -99,16 +98,13 @@ class FixEventLoops(CodemodCommand):
 
     def settings_for(self, filename: Optional[str]) -> FileSettings:
         try:
-            base = settings_near([filename]) if filename else Settings()
+            finder = SettingsFinder(
+                select=self._select, ignore=self._ignore, target_version=self._target_version,
+                unsafe_fixes=self._unsafe_fixes,
+            )
+            return finder.for_path(filename).for_file(filename)
         except ConfigError as error:
             raise SkipFile(str(error)) from None
-        merged = base.overridden_by(
-            select=self._select,
-            ignore=self._ignore,
-            target_version=self._target_version,
-            unsafe_fixes=self._unsafe_fixes,
-        )
-        return merged.for_file(filename)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """The fixed module, or SkipFile: libcst then reports the file as skipped and leaves it be.

@@ -1,14 +1,24 @@
-"""``[tool.flake8-asyncloop]`` in pyproject.toml, merged with the command line (which wins)."""
+"""``[tool.flake8-asyncloop]`` in pyproject.toml, merged with the command line (which wins).
+
+Each file gets the table of the nearest pyproject.toml above it that has one, as ruff does, so a
+file's settings never depend on which other files share its run (pre-commit batches files at
+random). ``--config FILE`` names one table for every file instead. Patterns (``exclude``,
+``per-file-ignores``) are read as flake8 reads them: one without a slash matches a file's or a
+directory's name, one with a slash the path from the table's directory (an option's: the working
+directory)."""
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
-from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
+from flake8_asyncloop.engine.pyproject import SECTION, PyprojectError, Table, nearest_table, read_current, tool_table
 from flake8_asyncloop.engine.versions import (
     TargetVersionError,
     TargetVersions,
@@ -18,9 +28,12 @@ from flake8_asyncloop.engine.versions import (
 )
 from flake8_asyncloop.rules import ALL_RULES, Rule
 
-SECTION = "flake8-asyncloop"
-KNOWN_KEYS = {"select", "ignore", "target-version", "exclude", "unsafe-fixes"}
-# Never descended into when walking a directory (an explicitly named file is always checked).
+KNOWN_KEYS = {
+    "select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "target-version", "exclude",
+    "force-exclude", "unsafe-fixes",
+}
+# Never descended into when walking a directory (an explicitly named file is checked unless
+# force-exclude is on).
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "build",
     "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flake8-asyncloop-cache", "node_modules",
@@ -28,6 +41,8 @@ DEFAULT_EXCLUDES = (
 )
 # Codes as an option gives them: one comma- or space-separated string, or a list (from Python code).
 Codes = Union[str, Sequence[str]]
+# (pattern, codes): the codes never reported in files the pattern matches.
+PerFileIgnores = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 class ConfigError(ValueError):
@@ -44,55 +59,124 @@ class FileSettings:
     show_internal_errors: bool  # ELP900 selected
 
 
+def _matches(path: str, pattern: str) -> bool:
+    """flake8's rule: a pattern without a slash matches the name, any pattern the absolute path
+    (patterns with a slash are made absolute where they are read, ``absolute_pattern``)."""
+    return fnmatch.fnmatch(os.path.basename(path), pattern) or fnmatch.fnmatch(path, pattern)
+
+
+def absolute_pattern(pattern: str, root: str) -> str:
+    """A pattern as it is matched: with a slash, from ``root`` (its table's directory); else as written."""
+    if "/" not in pattern.replace(os.sep, "/"):
+        return pattern
+    return os.path.normpath(os.path.join(root, pattern))
+
+
 @dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     target_version: Optional[str] = None
-    exclude: tuple[str, ...] = field(default=())
+    exclude: tuple[str, ...] = field(default=())  # patterns, made absolute (``absolute_pattern``)
     unsafe_fixes: bool = False
     # The upgrade report's horizon: the targets run from the oldest one up to 3.<horizon>.
     horizon: Optional[int] = None
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    per_file_ignores: PerFileIgnores = ()  # patterns made absolute
+    force_exclude: bool = False  # exclude applies to paths named on the command line too
+    root: str = ""  # where the settings come from: the table's directory ("" for none)
 
-    def rule_selected(self, code: str) -> bool:
-        selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
-        return selected and not any(code.startswith(prefix) for prefix in self.ignore)
+    def rule_selected(self, code: str, path: Optional[str] = None) -> bool:
+        """Whether ``code`` is reported (in the file at ``path``, for per-file-ignores)."""
+        selected = not self.select or any(code.startswith(prefix) for prefix in (*self.select, *self.extend_select))
+        return selected and not any(code.startswith(prefix) for prefix in self.ignored_in(path))
 
-    def selected_rules(self) -> tuple[Rule, ...]:
-        """The rules to run: selected, and not ignored (ELP900 is not a rule: ask rule_selected)."""
-        return tuple(rule for rule in ALL_RULES if self.rule_selected(rule.code))
-
-    def overridden_by(
-        self,
-        *,
-        select: Optional[tuple[str, ...]] = None,
-        ignore: Optional[tuple[str, ...]] = None,
-        target_version: Optional[str] = None,
-        exclude: Optional[tuple[str, ...]] = None,
-        unsafe_fixes: Optional[bool] = None,
-        horizon: Optional[int] = None,
-    ) -> "Settings":
-        """These settings (from pyproject.toml) with each option given (not None) winning, as an
-        option on the command line or the codemod's does."""
-        return Settings(
-            select=self.select if select is None else select,
-            ignore=self.ignore if ignore is None else ignore,
-            target_version=target_version or self.target_version,
-            exclude=self.exclude if exclude is None else exclude,
-            unsafe_fixes=self.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
-            horizon=self.horizon if horizon is None else horizon,
+    def ignored_in(self, path: Optional[str]) -> tuple[str, ...]:
+        """The codes and prefixes never reported in the file at ``path``."""
+        ignored = (*self.ignore, *self.extend_ignore)
+        if path is None or path == "-" or not self.per_file_ignores:
+            return ignored
+        location = os.path.abspath(path)
+        return ignored + tuple(
+            code for pattern, codes in self.per_file_ignores if _matches(location, pattern) for code in codes
         )
+
+    def selected_rules(self, path: Optional[str] = None) -> tuple[Rule, ...]:
+        """The rules to run: selected, and not ignored (ELP900 is not a rule: ask rule_selected)."""
+        return tuple(rule for rule in ALL_RULES if self.rule_selected(rule.code, path))
+
+    def overridden_by(self, **options: Any) -> "Settings":
+        """These settings (from pyproject.toml) with each option given (not None) winning, as an
+        option on the command line or the codemod's does: any field of Settings by name."""
+        given = {name: value for name, value in options.items() if value is not None}
+        if "target_version" in given and not given["target_version"]:
+            del given["target_version"]
+        return dataclasses.replace(self, **given)
+
+    def excludes(self, path: str) -> bool:
+        """Whether the file or directory at ``path`` (absolute) is excluded by name or pattern."""
+        return any(_matches(path, pattern) for pattern in (*DEFAULT_EXCLUDES, *self.exclude))
 
     def for_file(self, path: Optional[str]) -> FileSettings:
         """These settings for the file at ``path``, whose pyproject.toml's requires-python gives the
         target versions unless ``target_version`` is set (no path: the working directory's)."""
-        targets = resolve_target_versions(self.target_version, path or "")
+        try:
+            targets = resolve_target_versions(self.target_version, path or "")
+        except TargetVersionError as error:
+            raise ConfigError(str(error)) from None
         return FileSettings(
             targets=targets if self.horizon is None else up_to(targets, self.horizon),
-            rules=self.selected_rules(),
+            rules=self.selected_rules(path),
             unsafe_fixes=self.unsafe_fixes,
-            show_internal_errors=self.rule_selected(INTERNAL_ERROR_CODE),
+            show_internal_errors=self.rule_selected(INTERNAL_ERROR_CODE, path),
         )
+
+
+class SettingsFinder:
+    """Each file's settings: the table of the nearest pyproject.toml above it (or of the one
+    ``config_file``), with the options given here winning. Tables are read once per finder."""
+
+    def __init__(self, config_file: Optional[str] = None, **options: Any) -> None:
+        self._options = options
+        self._fixed: Optional[Settings] = None
+        if config_file is not None:
+            self._fixed = self._overridden(load_settings(_explicit_table(config_file)))
+        self._by_table: dict[Optional[str], Settings] = {}
+
+    def _overridden(self, settings: Settings) -> Settings:
+        return settings.overridden_by(**self._options)
+
+    def for_directory(self, directory: str) -> Settings:
+        """The settings for files in ``directory``."""
+        if self._fixed is not None:
+            return self._fixed
+        try:
+            table = nearest_table(directory)
+        except PyprojectError as error:
+            raise ConfigError(str(error)) from None
+        key = table.path if table is not None else None
+        if key not in self._by_table:
+            self._by_table[key] = self._overridden(load_settings(table))
+        return self._by_table[key]
+
+    def for_path(self, path: Optional[str]) -> Settings:
+        """The settings for the file at ``path`` (None or "-": one in the working directory)."""
+        if path is None or path == "-":
+            return self.for_directory(os.getcwd())
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
+
+def _explicit_table(config_file: str) -> Table:
+    """``--config FILE``: its ``[tool.flake8-asyncloop]`` table; a file without one is an error,
+    not a silent fall-back to the defaults."""
+    try:
+        table = tool_table(read_current(config_file))
+    except PyprojectError as error:
+        raise ConfigError(f"--config {error}") from None
+    if table is None:
+        raise ConfigError(f"--config {config_file}: has no [tool.{SECTION}] table")
+    return Table(os.path.abspath(config_file), table)
 
 
 def split_list(value: str) -> list[str]:
@@ -121,14 +205,22 @@ def option_codes(codes: Optional[Codes], where: str) -> Optional[tuple[str, ...]
     return validate_codes(split_list(codes) if isinstance(codes, str) else codes, where)
 
 
-def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.flake8-asyncloop] table, walking up from the paths."""
-    directory = common_directory(paths)
-    for candidate in (directory, *directory.parents):
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_section(pyproject):
-            return pyproject
-    return None
+def option_per_file_ignores(value: Optional[str], root: str) -> Optional[PerFileIgnores]:
+    """``--per-file-ignores`` as flake8 writes it: ``"tests/*:ELP101,ELP105 a.py,b.py:ELP1"``
+    (entries apart by spaces or lines; spaces after a colon or comma allowed), patterns from
+    ``root``; None when the option is not given."""
+    if value is None:
+        return None
+    entries: list[tuple[str, tuple[str, ...]]] = []
+    for entry in re.sub(r"\s*([:,])\s*", r"\1", value).split():
+        patterns, colon, codes = entry.rpartition(":")
+        if not colon or not patterns or not codes:
+            raise ConfigError(
+                f"--per-file-ignores: cannot read {entry!r}: expected PATTERN:CODES, such as 'tests/*:ELP101,ELP105'"
+            )
+        checked = validate_codes(codes.split(","), "--per-file-ignores")
+        entries.extend((absolute_pattern(pattern, root), checked) for pattern in patterns.split(",") if pattern)
+    return tuple(entries)
 
 
 def common_directory(paths: Sequence[str]) -> Path:
@@ -136,20 +228,6 @@ def common_directory(paths: Sequence[str]) -> Path:
     starts = [Path(p).resolve() for p in paths if p != "-"] or [Path.cwd()]
     common = Path(os.path.commonpath([str(p) for p in starts]))
     return common if common.is_dir() else common.parent
-
-
-def _has_section(pyproject: Path) -> bool:
-    try:
-        tool = read_pyproject(pyproject).get("tool", {})
-    except PyprojectError as error:
-        raise ConfigError(str(error)) from None
-    return isinstance(tool, dict) and SECTION in tool
-
-
-def settings_near(paths: Sequence[str]) -> Settings:
-    """The [tool.flake8-asyncloop] settings nearest above ``paths`` (none: the working directory),
-    or the defaults."""
-    return load_settings(find_pyproject(paths))
 
 
 def _as_list(value: Any, key: str, where: str) -> list[str]:
@@ -160,34 +238,63 @@ def _as_list(value: Any, key: str, where: str) -> list[str]:
     raise ConfigError(f"{where}: '{key}' must be a list of strings")
 
 
-def load_settings(pyproject: Optional[Path]) -> Settings:
-    if pyproject is None:
-        return Settings()
+def _codes(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    return validate_codes(_as_list(table.get(key, []), key, where), where)
+
+
+def _flag(table: dict[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: '{key}' must be true or false")
+    return value
+
+
+def _target_version(table: dict[str, Any], where: str) -> Optional[str]:
+    target = table.get("target-version")
+    if target is None:
+        return None
+    if not isinstance(target, str):
+        raise ConfigError(f"{where}: 'target-version' must be a string such as '>=3.9'")
     try:
-        table = read_pyproject(pyproject)["tool"][SECTION]
-    except PyprojectError as error:
-        raise ConfigError(str(error)) from None
-    where = f"{pyproject} [tool.{SECTION}]"
-    if not isinstance(table, dict):
+        parse_target_versions(target)
+    except TargetVersionError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    return target
+
+
+def _per_file_ignores(table: dict[str, Any], root: str, where: str) -> PerFileIgnores:
+    """``per-file-ignores = {"tests/*" = ["ELP101"]}``, as ruff writes it."""
+    value = table.get("per-file-ignores", {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: 'per-file-ignores' must be a table of patterns to lists of codes")
+    return tuple(
+        (absolute_pattern(pattern, root), validate_codes(_as_list(codes, f"per-file-ignores.{pattern}", where), where))
+        for pattern, codes in value.items()
+    )
+
+
+def load_settings(table: Optional[Table]) -> Settings:
+    """The settings a ``[tool.flake8-asyncloop]`` table gives (none: the defaults); ConfigError
+    naming the file and the key for anything it cannot use."""
+    if table is None:
+        return Settings()
+    where = f"{table.path} [tool.{SECTION}]"
+    values = table.values
+    if not isinstance(values, dict):
         raise ConfigError(f"{where}: must be a table")
-    unknown = sorted(set(table) - KNOWN_KEYS)
+    unknown = sorted(set(values) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    target = table.get("target-version")
-    if target is not None:
-        if not isinstance(target, str):
-            raise ConfigError(f"{where}: 'target-version' must be a string such as '>=3.9'")
-        try:
-            parse_target_versions(target)
-        except TargetVersionError as error:
-            raise ConfigError(f"{where}: {error}") from None
-    unsafe = table.get("unsafe-fixes", False)
-    if not isinstance(unsafe, bool):
-        raise ConfigError(f"{where}: 'unsafe-fixes' must be true or false")
+    root = os.path.dirname(table.path)
     return Settings(
-        select=validate_codes(_as_list(table.get("select", []), "select", where), where),
-        ignore=validate_codes(_as_list(table.get("ignore", []), "ignore", where), where),
-        target_version=target,
-        exclude=tuple(_as_list(table.get("exclude", []), "exclude", where)),
-        unsafe_fixes=unsafe,
+        select=_codes(values, "select", where),
+        ignore=_codes(values, "ignore", where),
+        target_version=_target_version(values, where),
+        exclude=tuple(absolute_pattern(p, root) for p in _as_list(values.get("exclude", []), "exclude", where)),
+        unsafe_fixes=_flag(values, "unsafe-fixes", where),
+        extend_select=_codes(values, "extend-select", where),
+        extend_ignore=_codes(values, "extend-ignore", where),
+        per_file_ignores=_per_file_ignores(values, root, where),
+        force_exclude=_flag(values, "force-exclude", where),
+        root=root,
     )

@@ -60,7 +60,11 @@ INTERNAL_ERROR_PARTS = (
         "flake8",
         "The diagnostic makes flake8 exit 1. `--select` and `--ignore` filter it like any code: "
         "`--select ELP` keeps it; `--select ELP1` or `--extend-ignore ELP900` hide it, and then only "
-        "the traceback on standard error tells.",
+        "the traceback on standard error tells. The plugin also reports a `[tool.flake8-asyncloop]` "
+        "table it cannot use (a malformed `target-version`, an unreadable `pyproject.toml` on the "
+        "way to it) as ELP900, on every file it would otherwise analyse: `ELP900 flake8-asyncloop "
+        "cannot use its configuration: <file> [tool.flake8-asyncloop]: ...`. The command stops on "
+        "the same table with that line and exit code 2.",
     ),
     (
         "The command",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flake8_asyncloop.cache import Cache, settings_key
-from flake8_asyncloop.config import FileSettings, Settings
+from flake8_asyncloop.config import ConfigError, FileSettings, Settings
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.checker import newer_syntax_candidate
 from flake8_asyncloop.engine.diagnostics import Diagnostic
@@ -37,6 +37,7 @@ class Task:
     display_path: Optional[str] = None  # --stdin-filename
     attach_fixes: bool = False  # check: give each diagnostic its fix (SARIF, JSON, --show-fixes)
     cache_directory: Optional[str] = None  # results kept between runs (``cache.py``); None: not kept
+    excluded: bool = False  # standard input whose name force-exclude excludes: passed through as it is
 
 
 @dataclass
@@ -127,6 +128,9 @@ def run_task(task: Task) -> Report:
     """Check or fix one file. Never raises for a bad file, nor for an engine failure on it: the
     report carries a one-line error, or the internal error."""
     report = Report(task.display_path or task.path)
+    if task.excluded:
+        report.output = task.data
+        return report
     try:
         source = _load(task)
         settings = task.settings.for_file(report.path)
@@ -148,7 +152,7 @@ def run_task(task: Task) -> Report:
         report.diagnostics = result.remaining
         if task.mode == "fix":
             _apply(task, report, source, result)
-    except SourceError as error:
+    except (SourceError, ConfigError) as error:
         report.error = str(error)
     except NotRewritten as error:
         report.error = f"not rewritten: {error}"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import sys
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence
 
 from flake8_asyncloop import __version__
 from flake8_asyncloop.engine.precheck import mentions_loop_api
-from flake8_asyncloop.engine.versions import resolve_target_versions, target_version_argument
+from flake8_asyncloop.engine.versions import TargetVersionError, parse_target_versions, resolve_target_versions
 
 if TYPE_CHECKING:
     from flake8_asyncloop.engine.diagnostics import Diagnostic
@@ -36,19 +37,28 @@ class AsyncLoopChecker:
     def add_options(cls, option_manager: Any) -> None:
         option_manager.add_option(
             "--asyncloop-target-version",
-            type=target_version_argument,
             default=None,
             parse_from_config=True,
             metavar="RANGE",
             help=(
                 "Python versions the checked code must run on, as a requires-python range such as "
-                "'>=3.9' (default: requires-python from the nearest pyproject.toml, else '>=3.10')."
+                "'>=3.9' (default: target-version of [tool.flake8-asyncloop] in the nearest pyproject.toml that "
+                "has the table, else its requires-python, else '>=3.10')."
             ),
         )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        cls.target_version = options.asyncloop_target_version
+        value = options.asyncloop_target_version
+        if value is not None:
+            try:
+                parse_target_versions(value)
+            except TargetVersionError as error:
+                # One line, as a usage error should be; argparse's ``type=`` would print flake8's
+                # whole usage first (and it also checks values read from flake8's configuration).
+                sys.stderr.write(f"flake8: error: --asyncloop-target-version: {error}\n")
+                raise SystemExit(2) from None
+        cls.target_version = value
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self._lines)
@@ -87,7 +97,13 @@ class AsyncLoopChecker:
         from flake8_asyncloop.engine.process import OWNER
         from flake8_asyncloop.rules import ALL_RULES
 
-        targets = resolve_target_versions(self.target_version, self._filename)
+        try:
+            targets = resolve_target_versions(self.target_version, self._filename)
+        except TargetVersionError as error:  # [tool.flake8-asyncloop] that cannot be used
+            from flake8_asyncloop.engine.internal import configuration_error
+
+            LOG.error("flake8-asyncloop: %s", error)
+            return [configuration_error(str(error))]
         # flake8's processes run nothing else meanwhile: the plugin may tune them (OWNER).
         if isinstance(self._tree, ast.Module):
             # Sieved above with every rule's reads, which are ALL_RULES' (``declared.py``).

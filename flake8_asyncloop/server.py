@@ -23,7 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from flake8_asyncloop import __version__
-from flake8_asyncloop.config import ConfigError, FileSettings, settings_near
+from flake8_asyncloop.config import ConfigError, FileSettings, SettingsFinder
 from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
@@ -59,7 +59,7 @@ class Analysis:
 
 def settings_for(path: Optional[str]) -> FileSettings:
     """What the command would use for ``path`` (None: a document that is not a file)."""
-    return settings_near([path] if path else []).for_file(path)
+    return SettingsFinder().for_path(path).for_file(path)
 
 
 def analyse(text: str, path: Optional[str], fixes: bool = False) -> Analysis:

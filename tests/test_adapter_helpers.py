@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_asyncloop.config import ConfigError, Settings, option_codes, settings_near, split_list
+from flake8_asyncloop.config import ConfigError, Settings, SettingsFinder, option_codes, split_list
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.files import SourceError, Task, engine_text
@@ -67,15 +67,16 @@ def test_for_file_carries_the_rules_fixes_and_internal_errors() -> None:
     assert Settings(ignore=("ELP104",)).for_file("module.py").show_internal_errors
 
 
-def test_settings_near_read_the_nearest_table_above_the_paths(tmp_path: Path) -> None:
+def test_a_file_gets_the_nearest_table_above_it(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.flake8-asyncloop]\nselect = "ELP101, ELP102"\n')
     (tmp_path / "package").mkdir()
     (tmp_path / "package" / "pyproject.toml").write_text('[project]\nname = "no-table-here"\n')
-    assert settings_near([str(tmp_path / "package" / "module.py")]) == Settings(select=("ELP101", "ELP102"))
+    expected = Settings(select=("ELP101", "ELP102"), root=str(tmp_path))
+    assert SettingsFinder().for_path(str(tmp_path / "package" / "module.py")) == expected
 
 
-def test_settings_near_nothing_configured_are_the_defaults(tmp_path: Path) -> None:
-    assert settings_near([str(tmp_path / "module.py")]) == Settings()
+def test_nothing_configured_are_the_defaults(tmp_path: Path) -> None:
+    assert SettingsFinder().for_path(str(tmp_path / "module.py")) == Settings()
 
 
 def test_engine_text_is_decoded_without_the_bom(tmp_path: Path) -> None:
@@ -94,16 +95,19 @@ def test_engine_text_of_a_file_that_cannot_be_read(tmp_path: Path) -> None:
         engine_text(Task(str(tmp_path / "binary.py"), "check", Settings()))
 
 
-def test_settings_near_several_paths_or_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_file_its_own_table_standard_input_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.flake8-asyncloop]\nignore = ["ELP108"]\n')
     for package in ("a", "b"):
         (tmp_path / package).mkdir()
         (tmp_path / package / "pyproject.toml").write_text('[tool.flake8-asyncloop]\nselect = ["ELP1"]\n')
-    expected = Settings(ignore=("ELP108",))
-    assert settings_near([str(tmp_path / "a" / "m.py"), str(tmp_path / "b" / "m.py")]) == expected
+    finder = SettingsFinder(ignore=("ELP104",))
+    for package in ("a", "b"):
+        expected = Settings(select=("ELP1",), ignore=("ELP104",), root=str(tmp_path / package))
+        assert finder.for_path(str(tmp_path / package / "m.py")) == expected
     monkeypatch.chdir(tmp_path)
-    assert settings_near(["-"]) == settings_near([]) == expected
-    assert settings_near(["-", "a/m.py"]) == Settings(select=("ELP1",))
+    assert finder.for_path("-") == finder.for_path(None) == Settings(ignore=("ELP104",), root=str(tmp_path))
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,30 @@ def test_nearest_pyproject_without_requires_python_means_default(tmp_path: Path)
     assert resolve_target_versions(None, str(inner / "mod.py")) == parse_target_versions(DEFAULT_TARGET_VERSION)
 
 
-def test_broken_pyproject_falls_back_to_default(tmp_path: Path) -> None:
+def test_broken_pyproject_is_an_error_naming_it(tmp_path: Path) -> None:
+    # It may hold the [tool.flake8-asyncloop] table that applies: guessing would be silent.
     (tmp_path / "pyproject.toml").write_text("[project\nrequires-python = \n")
-    assert resolve_target_versions(None, str(tmp_path / "mod.py")) == parse_target_versions(DEFAULT_TARGET_VERSION)
+    assert requires_python_for(str(tmp_path / "mod.py")) is None
+    with pytest.raises(TargetVersionError, match=r"pyproject\.toml: cannot read it"):
+        resolve_target_versions(None, str(tmp_path / "mod.py"))
+
+
+def test_the_tables_target_version_wins_over_requires_python(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.12"\n[tool.flake8-asyncloop]\ntarget-version = ">=3.8"\n'
+    )
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.13"\n')
+    # The nearest table applies, as ruff's does; a nearer pyproject.toml without one does not hide it.
+    assert resolve_target_versions(None, str(inner / "mod.py")) == parse_target_versions(">=3.8")
+    assert resolve_target_versions(">=3.11", str(inner / "mod.py")) == parse_target_versions(">=3.11")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [('"bogus"', "cannot read target version 'bogus'"), ("39", "must be a string")]
+)
+def test_a_bad_target_version_in_the_table_names_the_file(tmp_path: Path, value: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.flake8-asyncloop]\ntarget-version = {value}\n")
+    with pytest.raises(TargetVersionError, match=rf"pyproject\.toml \[tool\.flake8-asyncloop\]: .*{message}"):
+        resolve_target_versions(None, str(tmp_path / "mod.py"))

@@ -10,7 +10,7 @@ from flake8_asyncloop.engine.checker import Rule, check_focused, check_source, l
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
 from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
 from flake8_asyncloop.engine.imports import newly_unused, removal_edits
-from flake8_asyncloop.engine.noqa import is_suppressed
+from flake8_asyncloop.engine.noqa import file_is_exempt, is_suppressed
 from flake8_asyncloop.engine.process import GUEST, Process
 from flake8_asyncloop.engine.versions import TargetVersions
 from flake8_asyncloop.engine import cpython
@@ -37,13 +37,16 @@ def reported(
     process: Process = GUEST,
     path: Optional[str] = None,
 ) -> list[Diagnostic]:
-    """The diagnostics of ``source`` that no ``# noqa`` comment silences.
+    """The diagnostics of ``source`` that no ``# noqa`` comment silences (none where a
+    ``# flake8: noqa`` line exempts the whole file).
 
     ``tree``: CPython's tree of ``source``, when the caller has it. Without fixes, only the
     statements that can matter are then given to libcst (flake8's path, ``check_focused``).
     ``process``: ``OWNER`` only from an adapter that owns its process (``process.py``).
     ``path``: the file's path, for its project's other modules (``check_source``).
     """
+    if file_is_exempt(source):
+        return []
     lines = SourceLines(source)
     if tree is not None and not fixes:
         found = check_focused(source, tree, targets, rules, process=process, path=path)

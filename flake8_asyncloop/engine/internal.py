@@ -74,3 +74,9 @@ class InternalError:
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(1, 0, INTERNAL_ERROR_CODE, self.message)
+
+
+def configuration_error(reason: str) -> Diagnostic:
+    """ELP900 for configuration the adapter cannot use (a ``[tool.flake8-asyncloop]`` table with a
+    bad target-version): flake8 has no other way to make it visible in its results and exit code."""
+    return Diagnostic(1, 0, INTERNAL_ERROR_CODE, f"flake8-asyncloop cannot use its configuration: {reason}")

@@ -11,6 +11,15 @@ from flake8_asyncloop.engine.edits import SourceLines
 # (and codes they prefix).
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
 _CODE_SEPARATOR = re.compile(r"[,\s]+")
+# flake8's file-level comment (its NOQA_FILE, matched at the start of a line): ``# flake8: noqa``
+# skips the whole file, also with codes after it, which flake8 does not read.
+_FILE_NOQA = re.compile(r"^[^\S\r\n]*# flake8[:=][^\S\r\n]*noqa", re.IGNORECASE | re.MULTILINE)
+
+
+def file_is_exempt(source: str) -> bool:
+    """Whether ``source`` has a ``# flake8: noqa`` line, which makes flake8 skip the file: every
+    other adapter reports nothing in it and fixes nothing, as flake8 would."""
+    return _FILE_NOQA.search(source) is not None
 
 
 def is_suppressed(diagnostic: Diagnostic, lines: SourceLines) -> bool:

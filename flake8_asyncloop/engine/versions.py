@@ -14,7 +14,7 @@ import os
 import re
 from typing import NamedTuple
 
-from flake8_asyncloop.engine.pyproject import PyprojectError, read_pyproject
+from flake8_asyncloop.engine.pyproject import SECTION, PyprojectError, nearest_table, pyproject_in, read_current
 
 DEFAULT_TARGET_VERSION = ">=3.10"
 
@@ -132,21 +132,22 @@ def parse_target_versions(spec: str) -> TargetVersions:
     return TargetVersions(spec=spec.strip(), minors=minors)
 
 
-@functools.lru_cache(maxsize=256)
 def _requires_python_in(directory: str) -> str | None:
-    candidate = os.path.join(directory, "pyproject.toml")
-    if os.path.isfile(candidate):
-        try:
-            data = read_pyproject(candidate)
-        except PyprojectError:
+    """``requires-python`` of the nearest pyproject.toml at or above ``directory``."""
+    current = directory
+    while True:
+        candidate = pyproject_in(current)
+        if candidate is not None:
+            try:
+                project = read_current(candidate).get("project")
+            except PyprojectError:
+                return None
+            requires = project.get("requires-python") if isinstance(project, dict) else None
+            return requires if isinstance(requires, str) else None
+        parent = os.path.dirname(current)
+        if parent == current:
             return None
-        project = data.get("project")
-        requires = project.get("requires-python") if isinstance(project, dict) else None
-        return requires if isinstance(requires, str) else None
-    parent = os.path.dirname(directory)
-    if parent == directory:
-        return None
-    return _requires_python_in(parent)
+        current = parent
 
 
 def requires_python_for(path: str) -> str | None:
@@ -155,14 +156,43 @@ def requires_python_for(path: str) -> str | None:
     The nearest pyproject.toml decides, as for every tool that reads project metadata; a broken one
     gives no answer rather than an error, so that linting goes on with the default.
     """
-    directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    return _requires_python_in(directory)
+    return _requires_python_in(_directory_of(path))
+
+
+def _directory_of(path: str) -> str:
+    return os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+
+
+def configured_target_version(path: str) -> str | None:
+    """``target-version`` of the ``[tool.flake8-asyncloop]`` table that applies to ``path`` (the
+    nearest one above it), if it sets one. TargetVersionError, naming the file, when it cannot be
+    used: the table is the user's own setting, unlike a project's requires-python."""
+    try:
+        table = nearest_table(_directory_of(path))
+    except PyprojectError as error:
+        raise TargetVersionError(str(error)) from None
+    if table is None or not isinstance(table.values, dict) or "target-version" not in table.values:
+        return None
+    value = table.values["target-version"]
+    where = f"{table.path} [tool.{SECTION}]"
+    if not isinstance(value, str):
+        raise TargetVersionError(f"{where}: 'target-version' must be a string such as '>=3.9'")
+    try:
+        parse_target_versions(value)
+    except TargetVersionError as error:
+        raise TargetVersionError(f"{where}: {error}") from None
+    return value
 
 
 def resolve_target_versions(explicit: str | None, path: str) -> TargetVersions:
-    """The targets for one file: an explicit setting wins, then requires-python, then the default."""
+    """The targets for one file, the same for every adapter: an explicit setting (an option) wins,
+    then ``target-version`` in the ``[tool.flake8-asyncloop]`` table that applies to the file, then
+    requires-python of the nearest pyproject.toml, then the default."""
     if explicit:
         return parse_target_versions(explicit)
+    configured = configured_target_version(path)
+    if configured is not None:
+        return parse_target_versions(configured)
     requires = requires_python_for(path)
     if requires:
         try:
