@@ -111,6 +111,30 @@ class Cache:
                 stream.write(text)
 
 
+def is_cache_directory(directory: str) -> bool:
+    """Whether ``directory`` is one this command made: it holds our ``CACHEDIR.TAG``."""
+    try:
+        with open(os.path.join(directory, "CACHEDIR.TAG"), encoding="utf-8") as stream:
+            return stream.read() == _TAG
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def cache_directories(roots: list[str]) -> list[str]:
+    """Every cache directory at or under ``roots`` (as ``ruff clean`` finds its own), sorted; a
+    directory that is not ours, whatever its name, is never among them."""
+    found: set[str] = set()
+    for root in roots:
+        if os.path.basename(os.path.normpath(root)) == CACHE_DIRECTORY or is_cache_directory(root):
+            found.add(root)
+            continue
+        for current, directories, _ in os.walk(root):
+            if CACHE_DIRECTORY in directories:
+                found.add(os.path.normpath(os.path.join(current, CACHE_DIRECTORY)))
+                directories.remove(CACHE_DIRECTORY)
+    return sorted(path for path in found if is_cache_directory(path))
+
+
 def _still_as_read(read: dict[str, Any]) -> bool:
     """Whether every file the analysis read is as it was: each module's bytes, each lookup's
     answer, each package's facts, each project's console scripts."""

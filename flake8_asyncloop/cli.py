@@ -8,6 +8,7 @@ import contextlib
 import difflib
 import json
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NoReturn, Optional, Sequence
 
 from flake8_asyncloop import __version__, docs, output, upgrade
-from flake8_asyncloop.cache import CACHE_DIRECTORY
+from flake8_asyncloop.cache import CACHE_DIRECTORY, cache_directories, is_cache_directory
 from flake8_asyncloop.config import (
     ConfigError,
     Settings,
@@ -79,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", help="a rule's code or name, e.g. ELP101 or get-event-loop-in-worker-thread")
     rules = commands.add_parser("rules", help="list every rule: code, name, fix, Python versions")
     rules.add_argument("--output-format", choices=("text", "json"), default="text", help="default: text")
+    clean = commands.add_parser("clean", help=f"delete the {CACHE_DIRECTORY} folders under PATHS and the project's")
+    clean.add_argument("paths", nargs="*", default=["."], help="where to look (default: .)")
+    clean.add_argument("--cache-dir", metavar="DIR", help="delete this cache folder instead")
     server = commands.add_parser("server", help="run the language server on standard input and output")
     # Editors' LSP clients often pass --stdio; standard input and output is the only transport.
     server.add_argument("--stdio", action="store_true", help="accepted for LSP clients; the default")
@@ -423,14 +427,36 @@ def _error(message: str) -> int:
 
 
 def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:
-    """The exit code of ``explain``, ``rules`` and ``server``, which read no files; None otherwise."""
+    """The exit code of ``explain``, ``rules``, ``server`` and ``clean``, which check no files; None otherwise."""
     if arguments.command == "explain":
         return _explain(arguments.code)
     if arguments.command == "rules":
         return _list_rules(arguments.output_format)
     if arguments.command == "server":
         return _serve()
+    if arguments.command == "clean":
+        return _clean(arguments)
     return None
+
+
+def _clean(arguments: argparse.Namespace) -> int:
+    """Delete the cache folders a run over PATHS would use, and any under PATHS (only folders
+    holding our CACHEDIR.TAG); one line per folder on standard error."""
+    missing = [path for path in arguments.paths if not os.path.exists(path)]
+    if missing:
+        return _error(f"{missing[0]}: no such file or directory")
+    arguments.no_cache = False
+    roots = [os.path.abspath(str(arguments.cache_dir))] if arguments.cache_dir else list(arguments.paths)
+    found = set(cache_directories(roots))
+    default = _cache_directory(arguments)
+    if not arguments.cache_dir and default is not None and is_cache_directory(default):
+        found.add(default)
+    for directory in sorted(found):
+        shutil.rmtree(directory)
+        print(f"removed {directory}", file=sys.stderr)
+    if not found:
+        print("no cache folder found", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _execute(arguments: argparse.Namespace, tasks: list[Task]) -> "_Results":

@@ -160,3 +160,27 @@ def test_fix_skips_a_file_an_earlier_check_found_nothing_in(tmp_path: Path) -> N
     kept = _kept(fixing)
     assert kept["app/plain.py"] and not kept["app/handlers.py"]
     assert "get_running_loop()" in (root / "app" / "handlers.py").read_text()
+
+
+def _command(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flake8_asyncloop", *arguments], cwd=cwd, capture_output=True,
+                          text=True)
+
+
+def test_clean_deletes_the_projects_cache_and_those_below_never_a_look_alike(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _check(".", cwd=project)
+    (project / "sub").mkdir()
+    _check("--cache-dir", "sub/.flake8-asyncloop-cache", ".", cwd=project)
+    impostor = project / "other" / ".flake8-asyncloop-cache"
+    impostor.mkdir(parents=True)
+    (impostor / "keep.txt").write_text("not ours\n")
+    # From a folder of the project: the cache a check there would use is the project's.
+    result = _command("clean", ".", cwd=project / "sub")
+    assert (result.returncode, result.stderr.splitlines()) == (0, [
+        "removed .flake8-asyncloop-cache",
+        f"removed {project / '.flake8-asyncloop-cache'}",
+    ])
+    assert not (project / ".flake8-asyncloop-cache").exists() and (impostor / "keep.txt").exists()
+    result = _command("clean", cwd=project)
+    assert (result.returncode, result.stderr) == (0, "no cache folder found\n")
