@@ -6,21 +6,27 @@ the failing lookup is annotated ``# error: ELP101`` and the fixed one ``# ok: EL
 
 from __future__ import annotations
 
+import functools
 import glob
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from tests.fixture_support import FIXTURES, annotations
+from tests.fixture_support import FIXTURES, ROOT, annotations
 
 RUNTIME = FIXTURES / "runtime"
 BROKEN = RUNTIME / "elp101_thread_lookup.py"
 FIXED = RUNTIME / "elp101_thread_own_loop.py"
 NO_LOOP = "RuntimeError: There is no current event loop in thread 'elp101-worker'"
+VERSIONS = [f"3.{minor}" for minor in range(7, 15)]
+# A CPython 3.14 to use before pyenv's and the one scripts/fetch_python314.py leaves in its cache.
+PYTHON314_VARIABLE = "FLAKE8_ASYNCLOOP_PYTHON314"
 
 
 def run(python: str, script: Path) -> subprocess.CompletedProcess[str]:
@@ -32,7 +38,7 @@ def run(python: str, script: Path) -> subprocess.CompletedProcess[str]:
 
 
 def pyenv_pythons() -> dict[str, str]:
-    """Every CPython 3.7-3.13 interpreter pyenv has, as {"3.7": path}."""
+    """Every CPython 3.7-3.14 interpreter pyenv has, as {"3.7": path}."""
     roots = [os.path.expanduser("~/.pyenv")]
     if shutil.which("pyenv"):
         try:
@@ -42,7 +48,7 @@ def pyenv_pythons() -> dict[str, str]:
         if found:
             roots.insert(0, found)
     pythons: dict[str, str] = {}
-    for minor in range(7, 14):
+    for minor in range(7, 15):
         for root in roots:
             candidates = sorted(glob.glob(os.path.join(root, "versions", f"3.{minor}.*", "bin", "python")))
             if candidates and f"3.{minor}" not in pythons:
@@ -50,11 +56,38 @@ def pyenv_pythons() -> dict[str, str]:
     return pythons
 
 
-def pyenv_python(version: str) -> str:
-    """The pyenv interpreter of CPython ``version`` ("3.12"); the test is skipped without one."""
-    python = pyenv_pythons().get(version)
+@functools.lru_cache(maxsize=None)
+def fetch_script() -> ModuleType:
+    """scripts/fetch_python314.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("fetch_python314", ROOT / "scripts" / "fetch_python314.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def python314() -> str | None:
+    """CPython 3.14: $FLAKE8_ASYNCLOOP_PYTHON314, else pyenv's, else Debian's that
+    scripts/fetch_python314.py unpacked into its default cache folder."""
+    python = os.environ.get(PYTHON314_VARIABLE) or pyenv_pythons().get("3.14")
+    if python:
+        return python
+    script = fetch_script()
+    fetched = script.built_interpreter(script.default_cache_dir())
+    return None if fetched is None else str(fetched)
+
+
+def runtime_python(version: str) -> str:
+    """The interpreter of CPython ``version`` ("3.12"); the test is skipped without one."""
+    if version == "3.14":
+        python = python314()
+        where = f"run scripts/fetch_python314.py, or set {PYTHON314_VARIABLE} to a CPython 3.14"
+    else:
+        python = pyenv_pythons().get(version)
+        where = "not under pyenv"
     if python is None:
-        pytest.skip(f"no CPython {version} under pyenv")
+        pytest.skip(f"no CPython {version} ({where})")
     return python
 
 
@@ -81,21 +114,19 @@ def test_thread_that_installs_its_own_loop_runs_cleanly() -> None:
     assert result.stdout.splitlines() == ["job done", "main finished"]
 
 
-@pytest.mark.parametrize("minor", [f"3.{m}" for m in range(7, 14)])
+@pytest.mark.parametrize("minor", VERSIONS)
 def test_same_on_every_installed_python(minor: str) -> None:
-    python = pyenv_pythons().get(minor)
-    if python is None:
-        pytest.skip(f"no CPython {minor} under pyenv")
+    python = runtime_python(minor)
     broken = run(python, BROKEN)
     assert NO_LOOP in broken.stderr, broken.stderr
     fixed = run(python, FIXED)
     assert fixed.stdout.splitlines() == ["job done", "main finished"], fixed.stderr
 
 
-@pytest.mark.parametrize("minor", [f"3.{m}" for m in range(7, 14)])
+@pytest.mark.parametrize("minor", VERSIONS)
 def test_lookup_in_a_thread_pool_task_raises(minor: str) -> None:
     """A task of ``multiprocessing.pool.ThreadPool`` runs in a worker thread, as an executor's."""
-    python = pyenv_python(minor)
+    python = runtime_python(minor)
     script = RUNTIME / "elp101_thread_pool.py"
     annotated_line(script, "error")
     result = run(python, script)

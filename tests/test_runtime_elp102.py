@@ -5,7 +5,9 @@ calls set_event_loop(). Its comments say where ELP102 must fire, and running it 
 main thread asyncio.get_event_loop() hands back a different loop (3.7-3.13), so a future made with
 ensure_future() outside a coroutine belongs to that other loop and run_until_complete() rejects it
 with ValueError; in a worker thread get_event_loop() raises RuntimeError. The fixed program,
-elp102_installed.py, installs each loop, runs cleanly, and gets no report.
+elp102_installed.py, installs each loop, runs cleanly, and gets no report. Both run on the
+interpreter running the tests and on CPython 3.14 where one is found (scripts/fetch_python314.py),
+where the main thread's lookup raises too.
 """
 
 from __future__ import annotations
@@ -14,16 +16,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fixture_support import FIXTURES, annotations, fixture_target, run_flake8
+from tests.test_runtime_elp101 import runtime_python
 
 NOT_INSTALLED = FIXTURES / "runtime" / "elp102_not_installed.py"
 INSTALLED = FIXTURES / "runtime" / "elp102_installed.py"
+# The interpreter running the tests, and 3.14 (skipped where there is none).
+PYTHONS = ["running", "3.14"]
 
 
-def _run(program: Path) -> list[str]:
+def _python(version: str) -> str:
+    return sys.executable if version == "running" else runtime_python(version)
+
+
+def _raises_on_main_thread(version: str) -> bool:
+    return version == "3.14" or (version == "running" and sys.version_info >= (3, 14))
+
+
+def _run(program: Path, python: str) -> list[str]:
     # -W ignore: get_event_loop() warns on some versions (3.10.0-3.10.8, 3.11.0-3.11.1, 3.12+).
     result = subprocess.run(
-        [sys.executable, "-W", "ignore", str(program)], capture_output=True, text=True, timeout=30
+        [python, "-I", "-W", "ignore", str(program)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
@@ -40,10 +55,11 @@ def test_linter_flags_the_uninstalled_loops() -> None:
     assert _reported(NOT_INSTALLED) == expected
 
 
-def test_uninstalled_loop_is_not_the_current_loop() -> None:
-    lines = _run(NOT_INSTALLED)
+@pytest.mark.parametrize("version", PYTHONS)
+def test_uninstalled_loop_is_not_the_current_loop(version: str) -> None:
+    lines = _run(NOT_INSTALLED, _python(version))
     assert lines[0] == "main: run_until_complete -> 42"
-    if sys.version_info >= (3, 14):
+    if _raises_on_main_thread(version):
         # 3.14 no longer creates a loop on demand: the lookup fails outright instead.
         assert lines[1] == (
             "main: get_event_loop() raised RuntimeError: There is no current event loop in thread 'MainThread'."
@@ -63,14 +79,18 @@ def test_uninstalled_loop_is_not_the_current_loop() -> None:
     ]
 
 
-def test_installed_loop_runs_cleanly_and_is_not_reported() -> None:
-    assert _run(INSTALLED) == [
+@pytest.mark.parametrize("version", PYTHONS)
+def test_installed_loop_runs_cleanly(version: str) -> None:
+    assert _run(INSTALLED, _python(version)) == [
         "main: run_until_complete -> 42",
         "main: get_event_loop() is loop -> True",
         "main: run_until_complete(future) -> 42",
         "worker: run_until_complete -> 42",
         "worker: get_event_loop() is loop -> True",
     ]
+
+
+def test_installed_loop_is_not_reported() -> None:
     expected, negatives = annotations(INSTALLED)
     assert not expected and {code for _, code in negatives} == {"ELP102"}
     assert _reported(INSTALLED) == set()

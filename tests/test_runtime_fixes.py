@@ -14,7 +14,7 @@ import pytest
 
 from tests.fixture_support import FIXTURES
 from tests.snapshot_support import fixed_text
-from tests.test_runtime_elp101 import pyenv_pythons
+from tests.test_runtime_elp101 import runtime_python
 
 RUNTIME = FIXTURES / "runtime"
 
@@ -36,31 +36,42 @@ def run(python: str, program: Path, *args: str, warnings: str = "ignore") -> sub
     )
 
 
-def test_elp101_fix_gives_the_thread_a_loop_that_works(tmp_path: Path) -> None:
-    before = run(sys.executable, RUNTIME / "elp101_thread_lookup.py")
+def _python(version: str) -> str:
+    """The interpreter running the tests ("running"), or CPython ``version`` (skipped without one)."""
+    return sys.executable if version == "running" else runtime_python(version)
+
+
+@pytest.mark.parametrize("version", ["running", "3.14"])
+def test_elp101_fix_gives_the_thread_a_loop_that_works(version: str, tmp_path: Path) -> None:
+    python = _python(version)
+    before = run(python, RUNTIME / "elp101_thread_lookup.py")
     assert "RuntimeError: There is no current event loop in thread 'elp101-worker'" in before.stderr
     assert "job done" not in before.stdout
-    after = run(sys.executable, fixed_program("elp101_thread_lookup.py", tmp_path))
+    after = run(python, fixed_program("elp101_thread_lookup.py", tmp_path))
     assert after.returncode == 0, after.stderr
     assert after.stdout == "job done\nmain finished\n" and after.stderr == ""
 
 
-def test_elp102_fix_makes_the_lookups_see_the_loop(tmp_path: Path) -> None:
-    before = run(sys.executable, RUNTIME / "elp102_not_installed.py")
-    assert "get_event_loop() is loop -> False" in before.stdout
-    after = run(sys.executable, fixed_program("elp102_not_installed.py", tmp_path))
+@pytest.mark.parametrize("version", ["running", "3.14"])
+def test_elp102_fix_makes_the_lookups_see_the_loop(version: str, tmp_path: Path) -> None:
+    python = _python(version)
+    before = run(python, RUNTIME / "elp102_not_installed.py")
+    # Up to 3.13 the main thread's lookup hands back another loop; 3.14 raises instead.
+    raises = version == "3.14" or sys.version_info >= (3, 14)
+    assert ("main: get_event_loop() raised RuntimeError" if raises else "main: get_event_loop() is loop -> False") in (
+        before.stdout
+    )
+    after = run(python, fixed_program("elp102_not_installed.py", tmp_path), warnings="error")
     assert after.returncode == 0, after.stderr
-    assert "get_event_loop() is loop -> False" not in after.stdout
+    assert "get_event_loop() is loop -> False" not in after.stdout and "raised" not in after.stdout
     assert "is loop -> True" in after.stdout
 
 
-@pytest.mark.parametrize("version", ["3.7", "3.9", "3.11", "3.12", "3.13"])
+@pytest.mark.parametrize("version", ["3.7", "3.9", "3.11", "3.12", "3.13", "3.14"])
 def test_elp104_fix_in_a_helper_run_inside_the_loop_changes_nothing(version: str, tmp_path: Path) -> None:
     """get_running_loop() in a private function that only coroutines call returns what
     get_event_loop() did: the same output, and no warning, before and after."""
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
+    python = runtime_python(version)
     before = run(python, RUNTIME / "elp104_sync_helper.py", warnings="error")
     after = run(python, fixed_program("elp104_sync_helper.py", tmp_path), warnings="error")
     assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
@@ -68,12 +79,11 @@ def test_elp104_fix_in_a_helper_run_inside_the_loop_changes_nothing(version: str
     assert "get_running_loop" in (tmp_path / "elp104_sync_helper.py").read_text()
 
 
-@pytest.mark.parametrize("version", ["3.7", "3.8", "3.12"])
+@pytest.mark.parametrize("version", ["3.7", "3.8", "3.12", "3.14"])
 def test_elp103_fixes_run_subprocesses_on_every_version(version: str, tmp_path: Path) -> None:
-    """On 3.7 the fix is what makes it work; elsewhere it must change nothing (no warning)."""
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
+    """On 3.7 the fix is what makes it work; elsewhere it must change nothing (no warning, and on
+    3.14, where the child-watcher API is gone, no AttributeError: the fix's call is guarded)."""
+    python = runtime_python(version)
     programs = {"elp103_unattached_loop.py": (), "elp103_installed_in_worker.py": ("install",)}
     for name, args in programs.items():
         before = run(python, RUNTIME / name, *args)
