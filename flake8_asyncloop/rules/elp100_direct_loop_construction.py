@@ -119,7 +119,7 @@ class DirectLoopConstruction(Rule):
             # The versions that can run this line, not all the targets: a guard may leave only 3.11+.
             reach = analysis.reach(site.node)
             if not reach.includes(range(_LOOP_FACTORY_IN_RUN)):
-                message += f", or pass loop_factory={written} to asyncio.run()"
+                message += f", or run the coroutine with asyncio.run(main(), loop_factory={written})"
             elif not reach.includes(range(_LOOP_FACTORY_IN_RUNNER)):
                 message += f", or use asyncio.Runner(loop_factory={written})"
             yield Finding(site.node, message, partial(self._fix, analysis, site, callees))

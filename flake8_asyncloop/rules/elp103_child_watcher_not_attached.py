@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 _UVLOOP_POLICY_APIS = apis.UVLOOP_INSTALL | apis.UVLOOP_POLICIES
+_LATER = range(8, 100)  # the versions whose default child watcher needs no loop
 
 
 @register
@@ -56,7 +57,8 @@ class ChildWatcherNotAttached(Rule):
             "loop.run_until_complete(main())\n",
             expected_message=(
                 "'loop' starts subprocesses but no child watcher is attached to it, which fails on Python 3.7; in the "
-                "main thread, call asyncio.set_event_loop(loop) or asyncio.get_child_watcher().attach_loop(loop) first"
+                "main thread, call asyncio.set_event_loop(loop) or `if sys.version_info < (3, 8): "
+                "asyncio.get_child_watcher().attach_loop(loop)` first"
             ),
             expected_replacement=(
                 "import asyncio\n"
@@ -127,11 +129,14 @@ class ChildWatcherNotAttached(Rule):
             set_up = [site for site in creation.installs + creation.attaches if threads.start_of(site.function) is None]
             if not set_up:
                 variable = creation.target or "loop"
+                attach = f"asyncio.get_child_watcher().attach_loop({variable})"
+                if analysis.reach(creation.call).includes(_LATER):
+                    # 3.12 deprecated the child-watcher API and 3.14 removed it: 3.7 alone runs it.
+                    attach = f"`if sys.version_info < (3, 8): {attach}`"
                 yield Finding(
                     creation.call,
                     f"{name} starts subprocesses but no child watcher is attached to it, which fails on "
-                    f"Python 3.7; in the main thread, call asyncio.set_event_loop({variable}) or "
-                    f"asyncio.get_child_watcher().attach_loop({variable}) first",
+                    f"Python 3.7; in the main thread, call asyncio.set_event_loop({variable}) or {attach} first",
                     partial(self._fix, analysis, creation),
                 )
 
@@ -151,7 +156,7 @@ class ChildWatcherNotAttached(Rule):
             return None
         attach = f"{asyncio_ref[0]}.get_child_watcher().attach_loop({creation.target})"
         import_edits = list(asyncio_ref[1])
-        if analysis.reach(creation.call).includes(range(8, 100)):
+        if analysis.reach(creation.call).includes(_LATER):
             sys_ref = fixes.module_reference("sys", creation.scope)
             indentation = fixes.indentation_of(creation.statement)
             if sys_ref is None or indentation is None:

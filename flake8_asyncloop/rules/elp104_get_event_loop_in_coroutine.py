@@ -11,6 +11,7 @@ from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.engine.timeline import Effect, every_version
+from flake8_asyncloop.rules.advice import GET_RUNNING_LOOP, since, some_older
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from flake8_asyncloop.engine.index import CallSite, FunctionInfo
 
 
-_HAS_GET_RUNNING_LOOP = range(7, 100)
+_HAS_GET_RUNNING_LOOP = range(GET_RUNNING_LOOP, 100)
 
 
 @register
@@ -128,12 +129,16 @@ class GetEventLoopInCoroutine(Rule):
                     f"in {function.name}(), which runs only inside a running loop (called from "
                     f"{caller.function.name if caller.function else '?'}() on line {line})"
                 )
-            yield Finding(
-                site.node,
-                f"{written}() {where}: use asyncio.get_running_loop(), which returns the "
-                "running loop and never creates one",
-                partial(self._fix, analysis, site),
+            minors = analysis.minors_reaching(site.node)
+            advice = (
+                f"use {since('asyncio.get_running_loop()', GET_RUNNING_LOOP, minors)}, which returns the running "
+                "loop and never creates one"
             )
+            if some_older(minors, GET_RUNNING_LOOP):
+                # 3.6 has no get_running_loop(): the call stays right there, and has no fix.
+                yield Finding(site.node, f"{written}() {where}: {advice}; before 3.7: keep it, the only way there")
+                continue
+            yield Finding(site.node, f"{written}() {where}: {advice}", partial(self._fix, analysis, site))
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Fix]:

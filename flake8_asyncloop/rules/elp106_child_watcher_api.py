@@ -9,6 +9,7 @@ from flake8_asyncloop.engine import apis
 from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.timeline import RAISES_REMOVED, WARNS_DEPRECATED, Effect, from_version
+from flake8_asyncloop.rules.advice import version_guard
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -59,6 +60,13 @@ def _only_attaches(site: "CallSite") -> bool:
     )
 
 
+def _attach_advice(reach: "Reach") -> str:
+    """Delete the attaching statement, or where a version before 3.8 runs it, guard it."""
+    if reach.includes(_NEEDED_BEFORE):
+        return f"guard it with {version_guard(_LATER.start)}, for the versions before 3.8 that need it"
+    return "delete it"
+
+
 # Attaching a loop to the default watcher does nothing from 3.8: advice there, until the API goes.
 _ATTACH_TIMELINE = from_version(
     (8, Effect.ADVICE, "does nothing (the default child watcher needs no loop)"),
@@ -104,8 +112,7 @@ class ChildWatcherApi(Rule):
             ">=3.8",
             expected_message=(
                 "asyncio.get_child_watcher() raises AttributeError on Python 3.14+ (removed), warns on 3.12-3.13 "
-                "(deprecated) and does nothing on 3.8+; delete it, or guard it with `if sys.version_info < (3, 8):` "
-                "while 3.7 is a target"
+                "(deprecated) and does nothing on 3.8+; delete it"
             ),
             expected_replacement="import asyncio\nloop = asyncio.new_event_loop()\n",
         ),
@@ -157,8 +164,8 @@ class ChildWatcherApi(Rule):
             if not analysis.minors_reaching(info.node) & _DEPRECATED_OR_REMOVED_SET:
                 continue
             advice = "delete it with the code that installs it, to keep the default watcher"
-            if analysis.targets.includes_below(_DEPRECATED.start):
-                advice = f"define it only under `if sys.version_info < (3, 12):`, or {advice}"
+            if any(minor < _DEPRECATED.start for minor in analysis.minors_reaching(info.node)):
+                advice = f"define it only under {version_guard(_DEPRECATED.start)}, or {advice}"
             yield Finding(
                 info.node,
                 f"class {info.name} subclasses {analysis.source(base)}, which warns on 3.12-3.13 (deprecated) "
@@ -176,14 +183,14 @@ class ChildWatcherApi(Rule):
             if attaches:
                 if not reach.includes(_LATER):
                     continue
-                advice = "delete it, or guard it with `if sys.version_info < (3, 8):` while 3.7 is a target"
+                advice = _attach_advice(reach)
             else:
                 # A chosen watcher is in effect up to 3.11 (uvloop's tests pick SafeChildWatcher).
                 if not reach.includes(_DEPRECATED_OR_REMOVED):
                     continue
                 advice = "delete it to keep the default watcher"
-                if analysis.targets.includes_below(_DEPRECATED.start):
-                    advice = f"guard it with `if sys.version_info < (3, 12):`, or {advice}"
+                if reach.includes(range(_DEPRECATED.start)):
+                    advice = f"guard it with {version_guard(_DEPRECATED.start)}, or {advice}"
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,

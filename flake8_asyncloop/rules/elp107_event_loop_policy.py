@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 import libcst as cst
 
@@ -11,6 +11,14 @@ from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
 from flake8_asyncloop.engine.guards import EVERYWHERE, condition_reach
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.timeline import RAISES_REMOVED, WARNS_DEPRECATED, Effect, Timeline, from_version
+from flake8_asyncloop.rules.advice import (
+    RUN_LOOP_FACTORY,
+    RUNNER_LOOP_FACTORY,
+    UVLOOP_RUN,
+    choices,
+    some_older,
+    version_guard,
+)
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -21,17 +29,27 @@ _FROM_314 = range(14, 100)
 _FROM_316 = range(16, 100)  # the policy system is gone (CPython's main branch)
 _FROM_314_SET = frozenset(_FROM_314)
 _FROM_316_SET = frozenset(_FROM_316)
-_LOOP_FACTORY_ADVICE = (
-    "make loops with asyncio.Runner(loop_factory=...) (3.11+) or asyncio.run(..., loop_factory=...) (3.12+)"
+# How to make loops without a policy: (code, first 3.x minor that has it).
+_FACTORY_RECIPES = (
+    ("asyncio.Runner(loop_factory=...)", RUNNER_LOOP_FACTORY),
+    ("asyncio.run(main(), loop_factory=...)", RUN_LOOP_FACTORY),
 )
-# What replaces each policy API, in the loop_factory world of 3.12+ (Runner: 3.11+).
+_UVLOOP_RECIPES = (
+    ("uvloop.run(main())", UVLOOP_RUN),
+    ("asyncio.run(main(), loop_factory=uvloop.new_event_loop)", RUN_LOOP_FACTORY),
+)
+# What replaces each policy API.
 _INSTEAD = {
-    "install": "uvloop.run(main()) or asyncio.run(main(), loop_factory=uvloop.new_event_loop)",
-    "EventLoopPolicy": "asyncio.run(main(), loop_factory=uvloop.new_event_loop)",
-    "WindowsSelectorEventLoopPolicy": "asyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)",
-    "WindowsProactorEventLoopPolicy": "asyncio.run(main(), loop_factory=asyncio.ProactorEventLoop)",
+    "install": _UVLOOP_RECIPES,
+    "EventLoopPolicy": _UVLOOP_RECIPES,
+    "WindowsSelectorEventLoopPolicy": (
+        ("asyncio.run(main(), loop_factory=asyncio.SelectorEventLoop)", RUN_LOOP_FACTORY),
+    ),
+    "WindowsProactorEventLoopPolicy": (
+        ("asyncio.run(main(), loop_factory=asyncio.ProactorEventLoop)", RUN_LOOP_FACTORY),
+    ),
 }
-_DEFAULT_INSTEAD = "asyncio.run(main(), loop_factory=...) or asyncio.Runner(loop_factory=...)"
+_DEFAULT_INSTEAD = tuple(reversed(_FACTORY_RECIPES))
 
 
 @register
@@ -92,7 +110,7 @@ class EventLoopPolicyApi(Rule):
             ">=3.10",
             expected_message=(
                 "uvloop.install() is deprecated from Python 3.14 (the policy system goes in 3.16); use "
-                "uvloop.run(main()) or asyncio.run(main(), loop_factory=uvloop.new_event_loop)"
+                "uvloop.run(main()) or asyncio.run(main(), loop_factory=uvloop.new_event_loop) (3.12+)"
             ),
             expected_replacement=None,
         ),
@@ -102,8 +120,7 @@ class EventLoopPolicyApi(Rule):
             expected_message=(
                 "class Policy subclasses asyncio.DefaultEventLoopPolicy, which warns on 3.14-3.15 (deprecated) "
                 "and is gone in 3.16, where defining the class raises AttributeError; the policy system goes "
-                "with it: make loops with asyncio.Runner(loop_factory=...) (3.11+) or "
-                "asyncio.run(..., loop_factory=...) (3.12+)"
+                "with it: make loops with asyncio.Runner(loop_factory=...) or asyncio.run(main(), loop_factory=...)"
             ),
             expected_replacement=None,
         ),
@@ -129,10 +146,15 @@ class EventLoopPolicyApi(Rule):
             if not analysis.minors_reaching(info.node) & (_FROM_316_SET if quiet else _FROM_314_SET):
                 continue
             warns = "" if quiet else "warns on 3.14-3.15 (deprecated) and "
+            minors = analysis.minors_reaching(info.node)
+            advice = (
+                f"the policy system goes with it: make loops with {choices(_FACTORY_RECIPES, minors)}"
+                f"{_before(minors, _FACTORY_RECIPES, 'define it only')}"
+            )
             yield Finding(
                 info.node,
                 f"class {info.name} subclasses {analysis.source(base)}, which {warns}is gone in 3.16, where "
-                f"defining the class raises AttributeError; the policy system goes with it: {_LOOP_FACTORY_ADVICE}",
+                f"defining the class raises AttributeError; {advice}",
                 timeline=from_version((16, Effect.REMOVED, RAISES_REMOVED)) if quiet else None,
             )
 
@@ -156,14 +178,23 @@ class EventLoopPolicyApi(Rule):
             if key not in flagged or key in inner:
                 continue
             advised = next((flagged[i] for i, outer in inner.items() if outer is key), flagged[key])
-            instead = _INSTEAD.get(advised, _DEFAULT_INSTEAD)
+            recipes = _INSTEAD.get(advised, _DEFAULT_INSTEAD)
+            minors = analysis.minors_reaching(site.node)
+            advice = f"use {choices(recipes, minors)}{_before(minors, recipes, 'keep the call')}"
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,
-                f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); use {instead}",
+                f"{written}() is deprecated from Python 3.14 (the policy system goes in 3.16); {advice}",
                 partial(_loop_factory_fix, analysis, site),
                 _timeline(analysis, site),
             )
+
+
+def _before(minors: frozenset[int], recipes: Sequence[tuple[str, int]], keep: str) -> str:
+    """What the versions older than every recipe do: keep the policy code, under a version guard
+    (there it is neither deprecated nor replaceable); "" when every version has a recipe."""
+    first = min(minor for _, minor in recipes)
+    return f"; before 3.{first}: {keep} under {version_guard(first)}" if some_older(minors, first) else ""
 
 
 def _timeline(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[Timeline]:

@@ -10,6 +10,7 @@ from flake8_asyncloop.engine.diagnostics import Finding, Fix
 from flake8_asyncloop.engine.edits import closing_try
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.timeline import Effect, every_version
+from flake8_asyncloop.rules.advice import ASYNCIO_RUN, since, some_older
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -150,13 +151,8 @@ class LoopNeverClosed(Rule):
                     f"event loop '{creation.target}' made when none is passed is never closed; remember "
                     f"whether it was made here and close only that one (try/finally: {creation.target}.close())"
                 )
-            elif creation.target:
-                message = (
-                    f"event loop '{creation.target}' is never closed; close it when done "
-                    f"(try/finally: {creation.target}.close(), or asyncio.run(), which closes its loop)"
-                )
             else:
-                message = "event loop created and run in one expression is never closed; use asyncio.run() instead"
+                message = _never_closed(creation, analysis.minors_reaching(creation.call))
             yield Finding(creation.call, message, partial(self._fix, analysis, creation))
 
     @staticmethod
@@ -191,6 +187,20 @@ class LoopNeverClosed(Rule):
             return Fix(description, (edit,), safe) if edit is not None else None
         new_body = definition.body.with_changes(body=[*statements[: index + 1], closing_try(rest, creation.target)])
         return Fix(description, (analysis.fixes.rewrite(definition.body, new_body),), safe)
+
+
+def _never_closed(creation: "LoopCreation", minors: frozenset[int]) -> str:
+    """The message for a loop nothing closes: close it, or let asyncio.run() (3.7+) do it."""
+    run = since("asyncio.run()", ASYNCIO_RUN, minors)
+    if creation.target:
+        return (
+            f"event loop '{creation.target}' is never closed; close it when done "
+            f"(try/finally: {creation.target}.close(), or {run}, which closes its loop)"
+        )
+    message = f"event loop created and run in one expression is never closed; use {run} instead"
+    if some_older(minors, ASYNCIO_RUN):
+        message += "; before 3.7: keep it in a variable and close it when done (try/finally: loop.close())"
+    return message
 
 
 def _mocked(analysis: "ModuleAnalysis", creation: "LoopCreation") -> bool:

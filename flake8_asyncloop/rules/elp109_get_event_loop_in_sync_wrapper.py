@@ -12,6 +12,7 @@ from flake8_asyncloop.engine.diagnostics import Finding
 from flake8_asyncloop.engine.loopstate import Callers, Kind
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.timeline import NO_LOOP_WARNS_THEN_RAISES
+from flake8_asyncloop.rules.advice import ASYNCIO_RUN, RUNNER, since
 from flake8_asyncloop.rules.base import Example, Rule, register
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class GetEventLoopInSyncWrapper(Rule):
             expected_message=(
                 "asyncio.get_event_loop() in fetch_sync(), which runs the loop it gets, for callers "
                 "outside this module: where they have set no loop, it warns on 3.12-3.13 and raises "
-                "RuntimeError on 3.14+; run the coroutine with asyncio.run() or an asyncio.Runner, or keep "
+                "RuntimeError on 3.14+; run the coroutine with asyncio.run() or an asyncio.Runner (3.11+), or keep "
                 "a loop of its own made with asyncio.new_event_loop()"
             ),
             expected_replacement=None,
@@ -137,10 +138,13 @@ class GetEventLoopInSyncWrapper(Rule):
             subject = "asyncio.get_event_loop() (used when no loop is passed)" if site.parameter_fallback else (
                 "asyncio.get_event_loop()"
             )
+            minors = analysis.minors_reaching(site.node)
+            run = since("asyncio.run()", ASYNCIO_RUN, minors)
+            runner = since("asyncio.Runner", RUNNER, minors)
             yield Finding(
                 site.node,
-                f"{subject} in {function.name}(), {relation}, {audience}; run the coroutine with asyncio.run() "
-                "or an asyncio.Runner, or keep a loop of its own made with asyncio.new_event_loop()",
+                f"{subject} in {function.name}(), {relation}, {audience}; run the coroutine with {run} "
+                f"or an {runner}, or keep a loop of its own made with asyncio.new_event_loop()",
             )
 
 
