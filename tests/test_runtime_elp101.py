@@ -37,8 +37,8 @@ def run(python: str, script: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def pyenv_pythons() -> dict[str, str]:
-    """Every CPython 3.7-3.14 interpreter pyenv has, as {"3.7": path}."""
+def pyenv_pythons(first_minor: int = 7) -> dict[str, str]:
+    """Every CPython 3.<first_minor>-3.14 interpreter pyenv has, as {"3.7": path}."""
     roots = [os.path.expanduser("~/.pyenv")]
     if shutil.which("pyenv"):
         try:
@@ -48,7 +48,7 @@ def pyenv_pythons() -> dict[str, str]:
         if found:
             roots.insert(0, found)
     pythons: dict[str, str] = {}
-    for minor in range(7, 15):
+    for minor in range(first_minor, 15):
         for root in roots:
             candidates = sorted(glob.glob(os.path.join(root, "versions", f"3.{minor}.*", "bin", "python")))
             if candidates and f"3.{minor}" not in pythons:
