@@ -274,3 +274,34 @@ def test_imports_that_may_still_matter_stay(imports: str) -> None:
     source = f"import asyncio\n{imports}async def main():\n    return get_event_loop()\n"
     result = fixed(source, targets=">=3.9")
     assert result == source.replace("return get_event_loop()", "return asyncio.get_running_loop()")
+
+
+def test_elp106_deletions_keep_crlf_and_tabs_and_leave_no_empty_block() -> None:
+    source = (
+        "import asyncio\r\nimport sys\r\n\r\ndef attach(loop):\r\n"
+        "\tif sys.platform != 'win32':\r\n\t\tasyncio.get_child_watcher().attach_loop(loop)\r\n"
+        "\r\ndef attach_by_name(loop):\r\n\tprint(loop)\r\n"
+        "\twatcher = asyncio.get_child_watcher()\r\n\twatcher.attach_loop(loop)\r\n"
+        "\r\ndef attach_or_else(loop):\r\n"
+        "\tif sys.platform != 'win32':\r\n\t\tasyncio.get_child_watcher().attach_loop(loop)  # kept\r\n"
+        "\telse:\r\n\t\tprint(loop)\r\n"
+    )
+    assert fixed(source, targets=">=3.8") == (
+        "import sys\r\n\r\ndef attach(loop):\r\n\tpass\r\n"
+        "\r\ndef attach_by_name(loop):\r\n\tprint(loop)\r\n"
+        "\r\ndef attach_or_else(loop):\r\n"
+        "\tif sys.platform != 'win32':\r\n\t\tpass  # kept\r\n"
+        "\telse:\r\n\t\tprint(loop)\r\n"
+    )
+
+
+def test_elp106_guard_moves_a_watcher_kept_in_a_name_with_crlf_and_tabs() -> None:
+    source = (
+        "import asyncio\r\n\r\ndef attach(loop):\r\n"
+        "\twatcher = asyncio.get_child_watcher()  # the default one\r\n\twatcher.attach_loop(loop)\r\n\treturn loop\r\n"
+    )
+    assert fixed(source) == (
+        "import asyncio\r\nimport sys\r\n\r\ndef attach(loop):\r\n\tif sys.version_info < (3, 8):\r\n"
+        "\t\twatcher = asyncio.get_child_watcher()  # the default one\r\n\t\twatcher.attach_loop(loop)\r\n"
+        "\treturn loop\r\n"
+    )

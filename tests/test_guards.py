@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from flake8_asyncloop.engine.guards import condition_reach
+from flake8_asyncloop.engine.guards import condition_reach, only_reads
 
 
 def reach(test: str, branch: int = 0) -> set[tuple[int, str]]:
@@ -85,3 +85,24 @@ def test_hasattr_on_a_child_watcher_name_is_a_guard(test: str, body: set[tuple[i
 )
 def test_other_hasattr_tests_narrow_nothing(test: str) -> None:
     assert len(reach(test)) == len(reach(test, 1)) == 30
+
+
+@pytest.mark.parametrize(
+    "test, reads_only",
+    [
+        ("sys.version_info < (3, 8)", True),
+        ("sys.version_info[:2] >= (3, 8) and not PY37", True),
+        ('sys.platform.startswith("linux") or os.name == "nt"', True),
+        ('platform.system() == "Windows"', True),
+        ('hasattr(asyncio, "SafeChildWatcher")', True),
+        ("loop is not None", True),
+        ('os.environ.get("ATTACH")', False),  # any other call may do something
+        ("check()", False),
+        ("(flag := compute())", False),
+        ('f"{loop}"', False),  # formatting calls __format__
+        ("await ready()", False),
+    ],
+)
+def test_only_reads(test: str, reads_only: bool) -> None:
+    """An if whose test only reads can go once its body is empty (ELP106's fixes)."""
+    assert only_reads(cst.parse_expression(test)) is reads_only

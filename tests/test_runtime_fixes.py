@@ -92,3 +92,43 @@ def test_elp103_fixes_run_subprocesses_on_every_version(version: str, tmp_path: 
             assert "Cannot add child handler" in before.stdout + before.stderr, name
         assert after.returncode == 0, (name, after.stdout, after.stderr)
         assert "Cannot add child handler" not in after.stdout + after.stderr
+
+
+@pytest.mark.parametrize("version", ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"])
+def test_elp106_deleting_the_attach_changes_nothing_on_38_and_later(version: str, tmp_path: Path) -> None:
+    """The attach alone in an if body and a watcher kept in a name only to attach: deleted (the
+    if with it), the program prints the same, and on 3.12-3.13 no longer warns."""
+    python = pyenv_pythons().get(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} here")
+    name = "elp106_attach_shapes.py"
+    fixed = fixed_program(name, tmp_path)
+    assert "get_child_watcher" not in fixed.read_text() and "if sys.platform" not in fixed.read_text()
+    before = run(python, RUNTIME / name)
+    after = run(python, fixed, warnings="error::DeprecationWarning")
+    assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout == "attaching\nexit status 0\n"
+    strict = run(python, RUNTIME / name, warnings="error::DeprecationWarning")
+    assert (strict.returncode != 0) == (version in ("3.12", "3.13")), strict.stderr
+
+
+@pytest.mark.parametrize("version", ["3.7", "3.8", "3.11", "3.12", "3.13"])
+def test_elp106_guarding_a_watcher_kept_in_a_name_keeps_37_working(version: str, tmp_path: Path) -> None:
+    """Where 3.7 is a target the watcher kept in a name and its attach go under a version guard
+    together: 3.7, whose loop is not installed, still gets it attached (without it, starting the
+    subprocess fails there); later versions skip it and do not warn."""
+    python = pyenv_pythons().get(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} here")
+    name = "elp106_attach_by_name.py"
+    before = run(python, RUNTIME / name)
+    after = run(python, fixed_program(name, tmp_path), warnings="error::DeprecationWarning")
+    assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout == "exit status 0\n"
+    deleted = tmp_path / "deleted.py"
+    source = (RUNTIME / name).read_text()
+    attach = "    watcher = asyncio.get_child_watcher()  # error: ELP106\n    watcher.attach_loop(loop)\n"
+    assert attach in source
+    deleted.write_text(source.replace(attach, ""))
+    without = run(python, deleted)
+    assert ("Cannot add child handler" in without.stderr) == (version == "3.7"), without.stderr

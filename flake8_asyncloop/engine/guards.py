@@ -260,3 +260,47 @@ def ends_in_exit(body: cst.BaseSuite) -> bool:
         and isinstance(last.value, cst.Call)
         and get_full_name_for_node(last.value.func) in ("sys.exit", "exit", "os._exit")
     )
+
+
+_READING_CALLS = frozenset({"platform.system", "hasattr"})
+_CONSTANTS = (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)
+# The parts of an expression that only reads if they do.
+_READ_PARTS: dict[type, Callable[[Any], list[Any]]] = {
+    cst.Attribute: lambda node: [node.value],
+    cst.ConcatenatedString: lambda node: [node.left, node.right],
+    cst.Comparison: lambda node: [node.left, *(target.comparator for target in node.comparisons)],
+    cst.BooleanOperation: lambda node: [node.left, node.right],
+    cst.UnaryOperation: lambda node: [node.expression],
+    cst.Tuple: lambda node: list(node.elements),
+    cst.List: lambda node: list(node.elements),
+    cst.Element: lambda node: [node.value],
+    cst.Subscript: lambda node: [node.value, *(element.slice for element in node.slice)],
+    cst.Index: lambda node: [node.value],
+    cst.Slice: lambda node: [bound for bound in (node.lower, node.upper, node.step) if bound is not None],
+}
+
+
+def only_reads(test: cst.CSTNode) -> bool:
+    """Whether evaluating ``test`` does nothing but read: names, attributes, subscripts and
+    constants, compared and combined with ``and``/``or``/``not``, and the calls guards make
+    (``platform.system()``, ``sys.platform.startswith(...)``, ``hasattr(...)``). An ``if`` with
+    such a test and nothing left in its body can go; any other call, an await or a walrus may
+    do something the program needs."""
+    if isinstance(test, _CONSTANTS):
+        return True
+    if isinstance(test, cst.Call):
+        return _guard_call(test) and all(not arg.star and only_reads(arg.value) for arg in test.args)
+    parts = _READ_PARTS.get(type(test))
+    return parts is not None and all(only_reads(part) for part in parts(test))
+
+
+def _guard_call(call: cst.Call) -> bool:
+    """``platform.system()``, ``hasattr(...)``, ``sys.platform.startswith(...)``."""
+    if get_full_name_for_node(call.func) in _READING_CALLS:
+        return True
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "startswith"
+        and get_full_name_for_node(func.value) in _PLATFORM_NAMES
+    )

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.diagnostics import Finding, Fix
+from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
 from flake8_asyncloop.engine.reads import Reads
+from flake8_asyncloop.engine.removal import delete_statements
 from flake8_asyncloop.engine.timeline import RAISES_REMOVED, WARNS_DEPRECATED, Effect, from_version
+from flake8_asyncloop.engine.walk import TreeVisitor
 from flake8_asyncloop.rules.advice import version_guard
 from flake8_asyncloop.rules.base import Example, Rule, register
 
@@ -46,25 +48,66 @@ def _consequence(reach: "Reach", attaches: bool) -> str:
     return written[0] if len(written) == 1 else f"{', '.join(written[:-1])} and {written[-1]}"
 
 
-def _only_attaches(site: "CallSite") -> bool:
-    """The statement is ``get_child_watcher()`` or ``get_child_watcher().attach_loop(...)``."""
+def _attach_statements(analysis: "ModuleAnalysis", site: "CallSite") -> Optional[tuple[cst.SimpleStatementLine, ...]]:
+    """The statements that only attach a loop with ``site`` (a ``get_child_watcher()`` call):
+    ``get_child_watcher()`` or ``get_child_watcher().attach_loop(x)`` alone, or ``w =
+    get_child_watcher()`` followed by ``w.attach_loop(x)``, when ``w`` is used nowhere else."""
     statement = site.statement
-    if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
+    if statement is None or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Expr) and (small.value is site.node or _attach_call_on(small.value, site.node)):
+        return (statement,)
+    if not isinstance(small, cst.Assign) or small.value is not site.node or len(small.targets) != 1:
+        return None
+    target = small.targets[0].target
+    following = _next_statement(analysis, site, statement)
+    if not isinstance(target, cst.Name) or following is None or len(following.body) != 1:
+        return None
+    attach = following.body[0]
+    if not isinstance(attach, cst.Expr) or not _attach_call_on(attach.value, target.value):
+        return None
+    owner = site.function.node if site.function is not None else analysis.module
+    return (statement, following) if _name_count(owner, target.value) == 2 else None
+
+
+def _attach_call_on(expression: cst.BaseExpression, receiver: "cst.BaseExpression | str") -> bool:
+    """``expression`` is ``<receiver>.attach_loop(...)`` (``receiver``: the node, or a name)."""
+    if not isinstance(expression, cst.Call) or not isinstance(expression.func, cst.Attribute):
         return False
-    expression = statement.body[0].value
-    return expression is site.node or (
-        isinstance(expression, cst.Call)
-        and isinstance(expression.func, cst.Attribute)
-        and expression.func.attr.value == "attach_loop"
-        and expression.func.value is site.node
-    )
+    value = expression.func.value
+    named = isinstance(receiver, str) and isinstance(value, cst.Name) and value.value == receiver
+    return expression.func.attr.value == "attach_loop" and (value is receiver or named)
 
 
-def _attach_advice(reach: "Reach") -> str:
-    """Delete the attaching statement, or where a version before 3.8 runs it, guard it."""
-    if reach.includes(_NEEDED_BEFORE):
-        return f"guard it with {version_guard(_LATER.start)}, for the versions before 3.8 that need it"
-    return "delete it"
+def _next_statement(
+    analysis: "ModuleAnalysis", site: "CallSite", statement: cst.SimpleStatementLine
+) -> Optional[cst.SimpleStatementLine]:
+    """The statement line right after ``statement`` in its block, if it is one."""
+    block = site.blocks[-1] if site.blocks else analysis.module
+    body = list(block.body) if isinstance(block, (cst.IndentedBlock, cst.Module)) else []
+    position = next((number for number, other in enumerate(body) if other is statement), None)
+    if position is None or position + 1 >= len(body):
+        return None
+    following = body[position + 1]
+    return following if isinstance(following, cst.SimpleStatementLine) else None
+
+
+class _NameCount(TreeVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.count = 0
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.count += node.value == self.name
+
+
+def _name_count(node: cst.CSTNode, name: str) -> int:
+    """How often ``name`` occurs in ``node`` as a Name: bound, read, as an attribute or keyword."""
+    counter = _NameCount(name)
+    counter.walk(node)
+    return counter.count
 
 
 # Attaching a loop to the default watcher does nothing from 3.8: advice there, until the API goes.
@@ -83,7 +126,8 @@ class ChildWatcherApi(Rule):
     why = (
         "Only Python 3.7's SafeChildWatcher needs to be attached to a loop. From 3.8 the default "
         "ThreadedChildWatcher (PidfdChildWatcher on 3.12+ where available) works for every loop, so "
-        "get_child_watcher().attach_loop() is a no-op; 3.12 deprecated the whole child-watcher API "
+        "get_child_watcher().attach_loop() is a no-op (also written `watcher = get_child_watcher()` then "
+        "`watcher.attach_loop(loop)`, the name used for nothing else); 3.12 deprecated the whole child-watcher API "
         "and 3.14 removed it, so the same line raises AttributeError there. Choosing a watcher (a "
         "watcher class, set_child_watcher()) does change which one runs up to 3.11, so it is "
         "reported only where 3.12+ runs it; `hasattr(asyncio, ...)` on these names guards like "
@@ -91,8 +135,9 @@ class ChildWatcherApi(Rule):
         "defined on 3.12-3.13, and importing its module raises AttributeError on 3.14+."
     )
     how_to_fix = (
-        "Delete the call when every target is 3.8 or newer; when 3.7 is still a target, put it "
-        "under `if sys.version_info < (3, 8):`."
+        "Delete the attaching code when every target is 3.8 or newer; when 3.7 is still a target, put it "
+        "under `if sys.version_info < (3, 8):`. Keep a chosen watcher only where 3.12+ does not run it "
+        "(`if sys.version_info < (3, 12):`), or delete it with the code that uses it."
     )
     versions = "3.8+ (a no-op); deprecated in 3.12, removed in 3.14"
     timeline = from_version(
@@ -101,9 +146,13 @@ class ChildWatcherApi(Rule):
     fix_availability = "sometimes"
     fix_safety = "mixed"
     fix_details = (
-        "Safe when the statement is put under `if sys.version_info < (3, 8):` (3.7 is a target); "
-        "deleting it (every target 3.8+) is unsafe when the module installs its own watcher. Only "
-        "a statement that is nothing but the watcher call is fixed."
+        "For the attaching statements only: `get_child_watcher()` or `get_child_watcher().attach_loop(x)` "
+        "alone, or `watcher = get_child_watcher()` followed by `watcher.attach_loop(x)`. Where 3.7 is a "
+        "target they go under `if sys.version_info < (3, 8):` (safe); where every target is 3.8+ they are "
+        "deleted, unsafe when the module installs its own watcher. An `if` left with nothing in it "
+        "goes too when its test only reads (a version or platform test, a name) and names no local "
+        "variable; otherwise, or in a block of its own, `pass` takes their place. A watcher kept in "
+        "a module-level name is a global other modules may read: unsafe."
     )
     reads = Reads(names=apis.CHILD_WATCHER_APIS | apis.CHILD_WATCHER_BASE_CLASSES)
     invalid = (
@@ -115,6 +164,40 @@ class ChildWatcherApi(Rule):
                 "(deprecated) and does nothing on 3.8+; delete it"
             ),
             expected_replacement="import asyncio\nloop = asyncio.new_event_loop()\n",
+        ),
+        Example(
+            "import asyncio, sys\n"
+            "def attach(loop):\n"
+            "    print('attaching')\n"
+            "    if sys.platform != 'win32':\n"
+            "        asyncio.get_child_watcher().attach_loop(loop)\n",
+            ">=3.8",
+            expected_message=(
+                "asyncio.get_child_watcher() raises AttributeError on Python 3.14+ (removed), warns on 3.12-3.13 "
+                "(deprecated) and does nothing on 3.8+; delete it"
+            ),
+            # The if has nothing left to do: it goes, and the imports only it used.
+            expected_replacement="def attach(loop):\n    print('attaching')\n",
+        ),
+        Example(
+            "import asyncio\n"
+            "def attach(loop):\n"
+            "    watcher = asyncio.get_child_watcher()\n"
+            "    watcher.attach_loop(loop)\n",
+            ">=3.7",
+            expected_message=(
+                "asyncio.get_child_watcher() raises AttributeError on Python 3.14+ (removed), warns on 3.12-3.13 "
+                "(deprecated) and does nothing on 3.8+; guard it and the attach_loop() call after it with "
+                "`if sys.version_info < (3, 8):`, for the versions before 3.8 that need it"
+            ),
+            expected_replacement=(
+                "import asyncio\n"
+                "import sys\n"
+                "def attach(loop):\n"
+                "    if sys.version_info < (3, 8):\n"
+                "        watcher = asyncio.get_child_watcher()\n"
+                "        watcher.attach_loop(loop)\n"
+            ),
         ),
         Example(
             "import asyncio\nasyncio.set_child_watcher(asyncio.ThreadedChildWatcher())\n",
@@ -177,13 +260,13 @@ class ChildWatcherApi(Rule):
         custom_watcher = any(analysis.callee(site) not in apis.GET_CHILD_WATCHER for site in watcher_sites)
         for site in watcher_sites:
             reach = analysis.reach(site.node)
-            # Only a statement that just attaches is a no-op on 3.8+: code that keeps or uses
-            # the watcher (CPython's tests clear its callbacks) gets it as before.
-            attaches = analysis.callee(site) in apis.GET_CHILD_WATCHER and _only_attaches(site)
-            if attaches:
+            # Only statements that just attach are a no-op on 3.8+: code that keeps or uses the
+            # watcher (CPython's tests clear its callbacks) gets it as before.
+            statements = _attach_statements(analysis, site) if analysis.callee(site) in apis.GET_CHILD_WATCHER else None
+            if statements is not None:
                 if not reach.includes(_LATER):
                     continue
-                advice = _attach_advice(reach)
+                advice = _attach_advice(reach, statements)
             else:
                 # A chosen watcher is in effect up to 3.11 (uvloop's tests pick SafeChildWatcher).
                 if not reach.includes(_DEPRECATED_OR_REMOVED):
@@ -194,41 +277,63 @@ class ChildWatcherApi(Rule):
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,
-                f"{written}() {_consequence(reach, attaches)}; {advice}",
-                partial(self._fix, analysis, site, reach, custom_watcher),
-                _ATTACH_TIMELINE if attaches else None,
+                f"{written}() {_consequence(reach, statements is not None)}; {advice}",
+                partial(self._fix, analysis, site, reach, custom_watcher) if statements is not None else None,
+                _ATTACH_TIMELINE if statements is not None else None,
             )
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", reach: "Reach", custom_watcher: bool) -> Optional[Fix]:
-        """For a statement that is only ``get_child_watcher()`` or ``get_child_watcher().attach_loop(x)``.
+        """For the statements that only attach a loop (``_attach_statements``).
 
-        Guarding it is safe (3.7 keeps it, nothing else runs it). Deleting it, when no target
-        needs it, is safe with the default watcher; unsafe when the module installs its own
-        (set_child_watcher or a watcher class), whose attach may matter.
+        Guarding them is safe where 3.7 is a target (3.7 keeps them, nothing else runs them).
+        Deleting them, when no target needs them, is safe with the default watcher; unsafe when
+        the module installs its own (set_child_watcher or a watcher class), whose attach may
+        matter. At module level a watcher kept in a variable is a global importers may read:
+        unsafe too.
         """
-        statement = site.statement
-        if statement is None or not _only_attaches(site):
+        statements = _attach_statements(analysis, site)
+        if statements is None:
             return None
-        if analysis.callee(site) not in apis.GET_CHILD_WATCHER:
-            return None  # set_child_watcher(...) and watcher classes change which watcher runs
-        fixes = analysis.fixes
-        indentation = fixes.indentation_of(statement)
-        if indentation is None:
-            return None
+        imported_name = len(statements) > 1 and site.function is None
         if reach.includes(_NEEDED_BEFORE):
-            sys_reference = fixes.module_reference("sys", site.scope)
-            if sys_reference is None:
-                return None
-            _, (end_line, _) = analysis.span(statement)
-            newline = fixes.lines.line_break(end_line) or analysis.module.default_newline
-            guarded = (
-                f"if {sys_reference[0]}.version_info < (3, 8):{newline}"
-                f"{indentation}{analysis.module.default_indent}{analysis.source(statement.body[0]).rstrip('; ')}"
-            )
-            edit = fixes.replace(statement.body[0], guarded)
-            return Fix("Run it only on Python 3.7", (edit, *sys_reference[1]), True)
-        deletion = fixes.delete_statement(statement, collapse_blank_lines=False)
-        if deletion is None:
-            return None  # the only statement of its block
-        return Fix("Delete the child-watcher call", (deletion,), not custom_watcher)
+            return _guarded(analysis, site, statements, not imported_name)
+        function = site.function
+        local_names = frozenset(function.scope.bindings) - function.parameters if function is not None else frozenset()
+        edits = delete_statements(analysis.fixes, analysis.index, statements, site.blocks, local_names)
+        if edits is None:
+            return None
+        return Fix("Delete the child-watcher call", tuple(edits), not (custom_watcher or imported_name))
+
+
+def _attach_advice(reach: "Reach", statements: tuple[cst.SimpleStatementLine, ...]) -> str:
+    """Delete the attaching statements, or where a version before 3.8 runs them, guard them."""
+    subject = "it" if len(statements) == 1 else "it and the attach_loop() call after it"
+    if reach.includes(_NEEDED_BEFORE):
+        return f"guard {subject} with {version_guard(_LATER.start)}, for the versions before 3.8 that need it"
+    return f"delete {subject}"
+
+
+def _guarded(
+    analysis: "ModuleAnalysis", site: "CallSite", statements: tuple[cst.SimpleStatementLine, ...], safe: bool
+) -> Optional[Fix]:
+    """``statements`` under ``if sys.version_info < (3, 8):``, the lines between them (comments)
+    moved in with them."""
+    fixes = analysis.fixes
+    indentation = fixes.indentation_of(statements[0])
+    sys_reference = fixes.module_reference("sys", site.scope)
+    if indentation is None or sys_reference is None:
+        return None
+    (start_line, start_column), _ = analysis.span(statements[0].body[0])
+    _, (end_line, end_column) = analysis.span(statements[-1].body[0])
+    lines = fixes.lines
+    code = lines.code[lines.offset(start_line, start_column) : lines.offset(end_line, end_column)].rstrip("; ")
+    inner = indentation + analysis.module.default_indent
+    newline = lines.line_break(start_line) or analysis.module.default_newline
+    moved = "".join(
+        f"{inner}{line[len(indentation):]}" if number and line.startswith(indentation) else line
+        for number, line in enumerate(code.splitlines(keepends=True))
+    )
+    guarded = f"if {sys_reference[0]}.version_info < (3, 8):{newline}{inner}{moved}"
+    edit = Edit(start_line, start_column, end_line, end_column, guarded)
+    return Fix("Run it only before Python 3.8", (edit, *sys_reference[1]), safe)
