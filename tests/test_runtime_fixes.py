@@ -98,9 +98,7 @@ def test_elp103_fixes_run_subprocesses_on_every_version(version: str, tmp_path: 
 def test_elp106_deleting_the_attach_changes_nothing_on_38_and_later(version: str, tmp_path: Path) -> None:
     """The attach alone in an if body and a watcher kept in a name only to attach: deleted (the
     if with it), the program prints the same, and on 3.12-3.13 no longer warns."""
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
+    python = runtime_python(version)
     name = "elp106_attach_shapes.py"
     fixed = fixed_program(name, tmp_path)
     assert "get_child_watcher" not in fixed.read_text() and "if sys.platform" not in fixed.read_text()
@@ -117,9 +115,7 @@ def test_elp106_guarding_a_watcher_kept_in_a_name_keeps_37_working(version: str,
     """Where 3.7 is a target the watcher kept in a name and its attach go under a version guard
     together: 3.7, whose loop is not installed, still gets it attached (without it, starting the
     subprocess fails there); later versions skip it and do not warn."""
-    python = pyenv_pythons().get(version)
-    if python is None:
-        pytest.skip(f"no CPython {version} here")
+    python = runtime_python(version)
     name = "elp106_attach_by_name.py"
     before = run(python, RUNTIME / name)
     after = run(python, fixed_program(name, tmp_path), warnings="error::DeprecationWarning")
