@@ -233,7 +233,9 @@ class GetEventLoopWithoutLoop(Rule):
             return None
         coroutine = argument(run, 0, "future")
         if coroutine is None or len(run.args) != 1 or not _is_coroutine_call(analysis, coroutine, site):
-            return None  # asyncio.run() takes only a coroutine (a future or task: ValueError)
+            # Only a coroutine: before 3.14 asyncio.run() raises ValueError for a future or task;
+            # 3.14 takes any awaitable, but a future of the looked-up loop raises RuntimeError there.
+            return None
         if _other_lookups(analysis, site):
             return None  # the argument's own lookup would find another loop than asyncio.run()'s
         edit = analysis.fixes.replace(run, f"{asyncio_name}.run({analysis.source(coroutine)})")
