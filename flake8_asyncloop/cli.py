@@ -31,7 +31,9 @@ from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, INTERNAL_ERROR
 from flake8_asyncloop.engine.projectfiles import files_stay_put, project_directory
 from flake8_asyncloop.engine.timeline import NEWEST_KNOWN_MINOR
 from flake8_asyncloop.engine.versions import target_version_argument
-from flake8_asyncloop.files import Report, SourceError, Task, engine_text, read_standard_input, run_task
+from flake8_asyncloop.files import (
+    Report, SourceError, StandardInputError, Task, engine_text, read_standard_input, run_task,
+)
 from flake8_asyncloop.rules import ALL_RULES
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -286,7 +288,7 @@ def _tasks(arguments: argparse.Namespace, finder: SettingsFinder) -> list[Task]:
         if path == "-":
             data = read_standard_input()
             shown = arguments.stdin_filename or "-"
-            settings = finder.for_path(shown)
+            settings = _standard_input_settings(finder, shown, data)
             # Excluded under force-exclude, as its name says: passed through untouched, as ruff does.
             excluded = shown != "-" and _excluded(shown, settings, named=True)
             tasks.append(Task("-", mode, settings, write, want_diff, data, shown, attach_fixes, excluded=excluded))
@@ -294,6 +296,15 @@ def _tasks(arguments: argparse.Namespace, finder: SettingsFinder) -> list[Task]:
             tasks.append(Task(path, mode, finder.for_path(path), write, want_diff, attach_fixes=attach_fixes,
                               cache_directory=cache_directory))
     return tasks
+
+
+def _standard_input_settings(finder: SettingsFinder, shown: str, data: bytes) -> Settings:
+    """The settings for standard input; a configuration error keeps the bytes read, for ``fix -``
+    to give back (``_give_back_standard_input``)."""
+    try:
+        return finder.for_path(shown)
+    except ConfigError as error:
+        raise StandardInputError(str(error), data) from None
 
 
 def _cache_directory(arguments: argparse.Namespace) -> Optional[str]:
@@ -337,6 +348,7 @@ class _Results:
             print(f"{report.path}: error: {report.error}", file=sys.stderr)
             if not self.streamed:
                 self.collected.append(output.Checked(report.path, [], skipped=report.error))
+            self.write_code(report)  # standard input given back unchanged
             return
         if report.internal_error is not None:
             self.failed += 1
@@ -347,11 +359,15 @@ class _Results:
         self.show(task, report)
         if report.diff:
             sys.stdout.write(report.diff)
+        self.write_code(report)
+        self.fixed += report.fixed
+        self.changed += report.changed
+
+    def write_code(self, report: Report) -> None:
+        """Standard input's code, fixed or not, to standard output (``fix -``)."""
         if report.output is not None and self.write:
             sys.stdout.flush()
             sys.stdout.buffer.write(report.output)
-        self.fixed += report.fixed
-        self.changed += report.changed
 
     def show(self, task: Task, report: Report) -> None:
         wants_text = (self.show_source or self.show_fixes) and bool(report.diagnostics)
@@ -414,6 +430,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if arguments.command == "upgrade":
             oldest = _oldest_target(arguments, tasks, finder)
     except (ConfigError, UsageError, SourceError) as error:
+        _give_back_standard_input(arguments, error)
         return _error(str(error))
     if arguments.command == "upgrade":
         return _upgrade(arguments, oldest, tasks)
@@ -424,6 +441,16 @@ def _error(message: str) -> int:
     """A usage or configuration error: one line on standard error, and its exit code."""
     print(f"flake8-asyncloop: error: {message}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _give_back_standard_input(arguments: argparse.Namespace, error: Exception) -> None:
+    """``fix -`` is an editor's filter: when it cannot give the fixed code, its input comes back
+    out unchanged (the error goes to standard error), or the editor's buffer would be emptied."""
+    if arguments.command != "fix" or not _writes(arguments) or "-" not in arguments.paths or sys.stdin is None:
+        return
+    data = error.data if isinstance(error, StandardInputError) else sys.stdin.buffer.read()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 def _answer_without_files(arguments: argparse.Namespace) -> Optional[int]:

@@ -57,6 +57,15 @@ class SourceError(Exception):
     """A file we cannot read as Python text: the message says why, in one line."""
 
 
+class StandardInputError(SourceError):
+    """Standard input that cannot be checked (not Python text, a broken configuration for it);
+    ``data`` are its bytes, for ``fix -`` to give back."""
+
+    def __init__(self, message: str, data: bytes) -> None:
+        super().__init__(message)
+        self.data = data
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text and its encoding, as Python itself reads a source file (BOM, coding cookie)."""
     try:
@@ -78,7 +87,7 @@ def read_standard_input() -> bytes:
     try:
         decode(data)
     except SourceError as error:
-        raise SourceError(f"standard input is not Python source text ({error})") from None
+        raise StandardInputError(f"standard input is not Python source text ({error})", data) from None
     return data
 
 
@@ -158,6 +167,8 @@ def run_task(task: Task) -> Report:
         report.error = f"not rewritten: {error}"
     except OSError as error:
         report.error = f"cannot write: {_describe(error)}" if report.changed else f"cannot read: {_describe(error)}"
+    if report.error is not None and task.data is not None:
+        report.output = task.data  # fix's filter mode gives its input back: an editor's buffer stays
     return report
 
 

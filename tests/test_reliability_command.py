@@ -19,6 +19,7 @@ from flake8_asyncloop import files
 from flake8_asyncloop.config import Settings
 from flake8_asyncloop.files import Task, run_task
 from flake8_asyncloop.rules import ALL_RULES
+from tests import engine_failure
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 FUNCTION = (
@@ -322,3 +323,95 @@ def test_jobs_give_the_same_output_in_the_same_order_on_the_standard_library(tmp
     assert outputs["1"].stdout == outputs["2"].stdout and outputs["1"].stderr == outputs["2"].stderr
     assert outputs["1"].stdout.count("\n") > 50
     assert " files checked, " in outputs["1"].stderr and " skipped with errors" in outputs["1"].stderr
+
+
+# -- fix as an editor's filter -------------------------------------------------------------------
+
+def filter_command(
+    *args: str, cwd: Path, stdin: bytes, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The command's bytes: standard output is compared byte for byte with the input."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_asyncloop", *args], cwd=cwd, input=stdin, capture_output=True, env=env
+    )
+
+
+BUFFER_WITH_SYNTAX_ERROR = b"import asyncio\nloop = asyncio.new_event_loop()\ndef f(:\n"
+UNDECODABLE_BUFFER = b"import asyncio\nx = '\xff'\n"
+
+
+@pytest.mark.parametrize(
+    "buffer, code, errors",
+    [
+        (
+            BUFFER_WITH_SYNTAX_ERROR,
+            1,
+            [
+                "src/app.py: error: cannot parse (line 3): invalid syntax",
+                "1 file checked, 0 fixed, 0 remaining, 1 skipped with errors",
+            ],
+        ),
+        (
+            UNDECODABLE_BUFFER,
+            2,
+            [
+                "flake8-asyncloop: error: standard input is not Python source text (cannot decode: 'utf-8' codec "
+                "can't decode byte 0xff in position 20: invalid start byte)"
+            ],
+        ),
+        (
+            b"import asyncio\x00\n",
+            2,
+            [
+                "flake8-asyncloop: error: standard input is not Python source text (cannot decode: it contains a "
+                "null byte, as binary data does)"
+            ],
+        ),
+    ],
+    ids=["syntax-error", "undecodable", "null-byte"],
+)
+def test_fix_as_a_filter_gives_its_input_back_on_an_error(
+    tmp_path: Path, buffer: bytes, code: int, errors: list[str]
+) -> None:
+    """An editor that pipes its buffer through ``fix -`` and takes standard output as the new
+    buffer keeps its text: the input comes back byte for byte, the error goes to standard error."""
+    result = filter_command("fix", "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=buffer)
+    assert (result.returncode, result.stdout, result.stderr.decode().splitlines()) == (code, buffer, errors)
+    # Reporting and diffing print no code: nothing on standard output, the same error.
+    for mode in (["check"], ["fix", "--diff"], ["fix", "--check"]):
+        quiet = filter_command(*mode, "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=buffer)
+        assert (quiet.returncode, quiet.stdout, quiet.stderr.decode().splitlines()[0]) == (code, b"", errors[0])
+
+
+def test_fix_as_a_filter_gives_its_input_back_when_the_engine_fails(tmp_path: Path) -> None:
+    buffer = needs_fixing().replace("# comment 0", f"# {engine_failure.MARKER}").encode()
+    environment = engine_failure.environment(tmp_path / "site")
+    result = filter_command("fix", "-", cwd=tmp_path, stdin=buffer, env=environment)
+    assert result.returncode == 1 and result.stdout == buffer
+    stderr = result.stderr.decode().splitlines()
+    assert stderr[0] == "flake8-asyncloop: internal error on -" and stderr[-2].startswith("-:1:1: ELP900 ")
+    assert stderr[-1] == "1 file checked, 0 fixed, 0 remaining, 1 file failed (internal error)"
+    diff = filter_command("fix", "--diff", "-", cwd=tmp_path, stdin=buffer, env=environment)
+    # No diff: the error, and ELP900 where a diff's diagnostics go, on standard error.
+    assert diff.returncode == 1 and diff.stdout == b""
+    assert diff.stderr.decode().splitlines()[-2:] == [stderr[-2], stderr[-1].replace("0 fixed", "0 fixable")]
+
+
+@pytest.mark.parametrize(
+    "args, pyproject, error",
+    [
+        (["--jobs", "0"], None, "flake8-asyncloop: error: --jobs must be at least 1"),
+        ([], "[tool.flake8-asyncloop]\nselect = 3\n", "[tool.flake8-asyncloop]: 'select' must be a list of strings"),
+    ],
+    ids=["usage", "configuration"],
+)
+def test_fix_as_a_filter_gives_its_input_back_on_a_usage_or_configuration_error(
+    tmp_path: Path, args: list[str], pyproject: str | None, error: str
+) -> None:
+    if pyproject is not None:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    buffer = needs_fixing().encode()
+    result = filter_command("fix", *args, "-", cwd=tmp_path, stdin=buffer)
+    assert result.returncode == 2 and result.stdout == buffer
+    (line,) = result.stderr.decode().splitlines()
+    assert line.startswith("flake8-asyncloop: error: ") and line.endswith(error)
