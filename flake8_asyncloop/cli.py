@@ -131,20 +131,35 @@ def _excluded(path: str, settings: Settings, named: bool) -> bool:
 
 def discover(paths: Sequence[str], finder: SettingsFinder) -> Iterator[str]:
     """Python files under ``paths``, sorted per directory, each directory with the settings that
-    apply to it (``config.py``); named files always, unless force-exclude excludes them."""
+    apply to it (``config.py``); named files always, unless force-exclude excludes them. Each file
+    once, however often it is named: ``f.py`` and ``./f.py``, or a file and its directory."""
+    seen: set[str] = set()
     for raw in paths:
         if raw != "-" and _excluded(raw, finder.for_path(raw), named=True):
             continue
-        if not os.path.isdir(raw):
-            yield raw  # one that vanished since main() looked is reported by run_task, in one line
-            continue
+        for path, identity in _files_under(raw, finder):
+            if identity not in seen:
+                seen.add(identity)
+                yield path
+
+
+def _files_under(raw: str, finder: SettingsFinder) -> Iterator[tuple[str, str]]:
+    """Each file a named path stands for, with what identifies it: its directory resolved, and its
+    name (a symbolic link to a file stays itself: fix refuses to write through one)."""
+    if raw == "-":
+        yield raw, raw
+    elif not os.path.isdir(raw):
+        # One that vanished since main() looked is reported by run_task, in one line.
+        yield raw, os.path.join(os.path.realpath(os.path.dirname(raw) or "."), os.path.basename(raw))
+    else:
         for root, directories, files in os.walk(raw):
             settings = finder.for_directory(root)
             directories[:] = sorted(d for d in directories if not _excluded(os.path.join(root, d), settings, False))
+            resolved = os.path.realpath(root)
             for name in sorted(files):
                 candidate = str(Path(root) / name)  # "pkg/m.py" under ".", as the user would write it
                 if name.endswith(".py") and not _excluded(candidate, settings, False):
-                    yield candidate
+                    yield candidate, os.path.join(resolved, name)
 
 
 def settings_finder(arguments: argparse.Namespace) -> SettingsFinder:
@@ -249,9 +264,6 @@ class UsageError(Exception):
 def _check_usage(arguments: argparse.Namespace) -> None:
     if arguments.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    missing = next((path for path in arguments.paths if path != "-" and not os.path.exists(path)), None)
-    if missing is not None:
-        raise UsageError(f"{missing}: no such file or directory")
     format_name = getattr(arguments, "output_format", "text")
     if getattr(arguments, "statistics", False) and format_name not in output.STATISTICS_FORMATS:
         raise UsageError(f"--statistics cannot be used with --output-format {format_name}")
@@ -423,6 +435,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     answered = _answer_without_files(arguments)
     if answered is not None:
         return answered
+    missing = _drop_missing_paths(arguments)
+    if missing and not arguments.paths:
+        return EXIT_ERROR
     try:
         finder = settings_finder(arguments)
         _check_usage(arguments)
@@ -433,14 +448,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _give_back_standard_input(arguments, error)
         return _error(str(error))
     if arguments.command == "upgrade":
-        return _upgrade(arguments, oldest, tasks)
-    return _report(arguments, _execute(arguments, tasks))
+        code = _upgrade(arguments, oldest, tasks)
+    else:
+        code = _report(arguments, _execute(arguments, tasks))
+    return EXIT_ERROR if missing else code  # the most severe
 
 
 def _error(message: str) -> int:
     """A usage or configuration error: one line on standard error, and its exit code."""
     print(f"flake8-asyncloop: error: {message}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _drop_missing_paths(arguments: argparse.Namespace) -> bool:
+    """Each named path that does not exist: an error line, and left out (the others are still
+    checked, and the exit code is 2). Whether there was one."""
+    missing = [path for path in arguments.paths if path != "-" and not os.path.exists(path)]
+    for path in missing:
+        _error(f"{path}: no such file or directory")
+    arguments.paths = [path for path in arguments.paths if path not in missing]
+    return bool(missing)
 
 
 def _give_back_standard_input(arguments: argparse.Namespace, error: Exception) -> None:

@@ -164,6 +164,73 @@ def test_bad_files_get_one_line_and_the_run_goes_on(tmp_path: Path) -> None:
     assert result.returncode == 1
 
 
+FIXABLE_DIAGNOSTIC = (
+    "5:12: ELP102 event loop 'loop' is never installed, so asyncio.gather() on line 6 binds to another loop, and "
+    "awaiting the result on this one raises ValueError; call asyncio.set_event_loop(loop) after creating it"
+)
+
+
+@pytest.mark.parametrize("mode", ["check", "fix"])
+def test_a_missing_path_is_an_error_line_and_the_others_are_still_checked(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "good.py").write_text(FIXABLE)
+    (tmp_path / "bad.py").write_text(UNFIXABLE)
+    result = command(mode, "good.py", "missing.py", "bad.py", "gone/", cwd=tmp_path)
+    assert result.returncode == 2  # the most severe: problems are 1, a path that does not exist 2
+    summary = {"check": "2 files checked, 2 diagnostics", "fix": "2 files checked, 1 fixed, 1 remaining"}[mode]
+    assert result.stderr.decode().splitlines() == [
+        "flake8-asyncloop: error: missing.py: no such file or directory",
+        "flake8-asyncloop: error: gone/: no such file or directory",
+        summary,
+    ]
+    lines = result.stdout.decode().splitlines()
+    if mode == "check":
+        assert lines[0] == f"good.py:{FIXABLE_DIAGNOSTIC}"
+    else:
+        assert (tmp_path / "good.py").read_text() == FIXED
+    assert lines[-1].startswith("bad.py:5:5: ELP101 ")
+    # A clean file beside a missing path: still 2.
+    (tmp_path / "bad.py").write_text(CLEAN)
+    assert command(mode, "bad.py", "missing.py", cwd=tmp_path).returncode == 2
+
+
+def test_upgrade_reports_the_files_that_exist_beside_a_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(FIXABLE)
+    result = command("upgrade", "--target-version", ">=3.10", "good.py", "missing.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode() == "flake8-asyncloop: error: missing.py: no such file or directory\n"
+    assert result.stdout.decode().splitlines()[0] == "Python 3.10 to 3.16: 1 file checked"
+    assert "  good.py:5:12: ELP102 binds work to another loop (safe fix)" in result.stdout.decode().splitlines()
+
+
+@pytest.mark.parametrize(
+    "paths, shown",
+    [
+        (["a.py", "./a.py"], ["a.py"]),
+        (["a.py", "a.py"], ["a.py"]),
+        (["sub/../a.py", "a.py"], ["sub/../a.py"]),
+        (["a.py", "."], ["a.py", "real/b.py"]),  # the directory's walk finds a.py again
+        ([".", "a.py"], ["a.py", "real/b.py"]),
+        (["linked", "real", "real/b.py"], ["linked/b.py"]),  # a link to a directory is that directory
+        (["-", "-"], ["-"]),
+    ],
+)
+def test_each_file_is_checked_once_however_often_it_is_named(
+    tmp_path: Path, paths: list[str], shown: list[str]
+) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "b.py").write_text(FIXABLE)
+    (tmp_path / "linked").symlink_to("real")
+    result = command("check", *paths, cwd=tmp_path, stdin=FIXABLE.encode())
+    assert result.stdout.decode().splitlines() == [f"{path}:{FIXABLE_DIAGNOSTIC}" for path in shown]
+    files = "1 file" if len(shown) == 1 else f"{len(shown)} files"
+    diagnostics = "1 diagnostic" if len(shown) == 1 else f"{len(shown)} diagnostics"
+    assert result.stderr.decode() == f"{files} checked, {diagnostics}\n"
+    fixed = command("fix", *paths, cwd=tmp_path, stdin=FIXABLE.encode())
+    assert fixed.stderr.decode().splitlines()[-1] == f"{files} checked, {len(shown)} fixed, 0 remaining"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -269,7 +269,7 @@ def test_permission_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     "args, stdin, message",
     [
         (["check", "missing.py"], None, "flake8-asyncloop: error: missing.py: no such file or directory"),
-        (["fix", "a.py", "missing/"], None, "flake8-asyncloop: error: missing/: no such file or directory"),
+        (["fix", "missing/"], None, "flake8-asyncloop: error: missing/: no such file or directory"),
         (["check", "-"], b"\xff\xfe\x00garbage", "flake8-asyncloop: error: standard input is not Python source text"),
         (["fix", "-"], b"import asyncio\x00\n", "flake8-asyncloop: error: standard input is not Python source text"),
         (["check", "--select", "ELP1,XYZ9"], None, "flake8-asyncloop: error: --select: unknown rule code 'XYZ9'"),
