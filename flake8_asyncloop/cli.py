@@ -431,7 +431,11 @@ class _Results:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Validate the options, build a task per file, run the tasks, report: the exit code."""
-    arguments = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help(sys.stderr)  # no command: what the commands are, as a usage error
+        return EXIT_ERROR
+    arguments = parser.parse_args(argv)
     answered = _answer_without_files(arguments)
     if answered is not None:
         return answered

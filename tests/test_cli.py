@@ -324,3 +324,28 @@ def test_newer_syntax_that_nests_deeply_is_not_given_to_libcst(tmp_path: Path, d
     assert result.returncode == 1
     # 3.11 refuses the type alias (a plain SyntaxError, so libcst was asked), 3.12+ the depth.
     assert result.stderr.decode().startswith("a.py: error: cannot parse")
+
+
+def test_no_arguments_print_the_usage_with_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_asyncloop"], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[:4] == [
+        "usage: flake8-asyncloop [-h] [--version] {check,fix,upgrade,explain,rules,clean,server} ...",
+        "",
+        "Find asyncio event-loop misuse and fix it.",
+        "",
+    ]
+    assert "    check               report problems" in lines
+    assert "    fix                 rewrite problems to the recipe, then report what is left" in lines
+
+
+def test_check_without_paths_checks_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(FIXABLE)
+    result = command("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.decode().splitlines() == [f"pkg/a.py:{FIXABLE_DIAGNOSTIC}"]
