@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--no-cache", action="store_true", help=f"neither use nor keep results in {CACHE_DIRECTORY}")
         sub.add_argument("--cache-dir", metavar="DIR", help=f"where results are kept (default: {CACHE_DIRECTORY} "
                          "in the project's directory, else in the working directory)")
+    for sub in (check, fix):
+        sub.add_argument("--color", choices=output.COLOR_CHOICES, default="auto",
+                         help="colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never")
     check.add_argument("--output-format", choices=output.FORMATS, default="text", help="default: text")
     check.add_argument("--statistics", action="store_true", help="print the count of each code, not each diagnostic")
     check.add_argument("--show-source", action="store_true", help="print each diagnostic's line, with a caret")
@@ -348,6 +351,8 @@ class _Results:
         self.standard_input = any(task.data is not None for task in tasks)
         # With fixed code or a diff going to standard output, diagnostics go to standard error.
         self.messages_to_stderr = (self.write and self.standard_input) or (self.fixing and arguments.diff)
+        wants_colour = output.colour_wanted(arguments.color, sys.stderr if self.messages_to_stderr else sys.stdout)
+        self.style = output.COLOURED if wants_colour else output.PLAIN
         self.streamed = self.format_name in output.STREAMED_FORMATS and not self.statistics
         self.collected: list[output.Checked] = []
         self.remaining = self.fixed = self.skipped = self.failed = self.changed = 0
@@ -389,7 +394,7 @@ class _Results:
             self.collected.append(checked)
             return
         for diagnostic in report.diagnostics:
-            line = output.render(self.format_name, checked, diagnostic, self.show_source, self.show_fixes)
+            line = output.render(self.format_name, checked, diagnostic, self.show_source, self.show_fixes, self.style)
             # Named at each print: the progress bar redirects sys.stdout while it is shown.
             print(line, file=sys.stderr if self.messages_to_stderr else sys.stdout)
 

@@ -221,7 +221,8 @@ def run_session_command(command: str, root: Path) -> str:
     words = shlex.split(command)
     if words[:1] != ["flake8-asyncloop"]:
         raise ValueError(f"the README's session runs only flake8-asyncloop, not {command!r}")
-    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    # Without FORCE_COLOR: colour escapes in the pasted text would not read as text.
+    environment = {key: value for key, value in os.environ.items() if key not in ("CI", "FORCE_COLOR")}
     environment["PYTHONUNBUFFERED"] = "1"
     result = subprocess.run(
         [sys.executable, "-m", "flake8_asyncloop", *words[1:]],

@@ -52,13 +52,43 @@ def code_name(code: str) -> Optional[str]:
     return rule.name if rule else None
 
 
-def location(path: str, diagnostic: Diagnostic) -> str:
-    return f"{path}:{diagnostic.line}:{diagnostic.column + 1}"
+COLOR_CHOICES = ("auto", "always", "never")
 
 
-def render_concise(path: str, diagnostic: Diagnostic) -> str:
+@dataclass(frozen=True)
+class Style:
+    """The ANSI escapes of the text and concise formats, flake8's palette: the path bold, the
+    colons cyan, the code bold red. ``PLAIN`` has none."""
+
+    path: str = ""
+    separator: str = ""
+    code: str = ""
+    reset: str = ""
+
+
+PLAIN = Style()
+COLOURED = Style(path="\x1b[1m", separator="\x1b[36m", code="\x1b[1;31m", reset="\x1b[0m")
+
+
+def colour_wanted(choice: str, stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """``--color``: ``always`` and ``never`` as they say; ``auto`` as CPython colours its own
+    output: never with NO_COLOR set, always with FORCE_COLOR set, else on a terminal (not a dumb one)."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and environ.get("TERM") != "dumb"
+
+
+def render_concise(path: str, diagnostic: Diagnostic, style: Style = PLAIN) -> str:
     """``path:line:col: CODE message``: what flake8 prints, and what editors and terminals link."""
-    return f"{location(path, diagnostic)}: {diagnostic.flake8_text()}"
+    colon = f"{style.separator}:{style.reset}"
+    return (
+        f"{style.path}{path}{style.reset}{colon}{diagnostic.line}{colon}{diagnostic.column + 1}{colon} "
+        f"{style.code}{diagnostic.code}{style.reset} {diagnostic.message}"
+    )
 
 
 def _caret_line(source_line: str, column: int) -> str:
@@ -75,10 +105,15 @@ def _fix_preview(fix: Fix, source: str) -> list[str]:
 
 
 def render_text(
-    checked: Checked, diagnostic: Diagnostic, *, show_source: bool = False, show_fixes: bool = False
+    checked: Checked,
+    diagnostic: Diagnostic,
+    *,
+    show_source: bool = False,
+    show_fixes: bool = False,
+    style: Style = PLAIN,
 ) -> str:
     """The default format: the concise line, then the source line with a caret and the fix, on request."""
-    lines = [render_concise(checked.path, diagnostic)]
+    lines = [render_concise(checked.path, diagnostic, style)]
     if checked.text is not None and show_source:
         source_line = SourceLines(checked.text).line(diagnostic.line)
         lines += [f"    {source_line}", f"    {_caret_line(source_line, diagnostic.column)}"]
@@ -90,13 +125,15 @@ def render_text(
     return "\n".join(lines)
 
 
-def render(format_name: str, checked: Checked, diagnostic: Diagnostic, show_source: bool, show_fixes: bool) -> str:
-    """One diagnostic in a streamed format (text, concise or github)."""
+def render(
+    format_name: str, checked: Checked, diagnostic: Diagnostic, show_source: bool, show_fixes: bool, style: Style
+) -> str:
+    """One diagnostic in a streamed format (text, concise or github; ``style`` colours the first two)."""
     if format_name == "github":
         return render_github(checked.path, diagnostic)
     if format_name == "concise":
-        return render_concise(checked.path, diagnostic)
-    return render_text(checked, diagnostic, show_source=show_source, show_fixes=show_fixes)
+        return render_concise(checked.path, diagnostic, style)
+    return render_text(checked, diagnostic, show_source=show_source, show_fixes=show_fixes, style=style)
 
 
 def _escape_github_data(value: str) -> str:

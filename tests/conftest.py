@@ -9,6 +9,9 @@ from tests.snapshot_support import UPDATE_OPTION, UPDATE_VARIABLE, Snapshots, up
 # Every flake8 this suite starts (and the plugin imported in-process) re-raises engine errors
 # instead of logging them, so a bug fails a test rather than hiding as "no diagnostics".
 os.environ["FLAKE8_ASYNCLOOP_RAISE_INTERNAL_ERRORS"] = "1"
+# The output the tests pin is plain: a FORCE_COLOR in the environment (some CI sets it) would
+# colour every command's text output. The colour tests set it themselves.
+os.environ.pop("FORCE_COLOR", None)
 
 # The reliability runs have a quick default, for CI, and a long one on request: many more
 # generated programs, real flake8 over the whole standard library, every test_asyncio module.

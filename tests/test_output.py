@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +234,121 @@ def test_json_and_sarif_carry_the_files_that_could_not_be_checked(
     assert notification["message"]["text"] == "not checked: cannot parse (line 2): invalid syntax"
     assert notification["descriptor"] == {"id": "file-not-checked", "index": 1}
     assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+
+
+# -- colour --------------------------------------------------------------------------------------
+
+BOLD, CYAN, BOLD_RED, RESET = "\x1b[1m", "\x1b[36m", "\x1b[1;31m", "\x1b[0m"
+COLON = f"{CYAN}:{RESET}"
+ELP104_MESSAGE = (
+    "asyncio.get_event_loop() inside a coroutine: use asyncio.get_running_loop(), which returns the running "
+    "loop and never creates one"
+)
+COLOURED_ELP104 = f"{BOLD}a.py{RESET}{COLON}5{COLON}12{COLON} {BOLD_RED}ELP104{RESET} {ELP104_MESSAGE}"
+PLAIN_ELP104 = f"a.py:5:12: ELP104 {ELP104_MESSAGE}"
+
+
+def command(*args: str, cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_asyncloop", *args], cwd=cwd, env=env, input=stdin, capture_output=True
+    )
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def plain_environment(**variables: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
+    return {**environment, **variables}
+
+
+def test_color_always_colours_text_and_concise_as_flake8_does(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    for format_name in ("text", "concise"):
+        result = command("check", "--color", "always", "--output-format", format_name, "a.py", cwd=tmp_path,
+                         env=plain_environment())  # fmt: skip
+        assert result.stdout == f"{COLOURED_ELP104}\n"
+        assert result.stderr == "1 file checked, 1 diagnostic\n"  # the summary stays plain
+    shown = command("check", "--color", "always", "--show-source", "a.py", cwd=tmp_path, env=plain_environment())
+    assert shown.stdout.splitlines() == [
+        COLOURED_ELP104, "        loop = asyncio.get_event_loop()  # keep", "               ^"
+    ]
+    # Machine formats never carry escapes.
+    for format_name in ("json", "sarif", "github"):
+        result = command("check", "--color", "always", "--output-format", format_name, "a.py", cwd=tmp_path,
+                         env=plain_environment())  # fmt: skip
+        assert "\x1b" not in result.stdout and "ELP104" in result.stdout, format_name
+
+
+def test_fix_colours_what_is_left_where_it_goes(tmp_path: Path) -> None:
+    """``fix -`` writes the code to standard output and what is left to standard error: the code
+    never gets escapes, whatever --color says."""
+    (tmp_path / "a.py").write_text(FIXABLE)
+    fix = command("fix", "--color", "always", "--diff", "a.py", cwd=tmp_path, env=plain_environment())
+    assert "\x1b" not in fix.stdout and fix.stdout.startswith("--- a.py\n")
+    left = command("fix", "--color", "always", "--stdin-filename", "b.py", "-", cwd=tmp_path,
+                   env=plain_environment(), stdin=UNFIXABLE.encode())  # fmt: skip
+    assert left.stdout == UNFIXABLE
+    assert left.stderr.startswith(f"{BOLD}b.py{RESET}{COLON}5{COLON}5{COLON} {BOLD_RED}ELP101{RESET} ")
+
+
+@pytest.mark.parametrize(
+    "args, variables, coloured",
+    [
+        ([], {}, False),  # a pipe
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        ([], {"NO_COLOR": ""}, False),  # empty: as if unset
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),  # the option wins
+        (["--color", "auto"], {"FORCE_COLOR": "1"}, True),
+    ],
+)
+def test_color_options_and_environment(
+    tmp_path: Path, args: list[str], variables: dict[str, str], coloured: bool
+) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    result = command("check", *args, "a.py", cwd=tmp_path, env=plain_environment(**variables))
+    assert result.stdout == f"{COLOURED_ELP104 if coloured else PLAIN_ELP104}\n"
+
+
+def _on_a_terminal(tmp_path: Path, env: dict[str, str]) -> str:
+    """Standard output of ``check a.py`` when it is a terminal (a pseudo-terminal here)."""
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "flake8_asyncloop", "check", "a.py"], cwd=tmp_path, env=env,
+            stdout=terminal, stderr=subprocess.DEVNULL, timeout=120,
+        )  # fmt: skip
+        assert process.returncode == 1
+        os.close(terminal)
+        terminal = -1
+        data = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data.decode().replace("\r\n", "\n")
+    finally:
+        os.close(controller)
+        if terminal != -1:
+            os.close(terminal)
+
+
+def test_text_is_coloured_on_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FIXABLE)
+    assert _on_a_terminal(tmp_path, plain_environment(TERM="xterm-256color")) == f"{COLOURED_ELP104}\n"
+    assert _on_a_terminal(tmp_path, plain_environment(TERM="dumb")) == f"{PLAIN_ELP104}\n"
+    assert _on_a_terminal(tmp_path, plain_environment(TERM="xterm", NO_COLOR="1")) == f"{PLAIN_ELP104}\n"
+
+
+def test_when_colour_is_wanted() -> None:
+    assert output.colour_wanted("auto", _Terminal(), {})
+    assert not output.colour_wanted("auto", io.StringIO(), {})
+    assert output.colour_wanted("auto", io.StringIO(), {"FORCE_COLOR": "1"})
+    assert not output.colour_wanted("auto", _Terminal(), {"NO_COLOR": "1"})
+    assert not output.colour_wanted("auto", _Terminal(), {"TERM": "dumb"})
+    assert output.colour_wanted("always", io.StringIO(), {"NO_COLOR": "1"})
+    assert not output.colour_wanted("never", _Terminal(), {"FORCE_COLOR": "1"})
