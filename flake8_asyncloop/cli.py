@@ -363,8 +363,11 @@ class _Results:
         if report.error is not None:
             self.skipped += 1
             print(f"{report.path}: error: {report.error}", file=sys.stderr)
+            skipped = output.Checked(report.path, [], skipped=report.error, skipped_at=report.error_at)
             if not self.streamed:
-                self.collected.append(output.Checked(report.path, [], skipped=report.error))
+                self.collected.append(skipped)
+            elif self.format_name == "github":  # the line above, as an annotation
+                print(output.render_github_skipped(skipped), file=sys.stderr if self.messages_to_stderr else sys.stdout)
             self.write_code(report)  # standard input given back unchanged
             return
         if report.internal_error is not None:

@@ -49,12 +49,18 @@ class Report:
     output: Optional[bytes] = None  # the fixed bytes of standard input
     diff: str = ""
     error: Optional[str] = None  # one line: why the file was skipped
+    error_at: tuple[int, int] = (1, 0)  # where: a syntax error's line and column (0-based), else the start
     internal_error: Optional[InternalError] = None  # the engine failed on the file (a bug of ours)
     kept: bool = False  # the diagnostics are those kept from an earlier run (``cache.py``)
 
 
 class SourceError(Exception):
-    """A file we cannot read as Python text: the message says why, in one line."""
+    """A file we cannot read as Python text: the message says why, in one line; ``at`` where in
+    the file, when that is known (line, 0-based column)."""
+
+    def __init__(self, message: str, at: tuple[int, int] = (1, 0)) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 class StandardInputError(SourceError):
@@ -161,7 +167,9 @@ def run_task(task: Task) -> Report:
         report.diagnostics = result.remaining
         if task.mode == "fix":
             _apply(task, report, source, result)
-    except (SourceError, ConfigError) as error:
+    except SourceError as error:
+        report.error, report.error_at = str(error), error.at
+    except ConfigError as error:
         report.error = str(error)
     except NotRewritten as error:
         report.error = f"not rewritten: {error}"
@@ -220,9 +228,17 @@ def _parse(body: str) -> Optional[ast.Module]:
             return None
         line = getattr(error, "lineno", None)
         where = f" (line {line})" if line else ""
-        raise SourceError(f"cannot parse{where}: {getattr(error, 'msg', error)}") from None
+        raise SourceError(f"cannot parse{where}: {getattr(error, 'msg', error)}", _error_at(error)) from None
     except (RecursionError, MemoryError):
         raise SourceError("cannot parse: nested too deeply") from None
+
+
+def _error_at(error: Exception) -> tuple[int, int]:
+    """A syntax error's line and 0-based column (CPython's ``offset`` is 1-based), where it says."""
+    line, offset = getattr(error, "lineno", None), getattr(error, "offset", None)
+    if not line:
+        return 1, 0
+    return line, max(0, (offset or 1) - 1)
 
 
 def _run_engine(task: Task, settings: FileSettings, body: str, tree: Optional[ast.Module]) -> FixResult:

@@ -31,6 +31,9 @@ FORMATS = ("text", "concise", "json", "sarif", "github")
 STREAMED_FORMATS = ("text", "concise", "github")  # printed file by file; json and sarif at the end
 STATISTICS_FORMATS = ("text", "concise", "json")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+# A file that could not be checked: the rule id of its SARIF result and the id of its notification's
+# descriptor, the title of its GitHub annotation.
+SKIPPED_ID = "file-not-checked"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Checked:
     text: Optional[str] = None
     failure: Optional[str] = None  # the engine failed on the file: ELP900's message, even if deselected
     skipped: Optional[str] = None  # the file could not be checked (read, decoded, parsed): why
+    skipped_at: tuple[int, int] = (1, 0)  # where: a syntax error's line and 0-based column, else the start
 
 
 def code_name(code: str) -> Optional[str]:
@@ -146,16 +150,21 @@ def _escape_github_property(value: str) -> str:
 
 def render_github(path: str, diagnostic: Diagnostic) -> str:
     """A GitHub Actions ``::error`` workflow command: an annotation on the line in the pull request."""
+    return _github_annotation(path, diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.flake8_text())
+
+
+def render_github_skipped(checked: Checked) -> str:
+    """A file that could not be checked, as an annotation where its syntax error is (else line 1)."""
+    line, column = checked.skipped_at
+    return _github_annotation(checked.path, line, column, SKIPPED_ID, f"not checked: {checked.skipped}")
+
+
+def _github_annotation(path: str, line: int, column: int, title: str, message: str) -> str:
     properties = ",".join(
         f"{key}={_escape_github_property(value)}"
-        for key, value in (
-            ("file", path),
-            ("line", str(diagnostic.line)),
-            ("col", str(diagnostic.column + 1)),
-            ("title", diagnostic.code),
-        )
+        for key, value in (("file", path), ("line", str(line)), ("col", str(column + 1)), ("title", title))
     )
-    return f"::error {properties}::{_escape_github_data(diagnostic.flake8_text())}"
+    return f"::error {properties}::{_escape_github_data(message)}"
 
 
 def _json_edit(edit: Edit) -> dict[str, JsonValue]:
@@ -171,7 +180,7 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
     records: list[JsonValue] = []
     for checked in results:
         if checked.skipped is not None:
-            records.append(_skipped_record(checked.path, checked.skipped))
+            records.append(_skipped_record(checked))
         for diagnostic in checked.diagnostics:
             fix = diagnostic.fix
             records.append(
@@ -194,15 +203,17 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
     return records
 
 
-def _skipped_record(path: str, why: str) -> dict[str, JsonValue]:
-    """A file that could not be checked, as ruff gives a syntax error: a record with no code."""
+def _skipped_record(checked: Checked) -> dict[str, JsonValue]:
+    """A file that could not be checked, as ruff gives a syntax error: a record with no code, where
+    the syntax error is (else at line 1)."""
+    line, column = checked.skipped_at
     return {
-        "filename": path,
-        "line": 1,
-        "column": 1,
+        "filename": checked.path,
+        "line": line,
+        "column": column + 1,
         "code": None,
         "name": None,
-        "message": f"not checked: {why}",
+        "message": f"not checked: {checked.skipped}",
         "fix": None,
     }
 
@@ -272,9 +283,6 @@ def _sarif_fix(uri: str, fix: Fix) -> dict[str, JsonValue]:
     }
 
 
-_SKIPPED_ID = "file-not-checked"
-
-
 def _sarif_notification(path: str, text: str, descriptor: str, index: int) -> dict[str, JsonValue]:
     return {
         "level": "error",
@@ -294,7 +302,7 @@ def _sarif_invocation(results: Sequence[Checked]) -> dict[str, JsonValue]:
         if checked.failure is not None
     ]
     skipped: list[JsonValue] = [
-        _sarif_notification(checked.path, f"not checked: {checked.skipped}", _SKIPPED_ID, 1)
+        _sarif_notification(checked.path, f"not checked: {checked.skipped}", SKIPPED_ID, 1)
         for checked in results
         if checked.skipped is not None
     ]
@@ -306,6 +314,22 @@ def _sarif_invocation(results: Sequence[Checked]) -> dict[str, JsonValue]:
     return invocation
 
 
+def _sarif_result(rule_id: str, message: str, uri: str, line: int, column: int) -> dict[str, JsonValue]:
+    return {
+        "ruleId": rule_id,
+        "level": "error",
+        "message": {"text": message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri},
+                    "region": {"startLine": line, "startColumn": column + 1},
+                }
+            }
+        ],
+    }
+
+
 def sarif_log(
     results: Iterable[Checked], rules: Sequence[Rule] = ALL_RULES, documentation_url: Optional[str] = None
 ) -> dict[str, JsonValue]:
@@ -314,27 +338,19 @@ def sarif_log(
     ``documentation_url``: where ``docs/rules.md`` is published; each rule's ``helpUri`` is an
     anchor on it (SARIF wants an absolute URI there). Without it, ``help`` carries the whole text.
     ELP900 (the engine failed on a file) is a result like the others, and a notification of the
-    run's invocation, which its descriptor in ``notifications`` documents.
+    run's invocation, which its descriptor in ``notifications`` documents; so is a file that could
+    not be checked (``file-not-checked``, where its syntax error is).
     """
     files = list(results)
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     sarif_results: list[JsonValue] = []
     for checked in files:
         uri = artifact_uri(checked.path)
+        if checked.skipped is not None:
+            line, column = checked.skipped_at
+            sarif_results.append(_sarif_result(SKIPPED_ID, f"not checked: {checked.skipped}", uri, line, column))
         for diagnostic in checked.diagnostics:
-            result: dict[str, JsonValue] = {
-                "ruleId": diagnostic.code,
-                "level": "error",
-                "message": {"text": diagnostic.message},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": uri},
-                            "region": {"startLine": diagnostic.line, "startColumn": diagnostic.column + 1},
-                        }
-                    }
-                ],
-            }
+            result = _sarif_result(diagnostic.code, diagnostic.message, uri, diagnostic.line, diagnostic.column)
             if diagnostic.code in rule_index:
                 result["ruleIndex"] = rule_index[diagnostic.code]
             if diagnostic.fix is not None:
@@ -351,7 +367,7 @@ def sarif_log(
                 "shortDescription": {"text": INTERNAL_ERROR_SUMMARY},
             },
             {
-                "id": _SKIPPED_ID,
+                "id": SKIPPED_ID,
                 "shortDescription": {"text": "A file could not be read, decoded or parsed, and was not checked."},
             },
         ],

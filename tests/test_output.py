@@ -43,6 +43,18 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def command(*args: str, cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_asyncloop", *args], cwd=cwd, env=env, input=stdin, capture_output=True
+    )
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def plain_environment(**variables: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
+    return {**environment, **variables}
+
+
 def test_text_is_the_flake8_line_and_concise_the_same(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, text, _ = run(capsys, "a.py", "b.py")
     assert code == 1
@@ -205,35 +217,75 @@ def test_progress_bar_appears_once_the_run_is_long_enough(monkeypatch: pytest.Mo
     assert quiet.getvalue() == ""
 
 
-def test_json_and_sarif_carry_the_files_that_could_not_be_checked(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (project / "broken.py").write_text("import asyncio\ndef f(:\n")
-    code, printed, err = run(capsys, "--output-format", "json", "a.py", "broken.py")
-    assert code == 1
-    records = json.loads(printed)
-    assert [record for record in records if record["code"] is None] == [
-        {
-            "filename": "broken.py",
-            "line": 1,
-            "column": 1,
-            "code": None,
-            "name": None,
-            "message": "not checked: cannot parse (line 2): invalid syntax",
-            "fix": None,
-        }
-    ]
-    assert "broken.py: error: cannot parse (line 2)" in err
+def test_every_format_carries_the_files_that_could_not_be_checked(tmp_path: Path) -> None:
+    """A file that could not be parsed or decoded is an error line in text, and a result in every
+    other format: the same files, where the syntax error is (else line 1), with the same reason."""
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "broken.py").write_text("import asyncio\ndef f(:\n")
+    (tmp_path / "binary.py").write_bytes(b"x = '\xff'\n")
+    files = ("a.py", "broken.py", "binary.py")
+    parse_error = "cannot parse (line 2): invalid syntax"
+    decode_error = "cannot decode: invalid or missing encoding declaration"
+    errors = [f"broken.py: error: {parse_error}", f"binary.py: error: {decode_error}"]
+    summary = "3 files checked, 1 diagnostic, 2 skipped with errors"
 
-    code, printed, _ = run(capsys, "--output-format", "sarif", "a.py", "broken.py")
-    log = json.loads(printed)
+    text = command("check", *files, cwd=tmp_path, env=plain_environment())
+    assert (text.returncode, text.stdout, text.stderr.splitlines()) == (1, f"{PLAIN_ELP104}\n", [*errors, summary])
+
+    github = command("check", "--output-format", "github", *files, cwd=tmp_path, env=plain_environment())
+    assert github.returncode == 1 and github.stderr.splitlines() == [*errors, summary]
+    assert github.stdout.splitlines() == [
+        f"::error file=a.py,line=5,col=12,title=ELP104::ELP104 {ELP104_MESSAGE}",
+        f"::error file=broken.py,line=2,col=7,title=file-not-checked::not checked: {parse_error}",
+        f"::error file=binary.py,line=1,col=1,title=file-not-checked::not checked: {decode_error}",
+    ]
+
+    result = command("check", "--output-format", "json", *files, cwd=tmp_path, env=plain_environment())
+    assert result.returncode == 1 and result.stderr.splitlines() == [*errors, summary]
+    records = json.loads(result.stdout)
+    assert [(r["filename"], r["line"], r["column"], r["code"], r["message"][:40]) for r in records] == [
+        ("a.py", 5, 12, "ELP104", ELP104_MESSAGE[:40]),
+        ("broken.py", 2, 7, None, f"not checked: {parse_error}"[:40]),
+        ("binary.py", 1, 1, None, f"not checked: {decode_error}"[:40]),
+    ]
+    assert records[1] == {
+        "filename": "broken.py",
+        "line": 2,
+        "column": 7,
+        "code": None,
+        "name": None,
+        "message": f"not checked: {parse_error}",
+        "fix": None,
+    }
+
+    result = command("check", "--output-format", "sarif", *files, cwd=tmp_path, env=plain_environment())
+    assert result.returncode == 1 and result.stderr.splitlines() == [*errors, summary]
+    log = json.loads(result.stdout)
     _validate_sarif(log)
-    (invocation,) = log["runs"][0]["invocations"]
+    run_ = log["runs"][0]
+    assert [
+        (
+            r["ruleId"],
+            r["level"],
+            r["message"]["text"][:40],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
+        for r in run_["results"]
+    ] == [
+        ("ELP104", "error", ELP104_MESSAGE[:40], "a.py", 5, 12),
+        ("file-not-checked", "error", f"not checked: {parse_error}"[:40], "broken.py", 2, 7),
+        ("file-not-checked", "error", f"not checked: {decode_error}"[:40], "binary.py", 1, 1),
+    ]
+    (invocation,) = run_["invocations"]
     assert invocation["executionSuccessful"] is True  # the input's problem, not the tool's
-    (notification,) = invocation["toolExecutionNotifications"]
-    assert notification["message"]["text"] == "not checked: cannot parse (line 2): invalid syntax"
-    assert notification["descriptor"] == {"id": "file-not-checked", "index": 1}
-    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+    notifications = invocation["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notifications] == [
+        f"not checked: {parse_error}", f"not checked: {decode_error}"
+    ]
+    assert notifications[0]["descriptor"] == {"id": "file-not-checked", "index": 1}
+    assert notifications[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
 
 
 # -- colour --------------------------------------------------------------------------------------
@@ -246,18 +298,6 @@ ELP104_MESSAGE = (
 )
 COLOURED_ELP104 = f"{BOLD}a.py{RESET}{COLON}5{COLON}12{COLON} {BOLD_RED}ELP104{RESET} {ELP104_MESSAGE}"
 PLAIN_ELP104 = f"a.py:5:12: ELP104 {ELP104_MESSAGE}"
-
-
-def command(*args: str, cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "flake8_asyncloop", *args], cwd=cwd, env=env, input=stdin, capture_output=True
-    )
-    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
-
-
-def plain_environment(**variables: str) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
-    return {**environment, **variables}
 
 
 def test_color_always_colours_text_and_concise_as_flake8_does(tmp_path: Path) -> None:
