@@ -34,7 +34,7 @@ from flake8_asyncloop.engine.projectfiles import Place, Reading, content_digest,
 from flake8_asyncloop.engine.timeline import Effect, Stage, Timeline
 
 CACHE_DIRECTORY = ".flake8-asyncloop-cache"
-_FORMAT = 1
+_FORMAT = 2  # 2: diagnostics keep their end
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by flake8-asyncloop.\n"
@@ -163,6 +163,7 @@ def _record(diagnostic: Diagnostic) -> dict[str, Any]:
     return {
         "line": diagnostic.line,
         "column": diagnostic.column,
+        "end": None if diagnostic.end is None else list(diagnostic.end),
         "code": diagnostic.code,
         "message": diagnostic.message,
         "timeline": None if timeline is None else {
@@ -178,4 +179,5 @@ def _diagnostic(record: dict[str, Any]) -> Diagnostic:
         tuple(Stage(since, Effect(effect), consequence) for since, effect, consequence in kept["stages"]),
         None if kept["reached"] is None else frozenset(kept["reached"]),
     )
-    return Diagnostic(record["line"], record["column"], record["code"], record["message"], timeline=timeline)
+    end = None if record["end"] is None else (record["end"][0], record["end"][1])
+    return Diagnostic(record["line"], record["column"], record["code"], record["message"], timeline=timeline, end=end)

@@ -183,11 +183,14 @@ def json_records(results: Iterable[Checked]) -> list[JsonValue]:
             records.append(_skipped_record(checked))
         for diagnostic in checked.diagnostics:
             fix = diagnostic.fix
+            end_line, end_column = diagnostic.end or (diagnostic.line, diagnostic.column)
             records.append(
                 {
                     "filename": checked.path,
                     "line": diagnostic.line,
                     "column": diagnostic.column + 1,
+                    "end_line": end_line,
+                    "end_column": end_column + 1,
                     "code": diagnostic.code,
                     "name": code_name(diagnostic.code),
                     "message": diagnostic.message,
@@ -211,6 +214,8 @@ def _skipped_record(checked: Checked) -> dict[str, JsonValue]:
         "filename": checked.path,
         "line": line,
         "column": column + 1,
+        "end_line": line,
+        "end_column": column + 1,
         "code": None,
         "name": None,
         "message": f"not checked: {checked.skipped}",
@@ -314,19 +319,19 @@ def _sarif_invocation(results: Sequence[Checked]) -> dict[str, JsonValue]:
     return invocation
 
 
-def _sarif_result(rule_id: str, message: str, uri: str, line: int, column: int) -> dict[str, JsonValue]:
+def _sarif_result(
+    rule_id: str, message: str, uri: str, start: tuple[int, int], end: Optional[tuple[int, int]] = None
+) -> dict[str, JsonValue]:
+    """A result at ``start``, to ``end`` when it covers code (a file not checked has a point)."""
+    line, column = start
+    region: dict[str, JsonValue] = {"startLine": line, "startColumn": column + 1}
+    if end is not None:
+        region.update(endLine=end[0], endColumn=end[1] + 1)
     return {
         "ruleId": rule_id,
         "level": "error",
         "message": {"text": message},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri},
-                    "region": {"startLine": line, "startColumn": column + 1},
-                }
-            }
-        ],
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
     }
 
 
@@ -347,10 +352,10 @@ def sarif_log(
     for checked in files:
         uri = artifact_uri(checked.path)
         if checked.skipped is not None:
-            line, column = checked.skipped_at
-            sarif_results.append(_sarif_result(SKIPPED_ID, f"not checked: {checked.skipped}", uri, line, column))
+            sarif_results.append(_sarif_result(SKIPPED_ID, f"not checked: {checked.skipped}", uri, checked.skipped_at))
         for diagnostic in checked.diagnostics:
-            result = _sarif_result(diagnostic.code, diagnostic.message, uri, diagnostic.line, diagnostic.column)
+            start = (diagnostic.line, diagnostic.column)
+            result = _sarif_result(diagnostic.code, diagnostic.message, uri, start, diagnostic.end)
             if diagnostic.code in rule_index:
                 result["ruleIndex"] = rule_index[diagnostic.code]
             if diagnostic.fix is not None:

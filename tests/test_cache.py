@@ -132,7 +132,7 @@ def test_an_entry_that_cannot_be_read_is_ignored_and_replaced(tmp_path: Path) ->
         entry.write_text("{not json")
     run = _check("-v", "app", cwd=root)
     assert run.stdout == expected and not any(_kept(run).values())
-    assert all(json.loads(entry.read_text())["format"] == 1 for entry in (root / CACHE).glob("*.json"))
+    assert all(json.loads(entry.read_text())["format"] == 2 for entry in (root / CACHE).glob("*.json"))
 
 
 def test_other_settings_are_never_answered_from_the_cache(tmp_path: Path) -> None:
@@ -184,3 +184,12 @@ def test_clean_deletes_the_projects_cache_and_those_below_never_a_look_alike(tmp
     assert not (project / ".flake8-asyncloop-cache").exists() and (impostor / "keep.txt").exists()
     result = _command("clean", cwd=project)
     assert (result.returncode, result.stderr) == (0, "no cache folder found\n")
+
+
+def test_a_kept_diagnostic_keeps_its_end() -> None:
+    from flake8_asyncloop.cache import _diagnostic, _record
+    from flake8_asyncloop.engine.diagnostics import Diagnostic
+
+    for end in ((10, 6), None):
+        kept = _diagnostic(json.loads(json.dumps(_record(Diagnostic(9, 11, "ELP104", "message", end=end)))))
+        assert (kept, kept.end) == (Diagnostic(9, 11, "ELP104", "message"), end)

@@ -48,6 +48,8 @@ def _disagreements(paths: list[Path], targets: TargetVersions, rules: tuple[Rule
         focused = check_focused(source, tree, targets, rules, path=str(path))
         if whole != focused:
             found.append(f"{path}: only whole {_brief(whole, focused)}; only focused {_brief(focused, whole)}")
+        elif [d.end for d in whole] != [d.end for d in focused]:
+            found.append(f"{path}: ends differ, whole {[d.end for d in whole]}, focused {[d.end for d in focused]}")
     return found
 
 

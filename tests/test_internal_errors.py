@@ -161,6 +161,8 @@ def test_json_shows_it(failing_engine: Path, capsys: pytest.CaptureFixture[str])
         "filename": "broken.py",
         "line": 1,
         "column": 1,
+        "end_line": 1,  # about the file, at its start: no code to end at
+        "end_column": 1,
         "code": "ELP900",
         "name": "internal-error",
         "message": ELP900[len("ELP900 "):],

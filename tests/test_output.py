@@ -121,7 +121,10 @@ def test_sarif_is_valid_and_carries_rules_and_fixes(project: Path, capsys: pytes
     installed, thread = run_["results"]
     assert rules[installed["ruleIndex"]]["id"] == installed["ruleId"] == "ELP104"
     location = installed["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 5, "startColumn": 12}}
+    assert location == {
+        "artifactLocation": {"uri": "a.py"},
+        "region": {"startLine": 5, "startColumn": 12, "endLine": 5, "endColumn": 36},
+    }
     assert "fixes" not in thread
     # The replacements (1-based columns, counted in code points) rewrite the file to the fixed text.
     (change,) = installed["fixes"][0]["artifactChanges"]
@@ -217,6 +220,43 @@ def test_progress_bar_appears_once_the_run_is_long_enough(monkeypatch: pytest.Mo
     assert quiet.getvalue() == ""
 
 
+SPANNING = (
+    "import asyncio\n"
+    "\n"
+    "\n"
+    "class  Policy(asyncio.DefaultEventLoopPolicy):\n"
+    "    pass\n"
+    "\n"
+    "\n"
+    "async def main():\n"
+    "    return asyncio.get_event_loop(\n"
+    "    )\n"
+)
+
+
+def test_json_and_sarif_give_where_each_diagnostic_ends(tmp_path: Path) -> None:
+    """A call from its first character to the one after its closing parenthesis, over lines; a
+    class statement from ``class`` to the end of its name, not through its body."""
+    (tmp_path / "a.py").write_text(SPANNING)
+    result = command("check", "--output-format", "json", "a.py", cwd=tmp_path, env=plain_environment())
+    records = json.loads(result.stdout)
+    assert [(r["code"], r["line"], r["column"], r["end_line"], r["end_column"]) for r in records] == [
+        ("ELP107", 4, 1, 4, 14),
+        ("ELP104", 9, 12, 10, 6),
+    ]
+    # The keys before end_line and end_column came first, and stay.
+    assert list(records[0]) == [
+        "filename", "line", "column", "end_line", "end_column", "code", "name", "message", "fix"
+    ]
+    result = command("check", "--output-format", "sarif", "a.py", cwd=tmp_path, env=plain_environment())
+    log = json.loads(result.stdout)
+    _validate_sarif(log)
+    assert [r["locations"][0]["physicalLocation"]["region"] for r in log["runs"][0]["results"]] == [
+        {"startLine": 4, "startColumn": 1, "endLine": 4, "endColumn": 14},
+        {"startLine": 9, "startColumn": 12, "endLine": 10, "endColumn": 6},
+    ]
+
+
 def test_every_format_carries_the_files_that_could_not_be_checked(tmp_path: Path) -> None:
     """A file that could not be parsed or decoded is an error line in text, and a result in every
     other format: the same files, where the syntax error is (else line 1), with the same reason."""
@@ -252,6 +292,8 @@ def test_every_format_carries_the_files_that_could_not_be_checked(tmp_path: Path
         "filename": "broken.py",
         "line": 2,
         "column": 7,
+        "end_line": 2,
+        "end_column": 7,
         "code": None,
         "name": None,
         "message": f"not checked: {parse_error}",

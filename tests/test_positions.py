@@ -33,9 +33,14 @@ def _spans_agree(source: str) -> int:
     fast, slow = ModuleAnalysis(module, targets, source=source), ModuleAnalysis(module, targets)
     calls = [call for call in fast.index.calls_in_source_order if not call.lpar]
     assert [fast.span(call) for call in calls] == [slow.span(call) for call in calls]
-    # Class statements (ELP106 and ELP107 report subclasses there) come from CPython's tree too.
+    # Class statements (ELP106 and ELP107 report subclasses there) come from CPython's tree too,
+    # and their diagnostics end where the name does, read on the class line.
     classes = list(fast.index.classes)
     assert [fast.position(node) for node in classes] == [slow.span(node)[0] for node in classes]
+    assert [fast.extent(node) for node in classes] == [
+        (slow.span(node)[0], slow.span(node.name)[1]) for node in classes
+    ]
+    assert [slow.extent(node) for node in classes] == [fast.extent(node) for node in classes]
     return len(calls)
 
 
@@ -47,6 +52,7 @@ def test_decorated_nested_and_non_ascii_classes() -> None:
     _spans_agree(
         "import asyncio\n@decorate\nclass Policy(asyncio.DefaultEventLoopPolicy):\n"
         "    class Inner:\n        pass\nx = 'é'; y = 1\nclass Après: pass\n"
+        "class \\\n  Continued: pass\nclass  Spaced  (Policy): pass\nclass Policy2(Policy): pass\n"
     )
 
 

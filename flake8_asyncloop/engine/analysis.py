@@ -163,3 +163,7 @@ class ModuleAnalysis(CallFacts):
     def span(self, node: cst.CSTNode) -> Span:
         """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
         return self.positions.span(node)
+
+    def extent(self, node: cst.CSTNode) -> Span:
+        """Where a diagnostic about ``node`` starts and ends (a class: its ``class Name``)."""
+        return self.positions.extent(node)

@@ -13,7 +13,7 @@ from flake8_asyncloop.engine.analysis import LOOKUP_VERSIONS, ModuleAnalysis
 from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.callfacts import WholeModuleNeeded
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding, Fix
-from flake8_asyncloop.engine.edits import SourceLines
+from flake8_asyncloop.engine.edits import SourceLines, Span
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.precheck import mentions_loop_api
@@ -264,7 +264,7 @@ def _check_focused(
     analysis = ModuleAnalysis(module, targets, focused=focused, imported=imported)
     return sorted(
         {
-            _diagnostic(rule, finding, minors, *analysis.position(finding.node))
+            _diagnostic(rule, finding, minors, analysis.extent(finding.node))
             for rule, finding, minors in _reached_findings(analysis, rules)
         }
     )
@@ -284,11 +284,13 @@ def _reached_findings(
 
 
 def _diagnostic(
-    rule: Rule, finding: Finding, minors: frozenset[int], line: int, column: int, fix: Optional[Fix] = None
+    rule: Rule, finding: Finding, minors: frozenset[int], extent: Span, fix: Optional[Fix] = None
 ) -> Diagnostic:
-    """``finding`` at (``line``, ``column``), with its timeline limited to the ``minors`` that run its code."""
+    """``finding`` from the start to the end of ``extent``, with its timeline limited to the
+    ``minors`` that run its code."""
     timeline = (finding.timeline or rule.timeline).reaching(minors)
-    return Diagnostic(line, column, rule.code, finding.message, fix, timeline)
+    (line, column), end = extent
+    return Diagnostic(line, column, rule.code, finding.message, fix, timeline, end)
 
 
 def _check(
@@ -331,12 +333,14 @@ def _diagnose(
     )
     diagnostics = set()
     for rule, finding, minors in _reached_findings(analysis, rules):
-        line, column = analysis.position(finding.node)
+        start, end = analysis.extent(finding.node)
         if dropped is None:
             fix = finding.build_fix() if fixes else None
-            diagnostics.add(_diagnostic(rule, finding, minors, line, column, fix))
+            diagnostics.add(_diagnostic(rule, finding, minors, (start, end), fix))
         else:
-            diagnostics.add(_diagnostic(rule, finding, minors, line, column + dropped.get(line, 0)))
+            (line, column), (end_line, end_column) = start, end
+            moved = (line, column + dropped.get(line, 0)), (end_line, end_column + dropped.get(end_line, 0))
+            diagnostics.add(_diagnostic(rule, finding, minors, moved))
     return sorted(diagnostics)
 
 

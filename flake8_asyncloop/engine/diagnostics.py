@@ -68,6 +68,9 @@ class Diagnostic:
     fix: Optional[Fix] = field(default=None, compare=False)
     # Version by version, on the versions that run the code (the upgrade report reads it).
     timeline: Optional[Timeline] = field(default=None, compare=False)
+    # (line, column) just after the reported code, counted as ``line`` and ``column`` are; None
+    # where it is about no code (ELP900: the file).
+    end: Optional[tuple[int, int]] = field(default=None, compare=False)
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"

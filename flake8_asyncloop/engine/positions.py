@@ -112,6 +112,30 @@ class Positions:
         classes = sorted(found, key=lambda node: (node.lineno, node.col_offset))
         return [(n.name, n.lineno, _characters(lines.line(n.lineno), n.col_offset)) for n in classes]
 
+    def extent(self, node: cst.CSTNode) -> Span:
+        """Where a diagnostic about ``node`` starts and ends: a class statement from its ``class``
+        keyword to the end of its name (not through its body), any other node as ``span``."""
+        if isinstance(node, cst.ClassDef):
+            return self.position(node), self._class_name_end(node)
+        return self.span(node)
+
+    def _class_name_end(self, node: cst.ClassDef) -> tuple[int, int]:
+        """Where the class's name ends: read on its ``class`` line, else (a line continuation
+        between the keyword and the name, a module without its text) from libcst's positions."""
+        line, column = self.position(node)
+        if self._text_lines is not None:
+            header = re.compile(rf"class\s+{re.escape(node.name.value)}(?!\w)")
+            found = header.match(self._text_lines.line(line), column)
+            if found is not None:
+                return line, found.end()
+        return self.span(node.name)[1]
+
+    @functools.cached_property
+    def _text_lines(self) -> Optional[SourceLines]:
+        """The file's lines, when its text is at hand (on flake8's path, the focused code's file)."""
+        text = self._focused.source if self._focused is not None else self.source_text
+        return SourceLines(text) if text is not None else None
+
     def span(self, node: cst.CSTNode) -> Span:
         """Start and end (line, column) of ``node``, without surrounding whitespace or comments."""
         if isinstance(node, cst.Call) and not node.lpar:
