@@ -34,7 +34,7 @@ from flake8_asyncloop.engine.projectfiles import Place, Reading, content_digest,
 from flake8_asyncloop.engine.timeline import Effect, Stage, Timeline
 
 CACHE_DIRECTORY = ".flake8-asyncloop-cache"
-_FORMAT = 2  # 2: diagnostics keep their end
+_FORMAT = 2  # 2: diagnostics keep their end; the fixes are counted
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by flake8-asyncloop.\n"
@@ -60,13 +60,25 @@ def settings_key(settings: FileSettings) -> str:
     return f"{engine_fingerprint()}|{minors}|{codes}|{settings.show_internal_errors}"
 
 
+# Of a file's diagnostics: how many have a safe fix, and how many an unsafe one.
+FixCounts = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What is kept of a file's check."""
+
+    diagnostics: list[Diagnostic]
+    fix_counts: Optional[FixCounts]  # None: not counted (a run with no summary line)
+
+
 @dataclass(frozen=True)
 class Cache:
     directory: str
 
-    def lookup(self, path: str, data: bytes, key: str) -> Optional[list[Diagnostic]]:
-        """The diagnostics kept for the file at ``path`` with these bytes and settings, if all
-        the analysis read of other files is as it was; None otherwise."""
+    def lookup(self, path: str, data: bytes, key: str) -> Optional[Entry]:
+        """What is kept for the file at ``path`` with these bytes and settings, if all the
+        analysis read of other files is as it was; None otherwise."""
         try:
             with open(self._entry(path), encoding="utf-8") as stream:
                 entry = json.load(stream)
@@ -74,19 +86,26 @@ class Cache:
                 return None
             if not _still_as_read(entry["read"]):
                 return None
-            return [_diagnostic(record) for record in entry["diagnostics"]]
+            counts = entry["fix_counts"]
+            return Entry(
+                [_diagnostic(record) for record in entry["diagnostics"]],
+                None if counts is None else (int(counts[0]), int(counts[1])),
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # none kept, or unreadable: analysed again, and kept anew
 
-    def store(self, path: str, data: bytes, key: str, diagnostics: list[Diagnostic], read: Reading) -> None:
-        """Keep the diagnostics of the file at ``path``; a cache that cannot be written is skipped."""
+    def store(
+        self, path: str, data: bytes, key: str, kept: Entry, read: Reading
+    ) -> None:
+        """Keep what a check found in the file at ``path``; a cache that cannot be written is skipped."""
         entry = {
             "format": _FORMAT,
             "path": os.path.abspath(path),
             "key": key,
             "digest": content_digest(data),
             "read": {kind: getattr(read, kind) for kind in Reading.__slots__},
-            "diagnostics": [_record(diagnostic) for diagnostic in diagnostics],
+            "diagnostics": [_record(diagnostic) for diagnostic in kept.diagnostics],
+            "fix_counts": None if kept.fix_counts is None else list(kept.fix_counts),
         }
         try:
             self._prepare()

@@ -297,6 +297,7 @@ def _tasks(arguments: argparse.Namespace, finder: SettingsFinder) -> list[Task]:
     attach_fixes = arguments.command == "upgrade" or getattr(arguments, "show_fixes", False) or getattr(
         arguments, "output_format", ""
     ) in ("json", "sarif")
+    count_fixes = arguments.command == "check" and not arguments.quiet  # for the summary line
     tasks: list[Task] = []
     cache_directory = _cache_directory(arguments)
     for path in discover(arguments.paths, finder):
@@ -306,10 +307,11 @@ def _tasks(arguments: argparse.Namespace, finder: SettingsFinder) -> list[Task]:
             settings = _standard_input_settings(finder, shown, data)
             # Excluded under force-exclude, as its name says: passed through untouched, as ruff does.
             excluded = shown != "-" and _excluded(shown, settings, named=True)
-            tasks.append(Task("-", mode, settings, write, want_diff, data, shown, attach_fixes, excluded=excluded))
+            tasks.append(Task("-", mode, settings, write, want_diff, data, shown, attach_fixes, excluded=excluded,
+                              count_fixes=count_fixes))
         else:
             tasks.append(Task(path, mode, finder.for_path(path), write, want_diff, attach_fixes=attach_fixes,
-                              cache_directory=cache_directory))
+                              cache_directory=cache_directory, count_fixes=count_fixes))
     return tasks
 
 
@@ -356,6 +358,7 @@ class _Results:
         self.streamed = self.format_name in output.STREAMED_FORMATS and not self.statistics
         self.collected: list[output.Checked] = []
         self.remaining = self.fixed = self.skipped = self.failed = self.changed = 0
+        self.fixable = self.fixable_unsafe = 0
 
     def take(self, task: Task, report: Report, seconds: float) -> None:
         if self.verbose:
@@ -376,6 +379,8 @@ class _Results:
                   end="", file=sys.stderr)
         else:
             self.remaining += len(report.diagnostics)  # ELP900 is a failure, not a problem left
+            self.fixable += report.fixable
+            self.fixable_unsafe += report.fixable_unsafe
         self.show(task, report)
         if report.diff:
             sys.stdout.write(report.diff)
@@ -419,8 +424,12 @@ class _Results:
         summary = f"{_count(len(self.tasks), 'file')} checked, "
         if self.fixing:
             summary += f"{self.fixed} {'fixed' if self.write else 'fixable'}, {self.remaining} remaining"
+            fixable = output.fixable_text(0, self.fixable_unsafe)
         else:
             summary += _count(self.remaining, "diagnostic")
+            fixable = output.fixable_text(self.fixable, self.fixable_unsafe, "fix")
+        if fixable:
+            summary += f" ({fixable})"
         if self.skipped:
             summary += f", {self.skipped} skipped with errors"
         if self.failed:

@@ -31,6 +31,7 @@ from flake8_asyncloop.engine.versions import (
     parse_target_versions,
     target_version_argument,
 )
+from flake8_asyncloop.output import fixable_text
 from flake8_asyncloop.rules import ALL_RULES
 
 
@@ -141,8 +142,9 @@ def _nothing_fixed(remaining: Sequence[Diagnostic], unsafe_fixes: bool) -> SkipF
         return SkipFile("nothing to fix")
     unsafe = 0 if unsafe_fixes else sum(1 for d in remaining if d.fix and not d.fix.safe)
     left = len(remaining)
-    hint = f", {unsafe} with a fix that --unsafe-fixes applies" if unsafe else ""
-    return SkipFile(f"nothing to fix automatically ({left} problem{'s' if left != 1 else ''} left{hint})")
+    hint = fixable_text(0, unsafe)  # in the words of the command's summary line
+    details = ", ".join(filter(None, [f"{left} problem{'s' if left != 1 else ''} left", hint]))
+    return SkipFile(f"nothing to fix automatically ({details})")
 
 
 def _reparsed(fixed_source: str, original: cst.Module) -> cst.Module:

@@ -14,7 +14,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Optional
 
-from flake8_asyncloop.cache import Cache, settings_key
+from flake8_asyncloop.cache import Cache, Entry, FixCounts, settings_key
 from flake8_asyncloop.config import ConfigError, FileSettings, Settings
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.checker import newer_syntax_candidate
@@ -36,6 +36,9 @@ class Task:
     data: Optional[bytes] = None  # standard input's bytes
     display_path: Optional[str] = None  # --stdin-filename
     attach_fixes: bool = False  # check: give each diagnostic its fix (SARIF, JSON, --show-fixes)
+    # check: count the fixes of a file's diagnostics, for the summary line (with findings, the
+    # file is analysed once more, with fixes, unless they are attached already)
+    count_fixes: bool = False
     cache_directory: Optional[str] = None  # results kept between runs (``cache.py``); None: not kept
     excluded: bool = False  # standard input whose name force-exclude excludes: passed through as it is
 
@@ -52,6 +55,8 @@ class Report:
     error_at: tuple[int, int] = (1, 0)  # where: a syntax error's line and column (0-based), else the start
     internal_error: Optional[InternalError] = None  # the engine failed on the file (a bug of ours)
     kept: bool = False  # the diagnostics are those kept from an earlier run (``cache.py``)
+    fixable: int = 0  # of the diagnostics, how many have a fix that fix applies (as the file's settings say)
+    fixable_unsafe: int = 0  # how many have a fix that only --unsafe-fixes applies
 
 
 class SourceError(Exception):
@@ -150,21 +155,22 @@ def run_task(task: Task) -> Report:
         source = _load(task)
         settings = task.settings.for_file(report.path)
         kept = _Kept.of(task, source.data, settings)
-        if kept is not None and kept.diagnostics is not None:
-            if task.mode == "check" or not kept.diagnostics:  # nothing reported: nothing to fix
-                report.diagnostics, report.kept = kept.diagnostics, True
-                return report
+        if kept is not None and kept.entry is not None and kept.answers(task):
+            report.diagnostics, report.kept = kept.entry.diagnostics, True
+            _count_fixable(report, kept.entry.fix_counts, settings.unsafe_fixes)
+            return report
         tree = _parse(source.body)
         try:
             with reading() as read:
-                result = _run_engine(task, settings, source.body, tree)
+                result, fix_counts = _run_engine(task, settings, source.body, tree)
         except Exception as error:  # a bug of ours: reported on the file, and the run goes on
             if raise_internal_errors():
                 raise
             return _failed(task, report, source, error)
         if kept is not None and task.mode == "check":
-            kept.store(result.remaining, read)
+            kept.store(Entry(result.remaining, fix_counts), read)
         report.diagnostics = result.remaining
+        _count_fixable(report, fix_counts, settings.unsafe_fixes)
         if task.mode == "fix":
             _apply(task, report, source, result)
     except SourceError as error:
@@ -182,13 +188,13 @@ def run_task(task: Task) -> Report:
 
 @dataclass
 class _Kept:
-    """What an earlier run kept for the task's file (``cache.py``): its diagnostics, or None."""
+    """What an earlier run kept for the task's file (``cache.py``), or None."""
 
     cache: Cache
     path: str
     data: bytes
     key: str
-    diagnostics: Optional[list[Diagnostic]]
+    entry: Optional[Entry]
 
     @classmethod
     def of(cls, task: Task, data: bytes, settings: FileSettings) -> "Optional[_Kept]":
@@ -199,8 +205,17 @@ class _Kept:
         key = settings_key(settings)
         return cls(cache, task.path, data, key, cache.lookup(task.path, data, key))
 
-    def store(self, diagnostics: list[Diagnostic], read: Reading) -> None:
-        self.cache.store(self.path, self.data, self.key, diagnostics, read)
+    def answers(self, task: Task) -> bool:
+        """Whether what is kept answers the task: a check (whose fixes were counted, if it counts
+        them), or a fix where nothing was reported, so nothing is to be fixed."""
+        if self.entry is None:
+            return False
+        if task.mode == "fix":
+            return not self.entry.diagnostics
+        return not (task.count_fixes and self.entry.diagnostics and self.entry.fix_counts is None)
+
+    def store(self, entry: Entry, read: Reading) -> None:
+        self.cache.store(self.path, self.data, self.key, entry, read)
 
 
 def engine_text(task: Task) -> str:
@@ -241,18 +256,50 @@ def _error_at(error: Exception) -> tuple[int, int]:
     return line, max(0, (offset or 1) - 1)
 
 
-def _run_engine(task: Task, settings: FileSettings, body: str, tree: Optional[ast.Module]) -> FixResult:
-    """The engine's answer for the file; for ``check``, its diagnostics with nothing applied."""
+def _run_engine(
+    task: Task, settings: FileSettings, body: str, tree: Optional[ast.Module]
+) -> tuple[FixResult, Optional[FixCounts]]:
+    """The engine's answer for the file (for ``check``, its diagnostics with nothing applied),
+    and the fixes of the diagnostics left, counted (None when a check does not count them)."""
     path = task.display_path or task.path
     # The command owns its process: the engine may tune it (process.OWNER).
-    if task.mode == "check":
-        diagnostics = reported(
-            body, settings.targets, settings.rules, fixes=task.attach_fixes, tree=tree, process=OWNER, path=path
+    if task.mode == "fix":
+        result = fix_source(
+            body, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER, path=path
         )
-        return FixResult(body, 0, diagnostics)
-    return fix_source(
-        body, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER, path=path
+        return result, _fix_counts(result.remaining)
+    diagnostics = reported(
+        body, settings.targets, settings.rules, fixes=task.attach_fixes, tree=tree, process=OWNER, path=path
     )
+    return FixResult(body, 0, diagnostics), _checked_fix_counts(task, settings, body, tree, diagnostics)
+
+
+def _checked_fix_counts(
+    task: Task, settings: FileSettings, body: str, tree: Optional[ast.Module], diagnostics: list[Diagnostic]
+) -> Optional[FixCounts]:
+    """The fixes of a check's diagnostics, counted; None when the check does not count them."""
+    if task.attach_fixes or not diagnostics:
+        return _fix_counts(diagnostics)
+    if not task.count_fixes:
+        return None
+    # Fixes cost the whole module's analysis, not only the focused statements' (``reported``):
+    # paid only for a file with findings.
+    path = task.display_path or task.path
+    return _fix_counts(
+        reported(body, settings.targets, settings.rules, fixes=True, tree=tree, process=OWNER, path=path)
+    )
+
+
+def _fix_counts(diagnostics: list[Diagnostic]) -> FixCounts:
+    safe = sum(1 for diagnostic in diagnostics if diagnostic.fix is not None and diagnostic.fix.safe)
+    return safe, sum(1 for diagnostic in diagnostics if diagnostic.fix is not None) - safe
+
+
+def _count_fixable(report: Report, counts: Optional[FixCounts], unsafe_fixes: bool) -> None:
+    """What fix would do about the report's diagnostics, with the file's ``unsafe-fixes`` setting."""
+    if counts is not None:
+        safe, unsafe = counts
+        report.fixable, report.fixable_unsafe = (safe + unsafe, 0) if unsafe_fixes else (safe, unsafe)
 
 
 def _failed(task: Task, report: Report, source: _Source, error: Exception) -> Report:

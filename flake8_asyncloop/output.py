@@ -387,6 +387,16 @@ def sarif_log(
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+def fixable_text(fixable: int, fixable_unsafe: int, command: Optional[str] = None) -> str:
+    """What fixing would do about the problems left, as the summaries (the command's, the
+    codemod's) say it: "3 fixable with fix, 1 fixable with fix --unsafe-fixes". ``command`` names
+    what applies the safe fixes; None where they were just applied. '' when no fix is left."""
+    parts = [f"{fixable} fixable with {command}"] if fixable and command else []
+    if fixable_unsafe:
+        parts.append(f"{fixable_unsafe} fixable with {command + ' ' if command else ''}--unsafe-fixes")
+    return ", ".join(parts)
+
+
 # Runs shorter than this never show a progress bar: it would only flicker.
 PROGRESS_DELAY_SECONDS = 0.5
 

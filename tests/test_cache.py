@@ -147,7 +147,7 @@ def test_a_cache_that_cannot_be_written_is_done_without(tmp_path: Path) -> None:
     (root / "a-file").write_text("")  # no folder can be made below a file, whoever runs this
     run = _check("--cache-dir", "a-file/cache", "app", cwd=root)
     assert run.returncode == 1 and "ELP101" in run.stdout
-    assert run.stderr == "5 files checked, 2 diagnostics\n"
+    assert run.stderr == "5 files checked, 2 diagnostics (1 fixable with fix)\n"
 
 
 def test_fix_skips_a_file_an_earlier_check_found_nothing_in(tmp_path: Path) -> None:

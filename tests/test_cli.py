@@ -176,7 +176,10 @@ def test_a_missing_path_is_an_error_line_and_the_others_are_still_checked(tmp_pa
     (tmp_path / "bad.py").write_text(UNFIXABLE)
     result = command(mode, "good.py", "missing.py", "bad.py", "gone/", cwd=tmp_path)
     assert result.returncode == 2  # the most severe: problems are 1, a path that does not exist 2
-    summary = {"check": "2 files checked, 2 diagnostics", "fix": "2 files checked, 1 fixed, 1 remaining"}[mode]
+    summary = {
+        "check": "2 files checked, 2 diagnostics (1 fixable with fix)",
+        "fix": "2 files checked, 1 fixed, 1 remaining",
+    }[mode]
     assert result.stderr.decode().splitlines() == [
         "flake8-asyncloop: error: missing.py: no such file or directory",
         "flake8-asyncloop: error: gone/: no such file or directory",
@@ -226,7 +229,7 @@ def test_each_file_is_checked_once_however_often_it_is_named(
     assert result.stdout.decode().splitlines() == [f"{path}:{FIXABLE_DIAGNOSTIC}" for path in shown]
     files = "1 file" if len(shown) == 1 else f"{len(shown)} files"
     diagnostics = "1 diagnostic" if len(shown) == 1 else f"{len(shown)} diagnostics"
-    assert result.stderr.decode() == f"{files} checked, {diagnostics}\n"
+    assert result.stderr.decode() == f"{files} checked, {diagnostics} ({len(shown)} fixable with fix)\n"
     fixed = command("fix", *paths, cwd=tmp_path, stdin=FIXABLE.encode())
     assert fixed.stderr.decode().splitlines()[-1] == f"{files} checked, {len(shown)} fixed, 0 remaining"
 
@@ -309,7 +312,7 @@ def test_syntax_newer_than_this_python_is_read_with_libcst(tmp_path: Path) -> No
     )
     checked = command("check", "--target-version", ">=3.12", "a.py", cwd=tmp_path)
     assert checked.stdout.decode().startswith("a.py:6:12: ELP104 asyncio.get_event_loop() inside a coroutine")
-    assert checked.stderr.decode() == "1 file checked, 1 diagnostic\n"
+    assert checked.stderr.decode() == "1 file checked, 1 diagnostic (1 fixable with fix)\n"
     fixed = command("fix", "--target-version", ">=3.12", "a.py", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stderr
     assert (tmp_path / "a.py").read_text().endswith("    return asyncio.get_running_loop()\n")
@@ -349,3 +352,54 @@ def test_check_without_paths_checks_the_working_directory(tmp_path: Path) -> Non
     result = command("check", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.decode().splitlines() == [f"pkg/a.py:{FIXABLE_DIAGNOSTIC}"]
+
+
+UNSAFE = "import asyncio\nloop = asyncio.SelectorEventLoop()\nloop.close()\n"  # ELP100, an unsafe fix
+
+
+def test_the_summary_says_what_fixing_would_do(tmp_path: Path) -> None:
+    """A safe fix (a.py), an unsafe one (unsafe.py) and none (b.py): check says how many fix
+    would take, and how many more --unsafe-fixes; fix says what is left for --unsafe-fixes, in the
+    words the codemod uses when it skips a file."""
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "unsafe.py").write_text(UNSAFE)
+    (tmp_path / "b.py").write_text(UNFIXABLE)
+    summary = "3 files checked, 3 diagnostics (1 fixable with fix, 1 fixable with fix --unsafe-fixes)\n"
+    # A quiet run counts nothing (no summary line) and keeps its results without the counts; the
+    # next run counts them, and keeps them; the one after that finds them kept.
+    quiet = command("check", "-q", "-v", ".", cwd=tmp_path)
+    assert quiet.returncode == 1 and "fixable" not in quiet.stderr.decode()
+    counted = command("check", "-v", ".", cwd=tmp_path)
+    assert counted.stderr.decode().endswith(summary) and "kept from an earlier run" not in counted.stderr.decode()
+    kept = command("check", "-v", ".", cwd=tmp_path)
+    assert kept.stderr.decode().endswith(summary) and kept.stderr.decode().count("kept from an earlier run") == 3
+    for arguments in (["--no-cache"], ["--output-format", "json"], ["--statistics"]):
+        assert command("check", *arguments, ".", cwd=tmp_path).stderr.decode() == summary, arguments
+
+    diff = command("fix", "--diff", ".", cwd=tmp_path)
+    left = "2 remaining (1 fixable with --unsafe-fixes)"
+    assert diff.stderr.decode().splitlines()[-1] == f"3 files checked, 1 fixable, {left}"
+    fixed = command("fix", ".", cwd=tmp_path)
+    assert fixed.stderr.decode().splitlines()[-1] == f"3 files checked, 1 fixed, {left}"
+    assert command("check", ".", cwd=tmp_path).stderr.decode() == (
+        "3 files checked, 2 diagnostics (1 fixable with fix --unsafe-fixes)\n"
+    )
+    unsafe = command("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert unsafe.stderr.decode().splitlines()[-1] == "3 files checked, 1 fixed, 1 remaining"
+
+    import libcst as cst
+    from libcst.codemod import CodemodContext, SkipFile
+
+    from flake8_asyncloop.codemod import FixEventLoops
+
+    with pytest.raises(SkipFile) as skipped:
+        FixEventLoops(CodemodContext(), target_version=">=3.10").transform_module(cst.parse_module(UNSAFE))
+    assert str(skipped.value) == "nothing to fix automatically (1 problem left, 1 fixable with --unsafe-fixes)"
+
+
+def test_with_unsafe_fixes_on_in_the_configuration_check_counts_them_as_fixable(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-asyncloop]\nunsafe-fixes = true\n")
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "unsafe.py").write_text(UNSAFE)
+    result = command("check", ".", cwd=tmp_path)
+    assert result.stderr.decode() == "2 files checked, 2 diagnostics (2 fixable with fix)\n"

@@ -178,7 +178,7 @@ class FixEventLoopsTest(CodemodTest):
 
     def test_skip_reason_counts_what_is_left_and_hints_at_unsafe_fixes(self) -> None:
         module = cst.parse_module("import asyncio\nloop = asyncio.SelectorEventLoop()\nloop.close()\n")
-        reason = r"^nothing to fix automatically \(1 problem left, 1 with a fix that --unsafe-fixes applies\)$"
+        reason = r"^nothing to fix automatically \(1 problem left, 1 fixable with --unsafe-fixes\)$"
         with self.assertRaisesRegex(SkipFile, reason):
             FixEventLoops(CodemodContext(), target_version=">=3.9").transform_module(module)
 

@@ -92,7 +92,9 @@ def test_check_lists_it_counts_the_file_as_failed_and_exits_1(project: Path, env
         assert line.startswith(f"{name}:{FIXABLE_DIAGNOSTIC}")
     stderr = result.stderr.decode()
     assert_traceback(stderr, "broken.py")
-    assert stderr.splitlines()[-1] == "4 files checked, 3 diagnostics, 1 file failed (internal error)"
+    assert stderr.splitlines()[-1] == (
+        "4 files checked, 3 diagnostics (3 fixable with fix), 1 file failed (internal error)"
+    )
 
 
 def test_fix_leaves_the_file_and_fixes_the_others(project: Path, environment: dict[str, str]) -> None:
@@ -151,7 +153,7 @@ def test_every_streamed_format_shows_it(
         assert first == f"::error file=broken.py,line=1,col=1,title=ELP900::{ELP900}"
     else:
         assert first == f"broken.py:1:1: {ELP900}"
-    assert errors.endswith("2 files checked, 1 diagnostic, 1 file failed (internal error)\n")
+    assert errors.endswith("2 files checked, 1 diagnostic (1 fixable with fix), 1 file failed (internal error)\n")
 
 
 def test_json_shows_it(failing_engine: Path, capsys: pytest.CaptureFixture[str]) -> None:

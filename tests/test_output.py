@@ -267,7 +267,7 @@ def test_every_format_carries_the_files_that_could_not_be_checked(tmp_path: Path
     parse_error = "cannot parse (line 2): invalid syntax"
     decode_error = "cannot decode: invalid or missing encoding declaration"
     errors = [f"broken.py: error: {parse_error}", f"binary.py: error: {decode_error}"]
-    summary = "3 files checked, 1 diagnostic, 2 skipped with errors"
+    summary = "3 files checked, 1 diagnostic (1 fixable with fix), 2 skipped with errors"
 
     text = command("check", *files, cwd=tmp_path, env=plain_environment())
     assert (text.returncode, text.stdout, text.stderr.splitlines()) == (1, f"{PLAIN_ELP104}\n", [*errors, summary])
@@ -348,7 +348,7 @@ def test_color_always_colours_text_and_concise_as_flake8_does(tmp_path: Path) ->
         result = command("check", "--color", "always", "--output-format", format_name, "a.py", cwd=tmp_path,
                          env=plain_environment())  # fmt: skip
         assert result.stdout == f"{COLOURED_ELP104}\n"
-        assert result.stderr == "1 file checked, 1 diagnostic\n"  # the summary stays plain
+        assert result.stderr == "1 file checked, 1 diagnostic (1 fixable with fix)\n"  # the summary stays plain
     shown = command("check", "--color", "always", "--show-source", "a.py", cwd=tmp_path, env=plain_environment())
     assert shown.stdout.splitlines() == [
         COLOURED_ELP104, "        loop = asyncio.get_event_loop()  # keep", "               ^"
