@@ -11,7 +11,6 @@ the next change.
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -39,9 +38,6 @@ SOURCE = "flake8-asyncloop"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.asyncloop"
 # Long enough that typing a word costs one analysis, short enough to feel immediate.
 DEBOUNCE_SECONDS = 0.3
-# A diagnostic's range: the dotted name at its position (``asyncio.SelectorEventLoop``), so
-# editors underline the call's name rather than one character.
-_DOTTED_NAME = re.compile(r"[\w.]+")
 IN_THE_LOG = "in the language server's log"
 
 
@@ -112,16 +108,12 @@ class Positions:
         return types.Position(line=line - 1, character=units)
 
     def diagnostic_range(self, diagnostic: Diagnostic) -> types.Range:
-        if diagnostic.code == INTERNAL_ERROR_CODE:  # about the whole file: its first line
+        """The reported code, as JSON and SARIF give it; ELP900, about the whole file and no code
+        in it, covers the first line."""
+        if diagnostic.end is None:
             end = len(self.line_text(1)) - self._bom
             return types.Range(start=self.to_lsp(1, 0), end=self.to_lsp(1, end))
-        column = diagnostic.column + (self._bom if diagnostic.line == 1 else 0)
-        name = _DOTTED_NAME.match(self.line_text(diagnostic.line), column)
-        width = len(name.group()) if name else 0
-        return types.Range(
-            start=self.to_lsp(diagnostic.line, diagnostic.column),
-            end=self.to_lsp(diagnostic.line, diagnostic.column + width),
-        )
+        return types.Range(start=self.to_lsp(diagnostic.line, diagnostic.column), end=self.to_lsp(*diagnostic.end))
 
     def text_edit(self, edit: Edit) -> types.TextEdit:
         return types.TextEdit(

@@ -155,8 +155,9 @@ async def test_diagnostics_quick_fixes_and_a_clean_document(client: LanguageClie
     elp104 = diagnostics[0]
     # "😀" is two UTF-16 code units: the UTF-16 column is one more than the character column.
     start = SAFE_FIXABLE.splitlines()[4].index("asyncio.get_event_loop") + 1
+    # The whole call, as JSON and SARIF give it.
     assert elp104.range == types.Range(
-        types.Position(4, start), types.Position(4, start + len("asyncio.get_event_loop"))
+        types.Position(4, start), types.Position(4, start + len("asyncio.get_event_loop()"))
     )
 
     # One quick fix per diagnostic, with exactly that rule's edits; applied one after the other.
