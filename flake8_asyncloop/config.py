@@ -86,6 +86,8 @@ class Settings:
     per_file_ignores: PerFileIgnores = ()  # patterns made absolute
     force_exclude: bool = False  # exclude applies to paths named on the command line too
     root: str = ""  # where the settings come from: the table's directory ("" for none)
+    # Whether a file's own table may give its target-version: not with --config, which names one.
+    nearest_tables: bool = True
 
     def rule_selected(self, code: str, path: Optional[str] = None) -> bool:
         """Whether ``code`` is reported (in the file at ``path``, for per-file-ignores)."""
@@ -119,10 +121,10 @@ class Settings:
         return any(_matches(path, pattern) for pattern in (*DEFAULT_EXCLUDES, *self.exclude))
 
     def for_file(self, path: Optional[str]) -> FileSettings:
-        """These settings for the file at ``path``, whose pyproject.toml's requires-python gives the
-        target versions unless ``target_version`` is set (no path: the working directory's)."""
+        """These settings for the file at ``path`` (no path: one in the working directory), its
+        targets found as every adapter finds them (``resolve_target_versions``)."""
         try:
-            targets = resolve_target_versions(self.target_version, path or "")
+            targets = resolve_target_versions(self.target_version, path or "", self.nearest_tables)
         except TargetVersionError as error:
             raise ConfigError(str(error)) from None
         return FileSettings(
@@ -141,7 +143,8 @@ class SettingsFinder:
         self._options = options
         self._fixed: Optional[Settings] = None
         if config_file is not None:
-            self._fixed = self._overridden(load_settings(_explicit_table(config_file)))
+            explicit = dataclasses.replace(load_settings(_explicit_table(config_file)), nearest_tables=False)
+            self._fixed = self._overridden(explicit)
         self._by_table: dict[Optional[str], Settings] = {}
 
     def _overridden(self, settings: Settings) -> Settings:

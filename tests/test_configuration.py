@@ -149,6 +149,12 @@ def test_config_names_one_table_for_every_file(tmp_path: Path) -> None:
     (tmp_path / "lint.toml").write_text('[tool.flake8-asyncloop]\nselect = ["ELP108"]\n')
     result = command("check", "--config", "lint.toml", "a/mod.py", "b/mod.py", cwd=tmp_path)
     assert (result.returncode, lines(result)) == (0, [])
+    # No table but --config's gives the target-version: not a file's own.
+    (tmp_path / "a" / "pyproject.toml").write_text('[tool.flake8-asyncloop]\ntarget-version = ">=3.7"\n')
+    (tmp_path / "a" / "sub.py").write_text(SUBPROCESS)
+    (tmp_path / "lint.toml").write_text("[tool.flake8-asyncloop]\n")
+    assert lines(command("check", "--config", "lint.toml", "a/sub.py", cwd=tmp_path)) == []
+    assert [line[:18] for line in lines(command("check", "a/sub.py", cwd=tmp_path))] == ["a/sub.py:5:12: ELP"]
     (tmp_path / "other.toml").write_text("[tool.black]\n")
     result = command("check", "--config", "other.toml", "a/mod.py", cwd=tmp_path)
     assert (result.returncode, result.stderr.decode()) == (

@@ -184,13 +184,14 @@ def configured_target_version(path: str) -> str | None:
     return value
 
 
-def resolve_target_versions(explicit: str | None, path: str) -> TargetVersions:
+def resolve_target_versions(explicit: str | None, path: str, tables: bool = True) -> TargetVersions:
     """The targets for one file, the same for every adapter: an explicit setting (an option) wins,
-    then ``target-version`` in the ``[tool.flake8-asyncloop]`` table that applies to the file, then
+    then ``target-version`` in the ``[tool.flake8-asyncloop]`` table that applies to the file
+    (unless ``tables`` is False: the command's ``--config`` named the one table), then
     requires-python of the nearest pyproject.toml, then the default."""
     if explicit:
         return parse_target_versions(explicit)
-    configured = configured_target_version(path)
+    configured = configured_target_version(path) if tables else None
     if configured is not None:
         return parse_target_versions(configured)
     requires = requires_python_for(path)
