@@ -328,7 +328,7 @@ def _cache_directory(arguments: argparse.Namespace) -> Optional[str]:
     """Where results are kept between runs (``cache.py``), as ruff keeps its: in the directory of
     the project the paths are in (its pyproject.toml, setup.py or setup.cfg), else in the working
     directory; None with ``--no-cache``."""
-    if arguments.no_cache:
+    if getattr(arguments, "no_cache", False):  # clean has no --no-cache
         return None
     if arguments.cache_dir:
         return os.path.abspath(str(arguments.cache_dir))
@@ -520,7 +520,6 @@ def _clean(arguments: argparse.Namespace) -> int:
     missing = [path for path in arguments.paths if not os.path.exists(path)]
     if missing:
         return _error(f"{missing[0]}: no such file or directory")
-    arguments.no_cache = False
     roots = [os.path.abspath(str(arguments.cache_dir))] if arguments.cache_dir else list(arguments.paths)
     found = set(cache_directories(roots))
     default = _cache_directory(arguments)

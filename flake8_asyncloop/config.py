@@ -22,8 +22,8 @@ from flake8_asyncloop.engine.pyproject import SECTION, PyprojectError, Table, ne
 from flake8_asyncloop.engine.versions import (
     TargetVersionError,
     TargetVersions,
-    parse_target_versions,
     resolve_target_versions,
+    table_target_version,
     up_to,
 )
 from flake8_asyncloop.rules import ALL_RULES, Rule
@@ -253,16 +253,10 @@ def _flag(table: dict[str, Any], key: str, where: str) -> bool:
 
 
 def _target_version(table: dict[str, Any], where: str) -> Optional[str]:
-    target = table.get("target-version")
-    if target is None:
-        return None
-    if not isinstance(target, str):
-        raise ConfigError(f"{where}: 'target-version' must be a string such as '>=3.9'")
     try:
-        parse_target_versions(target)
+        return table_target_version(table, where)
     except TargetVersionError as error:
-        raise ConfigError(f"{where}: {error}") from None
-    return target
+        raise ConfigError(str(error)) from None
 
 
 def _per_file_ignores(table: dict[str, Any], root: str, where: str) -> PerFileIgnores:

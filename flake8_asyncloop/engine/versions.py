@@ -171,10 +171,17 @@ def configured_target_version(path: str) -> str | None:
         table = nearest_table(_directory_of(path))
     except PyprojectError as error:
         raise TargetVersionError(str(error)) from None
-    if table is None or not isinstance(table.values, dict) or "target-version" not in table.values:
+    if table is None or not isinstance(table.values, dict):
         return None
-    value = table.values["target-version"]
-    where = f"{table.path} [tool.{SECTION}]"
+    return table_target_version(table.values, f"{table.path} [tool.{SECTION}]")
+
+
+def table_target_version(values: dict[str, object], where: str) -> str | None:
+    """A table's ``target-version``, if it sets one; TargetVersionError naming ``where`` when it
+    is not a usable range. The command's settings and every adapter's targets read it so."""
+    value = values.get("target-version")
+    if value is None:
+        return None
     if not isinstance(value, str):
         raise TargetVersionError(f"{where}: 'target-version' must be a string such as '>=3.9'")
     try:
