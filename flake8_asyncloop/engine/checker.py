@@ -16,6 +16,7 @@ from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding, Fix
 from flake8_asyncloop.engine.edits import SourceLines, Span
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
+from flake8_asyncloop.engine.pieces import parse_focused
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.index import ImportSite
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect, MadeLoop
@@ -253,7 +254,7 @@ def _check_focused(
     project: Optional[Project],
 ) -> list[Diagnostic]:
     try:
-        module = process.parse(focused.code)
+        module = parse_focused(focused, process.parse)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         module = None  # a statement shared a line with a dropped one
     if module is None or ("\f" in focused.code and module.code != focused.code):

@@ -47,7 +47,9 @@ shows each rule's declaration is complete).
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
@@ -100,6 +102,16 @@ class _Module:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """Where libcst's parse of the focused code may be cut (``pieces.py``): before a kept
+    top-level statement, or before a statement of a split class's body other than its first,
+    with the blank and comment lines that lead up to it."""
+
+    offset: int  # in ``Focused.code``
+    in_class: bool  # what follows continues the body of the class before it
+
+
+@dataclass(frozen=True)
 class Focused:
     """What libcst is given on flake8's path, and where its code sits in the file."""
 
@@ -107,6 +119,7 @@ class Focused:
     line_numbers: tuple[int, ...]  # the file's number of each line of ``code``
     kept_nodes: tuple[ast.AST, ...]  # CPython's nodes of the code in ``code``, placed in the file
     source: str  # the file's text
+    cuts: tuple[Cut, ...] = ()  # in order; the first is at 0
 
     def calls(self) -> list[ast.Call]:
         """Every call in ``code``, as CPython's node (in no particular order)."""
@@ -617,7 +630,32 @@ def _focused(module: _Module, source: str) -> Focused:
             removed |= _drop(module, unit, kept_lines)
     line_numbers = tuple(number for number in range(1, len(module.lines) + 1) if number not in removed)
     code = "".join(module.lines[number - 1] for number in line_numbers)
-    return Focused(code, line_numbers, tuple(kept_nodes), source)
+    return Focused(code, line_numbers, tuple(kept_nodes), source, _cuts(module, line_numbers))
+
+
+def _cuts(module: _Module, line_numbers: tuple[int, ...]) -> tuple[Cut, ...]:
+    """Where the code may be cut: before each unit that leaves lines in it, from the line after
+    the last such unit before it (lines between statements hold only blanks and comments), but
+    never before a class's first body statement, which its header needs."""
+    offsets = list(itertools.accumulate((len(module.lines[number - 1]) for number in line_numbers), initial=0))
+    cuts: list[Cut] = []
+    end = 0  # the file's last line of the statement before that left lines
+    previous: Optional[_Unit] = None
+    for unit in module.units:
+        if not _leaves_lines(unit):
+            continue
+        starts_body = unit.in_class is not None and previous is unit.in_class
+        if end < unit.first and not starts_body:
+            cuts.append(Cut(offsets[bisect.bisect_left(line_numbers, end + 1)], unit.in_class is not None))
+        end = unit.header_last if unit.is_header and unit.header_last is not None else unit.last
+        previous = unit
+    return tuple(cuts)
+
+
+def _leaves_lines(unit: _Unit) -> bool:
+    """Whether any line of ``unit`` stays in the code: a top-level statement dropped whole leaves
+    none; in a class body, ``pass`` takes its place (``_drop``)."""
+    return unit.needed or unit.is_header or unit.in_class is not None or (unit.stubbed and unit.header_last is not None)
 
 
 def _kept_lines(units: list[_Unit]) -> set[int]:
