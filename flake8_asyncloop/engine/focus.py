@@ -238,7 +238,7 @@ def _definition_bindings(node: Definition, text: str) -> tuple[frozenset[str], t
     statement may be."""
     global_names = frozenset(
         name
-        for inner in (cpython.nodes(node) if _GLOBAL_STATEMENT.search(text) else ())
+        for inner in (cpython.nodes(node) if "global" in text and _GLOBAL_STATEMENT.search(text) else ())
         if isinstance(inner, ast.Global)
         for name in inner.names
     )
