@@ -9,6 +9,7 @@ lines) must agree with ``check_source`` (the whole module) on every fixture and 
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import sysconfig
 from pathlib import Path
@@ -254,3 +255,21 @@ def test_loop_attribute_uses_no_rule_reads_are_left_out() -> None:
     reported = check_focused(unclosed, ast.parse(unclosed), targets, ALL_RULES)
     assert [(d.line, d.code) for d in reported] == [(4, "ELP108")]
     assert reported == check_source(unclosed, targets, ALL_RULES)
+
+
+def test_flake8_path_leaves_no_cycles_holding_the_tree() -> None:
+    """On flake8's path the analysis breaks its reference cycles when the diagnostics are made
+    (``ModuleAnalysis.release``): the module's tree is freed then, not by a collection that
+    walks all of it after every module."""
+    source = (STDLIB / "test" / "test_asyncio" / "test_base_events.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    targets = parse_target_versions(">=3.7")
+    check_focused(source, tree, targets, ALL_RULES)  # imports and caches: not this module's
+    gc.collect()
+    gc.disable()
+    try:
+        assert check_focused(source, tree, targets, ALL_RULES)
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert unreachable < 1_000  # the tree alone is tens of thousands of nodes

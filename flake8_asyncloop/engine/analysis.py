@@ -62,6 +62,14 @@ class ModuleAnalysis(CallFacts):
         self._imported = imported  # the project's other modules, when the module's path is known
         self.partial = focused is not None
 
+    def release(self) -> None:
+        """Break the cycles between the analysis and its layers (each layer asks it) and inside
+        the index (``ModuleIndex.release``): on flake8's path, where nothing is kept once the
+        diagnostics are made, the module's tree is then freed as soon as the check returns, not
+        by a collection that walks it. The analysis is unusable afterwards."""
+        self.index.release()
+        vars(self).clear()
+
     @functools.cached_property
     def threads(self) -> ThreadAnalysis:
         return ThreadAnalysis(self)

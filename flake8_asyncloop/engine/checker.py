@@ -263,12 +263,15 @@ def _check_focused(
         return _diagnose_whole(focused.source, tree, targets, rules, process, project)
     imported = _OnlyTheWholeModule(project) if project is not None else None
     analysis = ModuleAnalysis(module, targets, focused=focused, imported=imported)
-    return sorted(
-        {
-            _diagnostic(rule, finding, minors, analysis.extent(finding.node))
-            for rule, finding, minors in _reached_findings(analysis, rules)
-        }
-    )
+    try:
+        return sorted(
+            {
+                _diagnostic(rule, finding, minors, analysis.extent(finding.node))
+                for rule, finding, minors in _reached_findings(analysis, rules)
+            }
+        )
+    finally:
+        analysis.release()  # the diagnostics hold no node: the tree can go now (no fixes here)
 
 
 def _reached_findings(

@@ -295,6 +295,7 @@ class ModuleIndex(TreeVisitor):
         super().__init__()
         self.module = module
         self.module_scope = Scope("module", None)
+        self._scopes = [self.module_scope]  # every scope, for ``release``
         self.functions: dict[cst.CSTNode, FunctionInfo] = {}  # a def or a lambda -> info
         self.classes: dict[cst.ClassDef, ClassInfo] = {}
         self.calls: list[CallSite] = []  # in evaluation order: arguments before the call
@@ -357,6 +358,18 @@ class ModuleIndex(TreeVisitor):
                 return "body" in (first_branch[1], later_branch[1])
         return True
 
+    def release(self) -> None:
+        """Break the index's reference cycles (a scope and its bindings, a function and its
+        calls, a class and its methods), so that once its caller drops it, reference counting
+        frees it with the tree at once, rather than a collection that walks the whole tree. The
+        index is unusable afterwards."""
+        for scope in self._scopes:
+            scope.bindings.clear()
+        for function in self.functions.values():
+            function.calls.clear()
+        for info in self.classes.values():
+            info.methods.clear()
+
     def function_for(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
         return self.functions.get(node)
 
@@ -367,6 +380,7 @@ class ModuleIndex(TreeVisitor):
 
     def _push(self, kind: ScopeKind) -> Scope:
         self._scope = Scope(kind, self._scope)
+        self._scopes.append(self._scope)
         return self._scope
 
     def _pop(self) -> None:
