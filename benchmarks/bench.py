@@ -337,6 +337,7 @@ def analysis_phases(source: str, tree: ast.Module, targets: Any) -> dict[str, fl
     from flake8_asyncloop.engine.callfacts import WholeModuleNeeded
     from flake8_asyncloop.engine.checker import reads_of
     from flake8_asyncloop.engine.focus import Focused, focus
+    from flake8_asyncloop.engine.pieces import parse_focused
     from flake8_asyncloop.rules import ALL_RULES
 
     start = time.perf_counter()
@@ -347,7 +348,7 @@ def analysis_phases(source: str, tree: ast.Module, targets: Any) -> dict[str, fl
 
     def parse_and_analyse(kept: Focused = focused) -> tuple[float, float]:
         begin = time.perf_counter()
-        module = libcst_private.parse_module_unvalidated(kept.code)
+        module = parse_focused(kept, libcst_private.parse_module_unvalidated)  # in pieces, as the checker does
         parsed = time.perf_counter()
         try:
             _run_rules(ModuleAnalysis(module, targets, focused=kept))
