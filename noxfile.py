@@ -67,6 +67,7 @@ ENGINE_TESTS = [
     "tests/test_project.py",
     "tests/test_sieve.py",
     "tests/test_configuration.py",
+    "tests/test_pieces.py",
 ]
 
 nox.options.sessions = ["tests", "engine", "lowest"]

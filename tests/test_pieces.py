@@ -64,7 +64,10 @@ def test_every_module_cut_everywhere_is_its_focused_code() -> None:
         focused = focus(source, tree, ALL_READS)
         if focused is None or len(focused.cuts) < 2 or "\f" in focused.code:
             continue
-        module, parsed = _put_together(focused)
+        try:
+            module, parsed = _put_together(focused)
+        except cst.ParserSyntaxError:
+            continue  # syntax this libcst does not parse: flake8's path reports nothing on it either
         cut += 1
         if module.code != focused.code:
             differ.append(path)

@@ -56,7 +56,7 @@ def parse_focused(focused: Focused, parse: Parse, piece_characters: int = PIECE_
 
 def _spans(focused: Focused, piece_characters: int) -> list[_Span]:
     """The pieces: each runs from a cut to the first cut at least ``piece_characters`` after it."""
-    chosen = [cut for cut in focused.cuts[:1]]
+    chosen = list(focused.cuts[:1])
     for cut in focused.cuts[1:]:
         if cut.offset - chosen[-1].offset >= piece_characters:
             chosen.append(cut)
