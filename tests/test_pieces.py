@@ -21,7 +21,7 @@ from flake8_asyncloop.engine.checker import check_focused, reads_of
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES
-from tests.fixture_support import fixture_files, fixture_target
+from tests.fixture_support import fixture_files, fixture_target, parses_here
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 ALL_READS = reads_of(ALL_RULES)
@@ -80,26 +80,19 @@ def test_every_module_cut_everywhere_is_its_focused_code() -> None:
 
 def test_fixtures_cut_everywhere_give_the_same_diagnostics(monkeypatch: pytest.MonkeyPatch) -> None:
     """flake8's path with every fixture cut at every place gives what it gives parsed whole."""
-    targets_of = {path: parse_target_versions(fixture_target(path)) for path in fixture_files()}
-    read = {path: (path.read_text(encoding="utf-8"), path) for path in targets_of}
-    whole = {path: _diagnostics(text, path, targets_of[path]) for path, (text, _) in read.items() if _parses(text)}
+    paths = [path for path in fixture_files() if parses_here(path)]
+    whole = {path: _diagnostics(path) for path in paths}
     monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
     monkeypatch.setattr(checker, "parse_focused", _cut_everywhere)
-    cut = {path: _diagnostics(read[path][0], path, targets_of[path]) for path in whole}
+    cut = {path: _diagnostics(path) for path in paths}
     assert {path: found for path, found in cut.items() if found != whole[path]} == {}
     assert sum(map(len, whole.values())) > 100
 
 
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except SyntaxError:
-        return False
-    return True
-
-
-def _diagnostics(text: str, path: Path, targets: object) -> list[tuple[int, int, str, str, object]]:
-    found = check_focused(text, ast.parse(text), targets, ALL_RULES, path=str(path))  # type: ignore[arg-type]
+def _diagnostics(path: Path) -> list[tuple[int, int, str, str, object]]:
+    text = path.read_text(encoding="utf-8")
+    targets = parse_target_versions(fixture_target(path))
+    found = check_focused(text, ast.parse(text), targets, ALL_RULES, path=str(path))
     return [(d.line, d.column, d.code, d.message, d.end) for d in found]
 
 
