@@ -162,3 +162,32 @@ def test_the_dense_modules_are_cut_into_pieces() -> None:
     assert module.code == focused.code
     assert len(parsed) > 5
     assert max(map(len, parsed)) < len(focused.code) / 4
+
+
+# The adapters that read whole modules (fixes, the command, the language server) parse them in
+# pieces too (``pieces.parse_whole``): the tree must be libcst's own, node for node, since fixes
+# replace its nodes and regenerate the code.
+LARGEST_TEST_MODULES = ("test_events.py", "test_base_events.py", "test_tasks.py", "test_ssl.py", "test_streams.py")
+
+
+def _parsed_whole_everywhere(source: str) -> cst.Module:
+    return pieces.parse_whole(source, ast.parse(source), cst.parse_module, piece_characters=1)
+
+
+def test_fixtures_and_layouts_parsed_whole_in_pieces_are_libcst_s_tree() -> None:
+    sources = [path.read_text(encoding="utf-8") for path in fixture_files() if parses_here(path)]
+    sources += list(LAYOUTS.values())
+    differ = [
+        source[:60] for source in sources if not _parsed_whole_everywhere(source).deep_equals(cst.parse_module(source))
+    ]
+    assert differ == []
+    assert len(sources) > 50
+
+
+@pytest.mark.parametrize("name", LARGEST_TEST_MODULES)
+def test_large_modules_parsed_whole_in_pieces_are_libcst_s_tree(name: str) -> None:
+    source = (STDLIB / "test" / "test_asyncio" / name).read_text(encoding="utf-8")
+    parsed, parse = _recording()
+    module = pieces.parse_whole(source, ast.parse(source), parse)
+    assert len(parsed) > 10
+    assert module.deep_equals(cst.parse_module(source))

@@ -16,7 +16,7 @@ from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding, Fix
 from flake8_asyncloop.engine.edits import SourceLines, Span
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
-from flake8_asyncloop.engine.pieces import parse_focused
+from flake8_asyncloop.engine.pieces import parse_focused, parse_whole
 from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.index import ImportSite
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, Effect, MadeLoop
@@ -310,7 +310,7 @@ def _diagnose_whole(
     project: Optional[Project], fixes: bool = False,
 ) -> list[Diagnostic]:
     try:
-        module = process.parse(source)
+        module = parse_whole(source, tree, process.parse) if tree is not None else process.parse(source)
     except (cst.ParserSyntaxError, MemoryError, ValueError):
         return []
     return _diagnose(module, source, tree, targets, rules, fixes, project)

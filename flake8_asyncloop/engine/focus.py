@@ -62,7 +62,8 @@ from flake8_asyncloop.engine.reads import Reads
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _GLOBAL_STATEMENT = re.compile(r"\bglobal\s+[A-Za-z_]")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# A line with its line break, as CPython counts lines (``pieces.py`` reads lines the same way).
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _INDENT = re.compile(r"[ \t\f]*")
 
 Definition = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
@@ -134,7 +135,7 @@ def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
     file's line, verbatim; lines of dropped statements are left out (libcst builds a node for
     every blank line), and ``line_numbers`` tells where each kept line came from.
     """
-    module = _Module(_LINE.findall(source))
+    module = _Module(LINE.findall(source))
     for statement in tree.body:
         _add_unit(module, statement, None)
     if not module.units:
@@ -147,6 +148,17 @@ def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
     if not any(unit.words & reported for unit in module.units):
         return None
     _Selection(module, vocabulary, reported, spawn_words).run()
+    return _focused(module, source)
+
+
+def every_statement(source: str, tree: ast.Module) -> Focused:
+    """All of ``source``, with the places where its parse may be cut (``pieces.py``): what the
+    adapters that read whole modules (fixes, the command, the language server) give libcst."""
+    module = _Module(LINE.findall(source))
+    for statement in tree.body:
+        _add_unit(module, statement, None)
+    for unit in module.units:
+        unit.needed = not unit.is_header  # a split class's header stays by its body's statements
     return _focused(module, source)
 
 

