@@ -11,7 +11,7 @@ import stat
 import sys
 import tempfile
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from flake8_asyncloop.cache import Cache, Entry, FixCounts, settings_key
@@ -268,26 +268,13 @@ def _run_engine(
             body, settings.targets, settings.rules, unsafe=settings.unsafe_fixes, tree=tree, process=OWNER, path=path
         )
         return result, _fix_counts(result.remaining)
-    diagnostics = reported(
-        body, settings.targets, settings.rules, fixes=task.attach_fixes, tree=tree, process=OWNER, path=path
-    )
-    return FixResult(body, 0, diagnostics), _checked_fix_counts(task, settings, body, tree, diagnostics)
-
-
-def _checked_fix_counts(
-    task: Task, settings: FileSettings, body: str, tree: Optional[ast.Module], diagnostics: list[Diagnostic]
-) -> Optional[FixCounts]:
-    """The fixes of a check's diagnostics, counted; None when the check does not count them."""
-    if task.attach_fixes or not diagnostics:
-        return _fix_counts(diagnostics)
-    if not task.count_fixes:
-        return None
-    # Fixes cost the whole module's analysis, not only the focused statements' (``reported``):
-    # paid only for a file with findings.
-    path = task.display_path or task.path
-    return _fix_counts(
-        reported(body, settings.targets, settings.rules, fixes=True, tree=tree, process=OWNER, path=path)
-    )
+    # What fix would do is counted from the fixes of the whole module's analysis. Most files that
+    # pass the sieve have findings, so where a check counts fixes that analysis is its only one,
+    # instead of following the focused one (``reported``) wherever there were findings.
+    with_fixes = task.attach_fixes or task.count_fixes
+    found = reported(body, settings.targets, settings.rules, fixes=with_fixes, tree=tree, process=OWNER, path=path)
+    shown = found if task.attach_fixes else [replace(diagnostic, fix=None) for diagnostic in found]
+    return FixResult(body, 0, shown), _fix_counts(found) if with_fixes else None
 
 
 def _fix_counts(diagnostics: list[Diagnostic]) -> FixCounts:

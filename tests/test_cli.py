@@ -403,3 +403,31 @@ def test_with_unsafe_fixes_on_in_the_configuration_check_counts_them_as_fixable(
     (tmp_path / "unsafe.py").write_text(UNSAFE)
     result = command("check", ".", cwd=tmp_path)
     assert result.stderr.decode() == "2 files checked, 2 diagnostics (2 fixable with fix)\n"
+
+
+def test_a_check_that_counts_fixes_analyses_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary's fix counts need the whole module's analysis with fixes: where a check counts
+    them, that is the only analysis of a file, with the diagnostics of the focused one."""
+    from flake8_asyncloop import cli, files
+
+    for name, text in (("a.py", FIXABLE), ("unsafe.py", UNSAFE), ("b.py", UNFIXABLE)):
+        (tmp_path / name).write_text(text)
+    analyses: list[bool] = []
+    reported = files.reported
+
+    def counted(*arguments: object, fixes: bool, **keywords: object) -> object:
+        analyses.append(fixes)
+        return reported(*arguments, fixes=fixes, **keywords)
+
+    monkeypatch.setattr(files, "reported", counted)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", "-j", "1", "--no-cache", "."]) == 1
+    assert analyses == [True, True, True]
+    counted_output = capsys.readouterr()
+    analyses.clear()
+    assert cli.main(["check", "-q", "-j", "1", "--no-cache", "."]) == 1
+    assert analyses == [False, False, False]
+    assert capsys.readouterr().out == counted_output.out
+    assert counted_output.err.endswith("3 diagnostics (1 fixable with fix, 1 fixable with fix --unsafe-fixes)\n")
