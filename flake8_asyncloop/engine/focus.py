@@ -135,9 +135,7 @@ def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
     file's line, verbatim; lines of dropped statements are left out (libcst builds a node for
     every blank line), and ``line_numbers`` tells where each kept line came from.
     """
-    module = _Module(LINE.findall(source))
-    for statement in tree.body:
-        _add_unit(module, statement, None)
+    module = _units_of(source, tree)
     if not module.units:
         return None
     vocabulary = _vocabulary(reads)
@@ -154,15 +152,21 @@ def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
 def every_statement(source: str, tree: ast.Module) -> Focused:
     """All of ``source``, with the places where its parse may be cut (``pieces.py``): what the
     adapters that read whole modules (fixes, the command, the language server) give libcst."""
-    module = _Module(LINE.findall(source))
-    for statement in tree.body:
-        _add_unit(module, statement, None)
+    module = _units_of(source, tree)
     for unit in module.units:
         unit.needed = not unit.is_header  # a split class's header stays by its body's statements
     return _focused(module, source)
 
 
 # -- units ------------------------------------------------------------------------------------
+
+
+def _units_of(source: str, tree: ast.Module) -> _Module:
+    """``source``'s lines, and a unit for each top-level statement (and split class's statement)."""
+    module = _Module(LINE.findall(source))
+    for statement in tree.body:
+        _add_unit(module, statement, None)
+    return module
 
 
 def _first_line(node: ast.stmt) -> int:
