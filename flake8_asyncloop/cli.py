@@ -452,7 +452,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not (sys.argv[1:] if argv is None else argv):
         parser.print_help(sys.stderr)  # no command: what the commands are, as a usage error
         return EXIT_ERROR
-    arguments = parser.parse_args(argv)
+    arguments = _parse_arguments(parser, list(sys.argv[1:] if argv is None else argv))
     answered = _answer_without_files(arguments)
     if answered is not None:
         return answered
@@ -475,6 +475,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return EXIT_ERROR if missing else code  # the most severe
 
 
+def _parse_arguments(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed; where argparse rejects it (exit 2, its message on standard error), ``fix -``
+    as a filter still gives its input back, as for any other usage error."""
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as rejected:
+        if rejected.code == EXIT_ERROR and _filters_standard_input(argv):
+            _echo_standard_input(None)
+        raise
+
+
+def _filters_standard_input(argv: list[str]) -> bool:
+    """Whether ``argv``, which argparse rejected, asks ``fix`` to write fixed standard input:
+    read from the words themselves, as there are no parsed options to ask."""
+    return bool(argv) and argv[0] == "fix" and "-" in argv[1:] and not {"--diff", "--check"} & set(argv[1:])
+
+
 def _error(message: str) -> int:
     """A usage or configuration error: one line on standard error, and its exit code."""
     print(f"flake8-asyncloop: error: {message}", file=sys.stderr)
@@ -494,9 +511,16 @@ def _drop_missing_paths(arguments: argparse.Namespace) -> bool:
 def _give_back_standard_input(arguments: argparse.Namespace, error: Exception) -> None:
     """``fix -`` is an editor's filter: when it cannot give the fixed code, its input comes back
     out unchanged (the error goes to standard error), or the editor's buffer would be emptied."""
-    if arguments.command != "fix" or not _writes(arguments) or "-" not in arguments.paths or sys.stdin is None:
-        return
-    data = error.data if isinstance(error, StandardInputError) else sys.stdin.buffer.read()
+    if arguments.command == "fix" and _writes(arguments) and "-" in arguments.paths:
+        _echo_standard_input(error.data if isinstance(error, StandardInputError) else None)
+
+
+def _echo_standard_input(data: Optional[bytes]) -> None:
+    """``data`` (standard input, already read), or what is left to read of it, to standard output."""
+    if data is None:
+        if sys.stdin is None:
+            return
+        data = sys.stdin.buffer.read()
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
 

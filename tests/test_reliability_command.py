@@ -401,9 +401,10 @@ def test_fix_as_a_filter_gives_its_input_back_when_the_engine_fails(tmp_path: Pa
     "args, pyproject, error",
     [
         (["--jobs", "0"], None, "flake8-asyncloop: error: --jobs must be at least 1"),
+        (["--no-such-option"], None, "flake8-asyncloop: error: unrecognized arguments: --no-such-option"),
         ([], "[tool.flake8-asyncloop]\nselect = 3\n", "[tool.flake8-asyncloop]: 'select' must be a list of strings"),
     ],
-    ids=["usage", "configuration"],
+    ids=["usage", "unknown-option", "configuration"],
 )
 def test_fix_as_a_filter_gives_its_input_back_on_a_usage_or_configuration_error(
     tmp_path: Path, args: list[str], pyproject: str | None, error: str
