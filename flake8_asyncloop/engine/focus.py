@@ -62,8 +62,8 @@ from flake8_asyncloop.engine.reads import Reads
 _WORD = re.compile(r"\b(?:def|class)\s+[A-Za-z_]\w*|([A-Za-z_]\w*)")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _GLOBAL_STATEMENT = re.compile(r"\bglobal\s+[A-Za-z_]")
-# A line with its line break, as CPython counts lines (``pieces.py`` reads lines the same way).
-LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# A line with its line break, as CPython counts lines.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _INDENT = re.compile(r"[ \t\f]*")
 
 Definition = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
@@ -163,7 +163,7 @@ def every_statement(source: str, tree: ast.Module) -> Focused:
 
 def _units_of(source: str, tree: ast.Module) -> _Module:
     """``source``'s lines, and a unit for each top-level statement (and split class's statement)."""
-    module = _Module(LINE.findall(source))
+    module = _Module(_LINE.findall(source))
     for statement in tree.body:
         _add_unit(module, statement, None)
     return module
@@ -652,7 +652,8 @@ def _focused(module: _Module, source: str) -> Focused:
 def _cuts(module: _Module, line_numbers: tuple[int, ...]) -> tuple[Cut, ...]:
     """Where the code may be cut: before each unit that leaves lines in it, from the line after
     the last such unit before it (lines between statements hold only blanks and comments), but
-    never before a class's first body statement, which its header needs."""
+    never before a class's first body statement, which its header needs, nor where libcst's
+    single parse would give some of those lines to the block before (``_gap_leads_to``)."""
     offsets = list(itertools.accumulate((len(module.lines[number - 1]) for number in line_numbers), initial=0))
     cuts: list[Cut] = []
     end = 0  # the file's last line of the statement before that left lines
@@ -661,11 +662,29 @@ def _cuts(module: _Module, line_numbers: tuple[int, ...]) -> tuple[Cut, ...]:
         if not _leaves_lines(unit):
             continue
         starts_body = unit.in_class is not None and previous is unit.in_class
-        if end < unit.first and not starts_body:
-            cuts.append(Cut(offsets[bisect.bisect_left(line_numbers, end + 1)], unit.in_class is not None))
+        gap = bisect.bisect_left(line_numbers, end + 1)
+        if end < unit.first and not starts_body and _gap_leads_to(module, line_numbers[gap:], unit.first):
+            cuts.append(Cut(offsets[gap], unit.in_class is not None))
         end = unit.header_last if unit.is_header and unit.header_last is not None else unit.last
         previous = unit
     return tuple(cuts)
+
+
+def _gap_leads_to(module: _Module, following: tuple[int, ...], first: int) -> bool:
+    """Whether the blank and comment lines in ``following`` (the code's line numbers from the
+    gap on) before line ``first`` all go with the statement there, as a cut puts them. A single
+    parse gives those indented deeper than the statement to the end of the block before it
+    (``IndentedBlock.footer``): each must be indented by a part of the statement's own
+    indentation."""
+    indent = _leading_whitespace(module.lines[first - 1])
+    return all(
+        indent.startswith(_leading_whitespace(module.lines[number - 1]))
+        for number in itertools.takewhile(lambda number: number < first, following)
+    )
+
+
+def _leading_whitespace(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())].rstrip("\r\n")
 
 
 def _leaves_lines(unit: _Unit) -> bool:

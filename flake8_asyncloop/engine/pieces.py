@@ -20,14 +20,13 @@ parsed whole.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
-from flake8_asyncloop.engine.focus import LINE, Focused, every_statement
+from flake8_asyncloop.engine.focus import Focused, every_statement
 
 # About 50 lines: smaller pieces save no more memory (nor time), and each parse has a fixed cost.
 PIECE_CHARACTERS = 2_000
@@ -63,24 +62,7 @@ def parse_whole(source: str, tree: ast.Module, parse: Parse, piece_characters: i
     whole = every_statement(source, tree)
     if whole.code != source:
         return parse(source)
-    cuts = tuple(cut for cut in whole.cuts if _keeps_blocks_whole(source, cut.offset))
-    return parse_focused(dataclasses.replace(whole, cuts=cuts), parse, piece_characters)
-
-
-def _keeps_blocks_whole(source: str, offset: int) -> bool:
-    """Whether a cut at ``offset`` leaves libcst's tree as a single parse makes it. The blank and
-    comment lines before the statement it cuts at go to that statement; a single parse gives
-    those indented deeper than it to the end of the block before (``IndentedBlock.footer``), so
-    each must be indented by a part of the statement's own indentation."""
-    gap: list[str] = []
-    for line in LINE.finditer(source, offset):
-        text = line.group()
-        content = text.lstrip()
-        indent = text[: len(text) - len(content)]
-        if content.strip() and not content.startswith("#"):
-            return all(indent.startswith(other) for other in gap)
-        gap.append(indent.rstrip("\r\n"))
-    return True
+    return parse_focused(whole, parse, piece_characters)
 
 
 def _spans(focused: Focused, piece_characters: int) -> list[_Span]:
