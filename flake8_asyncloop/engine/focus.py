@@ -82,12 +82,13 @@ class _Unit:
     node: ast.stmt
     first: int  # first line (its decorators included), 1-based
     last: int
-    words: frozenset[str]  # every identifier in its text, except in ``def name`` / ``class name``
-    attributes: frozenset[str]  # identifiers after a dot
-    bound: frozenset[str]  # names it binds in the scope it runs in
-    aliases: tuple[Alias, ...]  # names it binds to a value, with the words of the value
-    imported: frozenset[str]  # names it binds by importing (no function of this module)
     in_class: Optional["_Unit"] = None  # the header of its class, for a class-body statement
+    # What focus selects by (``_read``; left empty where every statement is kept):
+    words: frozenset[str] = frozenset()  # every identifier in its text, except in ``def name`` / ``class name``
+    attributes: frozenset[str] = frozenset()  # identifiers after a dot
+    bound: frozenset[str] = frozenset()  # names it binds in the scope it runs in
+    aliases: tuple[Alias, ...] = ()  # names it binds to a value, with the words of the value
+    imported: frozenset[str] = frozenset()  # names it binds by importing (no function of this module)
     # For a definition that can be reduced to its header: the header's last line and its words.
     header_last: Optional[int] = None
     header_words: frozenset[str] = frozenset()
@@ -135,7 +136,7 @@ def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
     file's line, verbatim; lines of dropped statements are left out (libcst builds a node for
     every blank line), and ``line_numbers`` tells where each kept line came from.
     """
-    module = _units_of(source, tree)
+    module = _units_of(source, tree, read=True)
     if not module.units:
         return None
     vocabulary = _vocabulary(reads)
@@ -152,7 +153,7 @@ def focus(source: str, tree: ast.Module, reads: Reads) -> Optional[Focused]:
 def every_statement(source: str, tree: ast.Module) -> Focused:
     """All of ``source``, with the places where its parse may be cut (``pieces.py``): what the
     adapters that read whole modules (fixes, the command, the language server) give libcst."""
-    module = _units_of(source, tree)
+    module = _units_of(source, tree, read=False)  # nothing to select by: no words read
     for unit in module.units:
         unit.needed = not unit.is_header  # a split class's header stays by its body's statements
     return _focused(module, source)
@@ -161,11 +162,12 @@ def every_statement(source: str, tree: ast.Module) -> Focused:
 # -- units ------------------------------------------------------------------------------------
 
 
-def _units_of(source: str, tree: ast.Module) -> _Module:
-    """``source``'s lines, and a unit for each top-level statement (and split class's statement)."""
+def _units_of(source: str, tree: ast.Module, read: bool) -> _Module:
+    """``source``'s lines, and a unit for each top-level statement (and split class's statement);
+    ``read``: with the words and bindings focus selects by."""
     module = _Module(_LINE.findall(source))
     for statement in tree.body:
-        _add_unit(module, statement, None)
+        _add_unit(module, statement, None, read)
     return module
 
 
@@ -312,16 +314,12 @@ def _indent_of(module: _Module, node: ast.stmt) -> Optional[str]:
     return indent.group()
 
 
-def _add_unit(module: _Module, node: ast.stmt, in_class: Optional[_Unit]) -> None:
-    first, last = _first_line(node), node.end_lineno or node.lineno
-    text = _text(module, first, last)
+def _add_unit(module: _Module, node: ast.stmt, in_class: Optional[_Unit], read: bool) -> None:
     header_last: Optional[int] = None
-    header_words: frozenset[str] = frozenset()
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         body_start = _body_start(node)
         if body_start > node.lineno and _indent_of(module, node.body[0]) is not None:
             header_last = body_start - 1
-            header_words = _read_words(_text(module, first, header_last))
     splittable = (
         in_class is None
         and isinstance(node, ast.ClassDef)
@@ -329,14 +327,24 @@ def _add_unit(module: _Module, node: ast.stmt, in_class: Optional[_Unit]) -> Non
         and all(_indent_of(module, statement) is not None for statement in node.body)
     )
     # A split class is its header: its body's statements are units of their own.
-    words = header_words if splittable else _read_words(text)
-    attributes = frozenset() if splittable else frozenset(_ATTRIBUTE.findall(text))
-    unit = _Unit(node, first, last, words, attributes, *_bindings(node, text), in_class=in_class,
-                 header_last=header_last, header_words=header_words, is_header=splittable)
+    unit = _Unit(node, _first_line(node), node.end_lineno or node.lineno, in_class, header_last=header_last,
+                 is_header=splittable)
+    if read:
+        _read(module, unit)
     module.units.append(unit)
     if splittable and isinstance(node, ast.ClassDef):
         for statement in node.body:
-            _add_unit(module, statement, unit)
+            _add_unit(module, statement, unit, read)
+
+
+def _read(module: _Module, unit: _Unit) -> None:
+    """Fill in ``unit``'s words, attributes and bindings (a split class's header: its header's words)."""
+    text = _text(module, unit.first, unit.last)
+    if unit.header_last is not None:
+        unit.header_words = _read_words(_text(module, unit.first, unit.header_last))
+    unit.words = unit.header_words if unit.is_header else _read_words(text)
+    unit.attributes = frozenset() if unit.is_header else frozenset(_ATTRIBUTE.findall(text))
+    unit.bound, unit.aliases, unit.imported = _bindings(unit.node, text)
 
 
 # -- choosing what to keep ----------------------------------------------------------------------
