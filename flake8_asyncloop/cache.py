@@ -55,7 +55,7 @@ def engine_fingerprint() -> str:
 
 def settings_key(settings: FileSettings) -> str:
     """What the engine is given for a file, as far as a ``check`` without fixes reads it."""
-    codes = ",".join(rule.code for rule in settings.rules)
+    codes = ",".join(settings.codes)
     minors = ",".join(str(minor) for minor in sorted(settings.targets.minors))
     return f"{engine_fingerprint()}|{minors}|{codes}|{settings.show_internal_errors}"
 

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator, NoReturn, Optional, Sequence
 
-from flake8_asyncloop import __version__, docs, output, upgrade
+from flake8_asyncloop import __version__, output, upgrade
 from flake8_asyncloop.cache import CACHE_DIRECTORY, cache_directories, is_cache_directory
 from flake8_asyncloop.config import (
     ConfigError,
@@ -34,7 +34,6 @@ from flake8_asyncloop.engine.versions import target_version_argument
 from flake8_asyncloop.files import (
     Report, SourceError, StandardInputError, Task, engine_text, read_standard_input, run_task,
 )
-from flake8_asyncloop.rules import ALL_RULES
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -238,6 +237,9 @@ def _verbose_line(report: Report, seconds: float, fixing: bool) -> str:
 
 def _explain(code_or_name: str) -> int:
     """A rule's documentation, by code (``ELP101``) or name (``get-event-loop-in-worker-thread``)."""
+    from flake8_asyncloop import docs
+    from flake8_asyncloop.rules import ALL_RULES
+
     wanted = code_or_name.strip().lower()
     if wanted in (INTERNAL_ERROR_CODE.lower(), INTERNAL_ERROR_NAME):
         sys.stdout.write(docs.explain_internal_error())
@@ -253,6 +255,9 @@ def _explain(code_or_name: str) -> int:
 
 
 def _list_rules(format_name: str) -> int:
+    from flake8_asyncloop import docs
+    from flake8_asyncloop.rules import ALL_RULES
+
     if format_name == "json":
         print(json.dumps([docs.rule_record(rule) for rule in ALL_RULES], indent=2))
     else:
@@ -417,6 +422,8 @@ class _Results:
         elif self.format_name == "json":
             print(json.dumps(output.json_records(self.collected), indent=2))
         elif self.format_name == "sarif":
+            from flake8_asyncloop import docs
+
             log = output.sarif_log(self.collected, documentation_url=docs.published_rules_url())
             print(json.dumps(log, indent=2))
 

@@ -23,8 +23,8 @@ from flake8_asyncloop.config import (
     split_list,
     validate_codes,
 )
-from flake8_asyncloop.engine.diagnostics import Diagnostic
-from flake8_asyncloop.engine.fixer import FixResult, fix_source
+from flake8_asyncloop.engine.diagnostics import Diagnostic, FixResult
+from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.internal import InternalError, raise_internal_errors
 from flake8_asyncloop.engine.versions import (
     DEFAULT_TARGET_VERSION,

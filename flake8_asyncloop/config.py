@@ -15,8 +15,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
+from flake8_asyncloop.engine.declared import EVERY_RULE_CODES
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE
 from flake8_asyncloop.engine.pyproject import SECTION, PyprojectError, Table, nearest_table, read_current, tool_table
 from flake8_asyncloop.engine.versions import (
@@ -26,7 +27,9 @@ from flake8_asyncloop.engine.versions import (
     table_target_version,
     up_to,
 )
-from flake8_asyncloop.rules import ALL_RULES, Rule
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.rules import Rule
 
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "target-version", "exclude",
@@ -54,9 +57,16 @@ class FileSettings:
     """What the engine is given for one file."""
 
     targets: TargetVersions
-    rules: tuple[Rule, ...]
+    codes: tuple[str, ...]  # of the rules to run, in order
     unsafe_fixes: bool
     show_internal_errors: bool  # ELP900 selected
+
+    @property
+    def rules(self) -> "tuple[Rule, ...]":
+        """The rules to run. Loading them loads libcst: asked only for a file that may hold a finding."""
+        from flake8_asyncloop.rules import RULES_BY_CODE
+
+        return tuple(RULES_BY_CODE[code] for code in self.codes)
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -104,9 +114,10 @@ class Settings:
             code for pattern, codes in self.per_file_ignores if _matches(location, pattern) for code in codes
         )
 
-    def selected_rules(self, path: Optional[str] = None) -> tuple[Rule, ...]:
-        """The rules to run: selected, and not ignored (ELP900 is not a rule: ask rule_selected)."""
-        return tuple(rule for rule in ALL_RULES if self.rule_selected(rule.code, path))
+    def selected_codes(self, path: Optional[str] = None) -> tuple[str, ...]:
+        """The codes of the rules to run: selected, and not ignored (ELP900 is not a rule: ask
+        rule_selected)."""
+        return tuple(code for code in EVERY_RULE_CODES if self.rule_selected(code, path))
 
     def overridden_by(self, **options: Any) -> "Settings":
         """These settings (from pyproject.toml) with each option given (not None) winning, as an
@@ -129,7 +140,7 @@ class Settings:
             raise ConfigError(str(error)) from None
         return FileSettings(
             targets=targets if self.horizon is None else up_to(targets, self.horizon),
-            rules=self.selected_rules(path),
+            codes=self.selected_codes(path),
             unsafe_fixes=self.unsafe_fixes,
             show_internal_errors=self.rule_selected(INTERNAL_ERROR_CODE, path),
         )
@@ -189,7 +200,7 @@ def split_list(value: str) -> list[str]:
 
 def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
     """Rule codes or prefixes (``ELP1``), or ELP900; anything matching none of them is an error."""
-    known = [rule.code for rule in ALL_RULES] + [INTERNAL_ERROR_CODE]
+    known = [*EVERY_RULE_CODES, INTERNAL_ERROR_CODE]
     cleaned = []
     for code in codes:
         code = code.strip().upper()

@@ -17,12 +17,10 @@ from typing import Optional
 from flake8_asyncloop.cache import Cache, Entry, FixCounts, settings_key
 from flake8_asyncloop.config import ConfigError, FileSettings, Settings
 from flake8_asyncloop.engine.bom import bom_of, without_bom
-from flake8_asyncloop.engine.checker import newer_syntax_candidate
-from flake8_asyncloop.engine.diagnostics import Diagnostic
-from flake8_asyncloop.engine.fixer import FixResult, fix_source, reported
+from flake8_asyncloop.engine.diagnostics import Diagnostic, FixResult
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
-from flake8_asyncloop.engine.process import OWNER
 from flake8_asyncloop.engine.projectfiles import Reading, reading
+from flake8_asyncloop.engine.sieve import some_rule_may_find
 from flake8_asyncloop.engine import cpython
 
 
@@ -239,6 +237,9 @@ def _parse(body: str) -> Optional[ast.Module]:
     try:
         return cpython.parse(body)
     except (SyntaxError, ValueError) as error:
+        from flake8_asyncloop.engine.checker import newer_syntax_candidate
+        from flake8_asyncloop.engine.process import OWNER
+
         if isinstance(error, SyntaxError) and newer_syntax_candidate(body, OWNER):
             return None
         line = getattr(error, "lineno", None)
@@ -262,6 +263,14 @@ def _run_engine(
     """The engine's answer for the file (for ``check``, its diagnostics with nothing applied),
     and the fixes of the diagnostics left, counted (None when a check does not count them)."""
     path = task.display_path or task.path
+    with_fixes = task.attach_fixes or task.count_fixes
+    if tree is not None and not some_rule_may_find(body, tree, path):
+        # As the engine would answer, without loading the rules and libcst: most files of a
+        # pre-commit run or a project hold no loop API.
+        return FixResult(body, 0, []), (0, 0) if task.mode == "fix" or with_fixes else None
+    from flake8_asyncloop.engine.fixer import fix_source, reported
+    from flake8_asyncloop.engine.process import OWNER
+
     # The command owns its process: the engine may tune it (process.OWNER).
     if task.mode == "fix":
         result = fix_source(
@@ -271,7 +280,6 @@ def _run_engine(
     # What fix would do is counted from the fixes of the whole module's analysis. Most files that
     # pass the sieve have findings, so where a check counts fixes that analysis is its only one,
     # instead of following the focused one (``reported``) wherever there were findings.
-    with_fixes = task.attach_fixes or task.count_fixes
     found = reported(body, settings.targets, settings.rules, fixes=with_fixes, tree=tree, process=OWNER, path=path)
     shown = found if task.attach_fixes else [replace(diagnostic, fix=None) for diagnostic in found]
     return FixResult(body, 0, shown), _fix_counts(found) if with_fixes else None

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, TextIO
 from urllib.parse import quote
 
 from flake8_asyncloop import __version__
-from flake8_asyncloop.docs import JsonValue, anchor, rule_markdown
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
-from flake8_asyncloop.engine.edits import SourceLines, apply_edits
+from flake8_asyncloop.engine.text import SourceLines, apply_edits
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, INTERNAL_ERROR_SUMMARY
-from flake8_asyncloop.rules import ALL_RULES, RULES_BY_CODE, Rule
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+
+    from flake8_asyncloop.docs import JsonValue
+    from flake8_asyncloop.rules import Rule
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 STREAMED_FORMATS = ("text", "concise", "github")  # printed file by file; json and sarif at the end
@@ -52,6 +53,8 @@ def code_name(code: str) -> Optional[str]:
     """The name of a rule's code, or of ELP900."""
     if code == INTERNAL_ERROR_CODE:
         return INTERNAL_ERROR_NAME
+    from flake8_asyncloop.rules import RULES_BY_CODE  # with libcst: only once there is a diagnostic
+
     rule = RULES_BY_CODE.get(code)
     return rule.name if rule else None
 
@@ -255,7 +258,9 @@ def _sarif_region(start_line: int, start_column: int, end_line: int, end_column:
     return {"startLine": start_line, "startColumn": start_column + 1, "endLine": end_line, "endColumn": end_column + 1}
 
 
-def _sarif_rule(rule: Rule, documentation_url: Optional[str]) -> dict[str, JsonValue]:
+def _sarif_rule(rule: "Rule", documentation_url: Optional[str]) -> dict[str, JsonValue]:
+    from flake8_asyncloop.docs import anchor, rule_markdown
+
     descriptor: dict[str, JsonValue] = {
         "id": rule.code,
         "name": rule.name,
@@ -336,7 +341,7 @@ def _sarif_result(
 
 
 def sarif_log(
-    results: Iterable[Checked], rules: Sequence[Rule] = ALL_RULES, documentation_url: Optional[str] = None
+    results: Iterable[Checked], rules: "Optional[Sequence[Rule]]" = None, documentation_url: Optional[str] = None
 ) -> dict[str, JsonValue]:
     """A SARIF 2.1.0 log with one run: the rules' metadata, every diagnostic, and the fixes.
 
@@ -346,6 +351,10 @@ def sarif_log(
     run's invocation, which its descriptor in ``notifications`` documents; so is a file that could
     not be checked (``file-not-checked``, where its syntax error is).
     """
+    if rules is None:
+        from flake8_asyncloop.rules import ALL_RULES  # a SARIF log describes every rule: libcst comes too
+
+        rules = ALL_RULES
     files = list(results)
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     sarif_results: list[JsonValue] = []

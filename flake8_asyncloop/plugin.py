@@ -87,11 +87,9 @@ class AsyncLoopChecker:
         if isinstance(self._tree, ast.Module):
             # The sieve reads flake8's tree with the rules' reads written out, so that a file that
             # cannot hold a finding never loads the rules, libcst, or anything it imports.
-            from flake8_asyncloop.engine.declared import EVERY_RULE_NAMES, EVERY_RULE_THREAD_STARTS
-            from flake8_asyncloop.engine.sieve import Vocabulary, finding_possible
+            from flake8_asyncloop.engine.sieve import some_rule_may_find
 
-            vocabulary = Vocabulary.of(EVERY_RULE_NAMES, EVERY_RULE_THREAD_STARTS)
-            if not finding_possible(self._tree, vocabulary, self._filename):
+            if not some_rule_may_find(source, self._tree, self._filename):
                 return []
         from flake8_asyncloop.engine.checker import check_focused, check_source
         from flake8_asyncloop.engine.process import OWNER

@@ -26,7 +26,7 @@ from flake8_asyncloop.config import ConfigError, FileSettings, SettingsFinder
 from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.bom import bom_of, without_bom
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, Fix
-from flake8_asyncloop.engine.edits import SourceLines, difference
+from flake8_asyncloop.engine.text import SourceLines, difference
 from flake8_asyncloop.engine.fixer import fix_source, reported
 from flake8_asyncloop.engine.internal import INTERNAL_ERROR_CODE, InternalError, raise_internal_errors
 from flake8_asyncloop.engine.process import DEEP_STACK_BYTES

@@ -10,12 +10,14 @@ import argparse
 import html
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-from flake8_asyncloop.docs import JsonValue
 from flake8_asyncloop.engine.diagnostics import Diagnostic
 from flake8_asyncloop.engine.timeline import NEWEST_KNOWN_MINOR, Effect, Stage
 from flake8_asyncloop.engine.versions import ALL_MINORS
+
+if TYPE_CHECKING:
+    from flake8_asyncloop.docs import JsonValue
 
 FORMATS = ("text", "json", "markdown")
 # How a version's summary names each kind of change, for one finding and for several.

@@ -42,9 +42,9 @@ def test_options_given_win_over_the_configuration() -> None:
 
 
 def test_selected_rules_are_selected_and_not_ignored_in_order() -> None:
-    rules = Settings(select=("ELP10",), ignore=("ELP101", "ELP9")).selected_rules()
-    assert [rule.code for rule in rules] == [rule.code for rule in ALL_RULES if rule.code != "ELP101"]
-    assert Settings(select=("ELP900",)).selected_rules() == ()  # ELP900 is not a rule
+    codes = Settings(select=("ELP10",), ignore=("ELP101", "ELP9")).selected_codes()
+    assert list(codes) == [rule.code for rule in ALL_RULES if rule.code != "ELP101"]
+    assert Settings(select=("ELP900",)).selected_codes() == ()  # ELP900 is not a rule
 
 
 def test_for_file_resolves_the_targets_from_the_file_unless_set(tmp_path: Path) -> None:

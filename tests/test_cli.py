@@ -410,18 +410,19 @@ def test_a_check_that_counts_fixes_analyses_each_file_once(
 ) -> None:
     """The summary's fix counts need the whole module's analysis with fixes: where a check counts
     them, that is the only analysis of a file, with the diagnostics of the focused one."""
-    from flake8_asyncloop import cli, files
+    from flake8_asyncloop import cli
+    from flake8_asyncloop.engine import fixer
 
     for name, text in (("a.py", FIXABLE), ("unsafe.py", UNSAFE), ("b.py", UNFIXABLE)):
         (tmp_path / name).write_text(text)
     analyses: list[bool] = []
-    reported = files.reported
+    reported = fixer.reported
 
     def counted(*arguments: object, fixes: bool, **keywords: object) -> object:
         analyses.append(fixes)
         return reported(*arguments, fixes=fixes, **keywords)
 
-    monkeypatch.setattr(files, "reported", counted)
+    monkeypatch.setattr(fixer, "reported", counted)  # the command imports it once a file may hold a finding
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "-j", "1", "--no-cache", "."]) == 1
     assert analyses == [True, True, True]

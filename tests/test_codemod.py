@@ -15,7 +15,7 @@ from libcst.codemod import CodemodContext, CodemodTest, SkipFile
 
 from flake8_asyncloop.codemod import EngineFailure, FixEventLoops
 from flake8_asyncloop.config import ConfigError
-from flake8_asyncloop.engine.fixer import FixResult
+from flake8_asyncloop.engine.diagnostics import FixResult
 from flake8_asyncloop.engine.internal import RAISE_VARIABLE
 from flake8_asyncloop.engine.versions import TargetVersionError
 from flake8_asyncloop.rules import ALL_RULES

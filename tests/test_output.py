@@ -19,7 +19,7 @@ import pytest
 from flake8_asyncloop import cli, output
 from flake8_asyncloop.docs import anchor
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
-from flake8_asyncloop.engine.edits import apply_edits
+from flake8_asyncloop.engine.text import apply_edits
 from flake8_asyncloop.rules import ALL_RULES
 from tests.test_cli import UNFIXABLE
 

@@ -28,7 +28,8 @@ from flake8_asyncloop.config import Settings
 from flake8_asyncloop.engine import checker, libcst_private
 from flake8_asyncloop.engine.analysis import ModuleAnalysis
 from flake8_asyncloop.engine.checker import check_source
-from flake8_asyncloop.engine.fixer import FixResult, fix_source
+from flake8_asyncloop.engine.diagnostics import FixResult
+from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.process import OWNER
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.files import Task, run_task

@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import types
 
 from flake8_asyncloop import cli
-from flake8_asyncloop.engine.edits import SourceLines, difference
+from flake8_asyncloop.engine.text import SourceLines, difference
 from flake8_asyncloop.engine.fixer import fix_source
 from flake8_asyncloop.engine.versions import parse_target_versions
 from flake8_asyncloop.rules import ALL_RULES

@@ -188,6 +188,29 @@ def test_flake8_on_a_file_the_sieve_passes_over_never_loads_libcst(tmp_path: Pat
     assert run.stdout.split() == ["0", "False", "False"], run.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ["check"], ["check", "--quiet"], ["check", "--output-format", "json"], ["check", "--statistics"],
+    ["fix"], ["fix", "--diff"], ["upgrade"],
+])
+def test_the_command_on_files_the_sieve_passes_over_never_loads_libcst(tmp_path: Path, command: list[str]) -> None:
+    """A pre-commit run over files without a loop API pays for neither the rules nor libcst; the
+    answer is the engine's (nothing), exit code and summary included."""
+    lookup = "from . import events\n\n\ndef lookup():\n    return events.get_event_loop()\n"
+    (tmp_path / "events_user.py").write_text(lookup)
+    (tmp_path / "plain.py").write_text("import json\nprint(json.dumps({}))\n")
+    script = (
+        "import sys\n"
+        "from flake8_asyncloop.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(status, 'libcst' in sys.modules, 'flake8_asyncloop.rules' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, *command, "--no-cache", "events_user.py", "plain.py"],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )
+    assert run.stdout.split()[-3:] == ["0", "False", "False"], run.stdout + run.stderr
+
+
 def _loops_package(tmp_path: Path, helper: bool) -> Path:
     making = "    return asyncio.new_event_loop()\n" if helper else "    return None\n"
     return _project(tmp_path, {

@@ -23,7 +23,8 @@ from typing import Optional
 import libcst as cst
 
 from flake8_asyncloop.engine.callfacts import CallFacts
-from flake8_asyncloop.engine.edits import FixBuilder, Span
+from flake8_asyncloop.engine.edits import FixBuilder
+from flake8_asyncloop.engine.text import Span
 from flake8_asyncloop.engine.focus import Focused
 from flake8_asyncloop.engine.index import CallSite, FunctionInfo, ModuleIndex
 from flake8_asyncloop.engine.loops import LoopAnalysis

@@ -13,7 +13,7 @@ from flake8_asyncloop.engine.analysis import LOOKUP_VERSIONS, ModuleAnalysis
 from flake8_asyncloop.engine.bom import without_bom
 from flake8_asyncloop.engine.callfacts import WholeModuleNeeded
 from flake8_asyncloop.engine.diagnostics import Diagnostic, Finding, Fix
-from flake8_asyncloop.engine.edits import SourceLines, Span
+from flake8_asyncloop.engine.text import SourceLines, Span
 from flake8_asyncloop.engine.focus import Focused, focus
 from flake8_asyncloop.engine.nesting import beyond_parser_limits
 from flake8_asyncloop.engine.pieces import parse_focused, parse_whole

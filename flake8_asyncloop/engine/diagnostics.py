@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
-
-import libcst as cst
+from typing import TYPE_CHECKING, Callable, Optional
 
 from flake8_asyncloop.engine.timeline import Timeline
+
+if TYPE_CHECKING:  # the adapters read diagnostics without loading libcst (a file may hold none)
+    import libcst as cst
 
 
 @dataclass(frozen=True, order=True)
@@ -74,3 +75,12 @@ class Diagnostic:
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What fixing a module gives: its code, and what is left to report."""
+
+    source: str
+    applied: int  # fixes applied
+    remaining: list[Diagnostic]  # diagnostics left (those without an applicable fix)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Iterable, Literal, Optional, Union
 
 from flake8_asyncloop.engine.checker import Rule, check_focused, check_source, libcst_reads
-from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit
-from flake8_asyncloop.engine.edits import EditConflict, SourceLines, apply_edits
+from flake8_asyncloop.engine.diagnostics import Diagnostic, Edit, FixResult
+from flake8_asyncloop.engine.text import EditConflict, SourceLines, apply_edits
 from flake8_asyncloop.engine.imports import newly_unused, removal_edits
 from flake8_asyncloop.engine.noqa import file_is_exempt, is_suppressed
 from flake8_asyncloop.engine.process import GUEST, Process
@@ -18,13 +17,6 @@ from flake8_asyncloop.engine import cpython
 # One fix can expose another (installing a loop settles its child watcher, a new import makes
 # room for the next fix); a handful of passes reaches the fixpoint in practice.
 MAX_PASSES = 10
-
-
-@dataclass(frozen=True)
-class FixResult:
-    source: str
-    applied: int  # fixes applied
-    remaining: list[Diagnostic]  # diagnostics left (those without an applicable fix)
 
 
 def reported(

@@ -18,7 +18,7 @@ import libcst as cst
 
 from flake8_asyncloop.engine import cpython
 from flake8_asyncloop.engine.diagnostics import Edit
-from flake8_asyncloop.engine.edits import SourceLines
+from flake8_asyncloop.engine.text import SourceLines
 
 _NOQA = re.compile(r"#\s*noqa", re.IGNORECASE)
 _BLOCK_FIELDS = ("body", "orelse", "finalbody")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flake8_asyncloop.engine.diagnostics import Diagnostic
-from flake8_asyncloop.engine.edits import SourceLines
+from flake8_asyncloop.engine.text import SourceLines
 
 # flake8's own pattern: "# noqa" alone silences every code, "# noqa: ELP101,E501" those codes
 # (and codes they prefix).

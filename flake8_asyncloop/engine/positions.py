@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from flake8_asyncloop.engine.edits import SourceLines, Span
+from flake8_asyncloop.engine.text import SourceLines, Span
 from flake8_asyncloop.engine.focus import Focused
 from flake8_asyncloop.engine.index import ModuleIndex
 from flake8_asyncloop.engine import cpython

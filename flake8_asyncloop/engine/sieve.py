@@ -30,6 +30,7 @@ import functools
 from typing import Any, NamedTuple, Optional
 
 from flake8_asyncloop.engine import cpython
+from flake8_asyncloop.engine.precheck import mentions_loop_api
 from flake8_asyncloop.engine.projectfiles import is_project_module, loop_helper_names, project_place
 from flake8_asyncloop.engine.apis import words
 
@@ -131,6 +132,21 @@ def _last_word(func: ast.expr) -> Optional[str]:
 
 # Fields that hold no code the rules read: annotations, and what is no node (contexts, comments).
 _NOT_CODE = frozenset({"annotation", "returns", "ctx", "type_comment", "type_ignores"})
+
+
+@functools.lru_cache(maxsize=1)
+def _every_rule_vocabulary() -> Vocabulary:
+    from flake8_asyncloop.engine.declared import EVERY_RULE_NAMES, EVERY_RULE_THREAD_STARTS
+
+    return Vocabulary.of(EVERY_RULE_NAMES, EVERY_RULE_THREAD_STARTS)
+
+
+def some_rule_may_find(source: str, tree: ast.Module, path: Optional[str]) -> bool:
+    """Whether any rule may find something in ``source`` (``tree``: CPython's tree of it, at
+    ``path``): the text pre-check, then the sieve with every rule's reads as ``declared.py``
+    writes them out, so that the adapters ask before they load the rules and libcst. False for
+    every rule means False for any selection of them: a smaller vocabulary passes less."""
+    return mentions_loop_api(source) and finding_possible(tree, _every_rule_vocabulary(), path)
 
 
 def finding_possible(tree: ast.Module, vocabulary: Vocabulary, path: Optional[str]) -> bool:
