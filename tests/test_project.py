@@ -7,8 +7,10 @@ import json
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -20,6 +22,7 @@ from tests.fixture_support import FIXTURES, ROOT, run_flake8
 
 PACKAGE = FIXTURES / "project_loops" / "loopapp"
 TARGETS = parse_target_versions(">=3.9")
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
 
 def _engine(path: Path) -> set[tuple[int, str]]:
@@ -142,3 +145,33 @@ def test_examples_outside_the_package_read_it(tmp_path: Path) -> None:
     assert (5, "ELP105") not in _engine(script)
     (package / "client.py").write_text("class Client:\n    pass\n")
     assert (5, "ELP105") in _engine(script)
+
+
+def test_a_large_neighbour_is_parsed_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A neighbour is parsed as the checked file is (``pieces.parse_whole``): its parse's peak
+    memory is that of a piece, and its analysis is that of libcst's own tree."""
+    from flake8_asyncloop.engine import project
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'big'\n")
+    package = tmp_path / "big"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    large = (STDLIB / "test" / "test_asyncio" / "test_unix_events.py").read_text(encoding="utf-8")
+    (package / "loops.py").write_text("import asyncio\n\n\ndef make_loop():\n    return asyncio.new_event_loop()\n\n\n"
+                                      + large.replace("\nimport asyncio\n", "\n"))
+    user = package / "user.py"
+    user.write_text("from .loops import make_loop\n\n\ndef run():\n    loop = make_loop()  # event_loop\n"
+                    "    loop.run_forever()\n")
+    pieces_parsed: list[str] = []
+    whole = project.parse_whole
+
+    def recorded(source: str, tree: object, parse: Callable[[str], object]) -> object:
+        def recording(code: str) -> object:
+            pieces_parsed.append(code)
+            return parse(code)
+
+        return whole(source, tree, recording)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(project, "parse_whole", recorded)
+    assert _engine(user) == {(5, "ELP108")}
+    assert len(pieces_parsed) > 10 and "".join(pieces_parsed).count("def make_loop") == 1

@@ -36,6 +36,7 @@ from flake8_asyncloop.engine.index import Binding, FunctionInfo, ImportSite, Mod
 from flake8_asyncloop.engine import loops, loopstate
 from flake8_asyncloop.engine.loopstate import NO_EFFECT, UNSEEN, Effect, LoopStates, MadeLoop, portable
 from flake8_asyncloop.engine.names import Resolver
+from flake8_asyncloop.engine.pieces import parse_whole
 from flake8_asyncloop.engine.positions import Positions
 from flake8_asyncloop.engine.process import Process
 from flake8_asyncloop.engine.projectfiles import (
@@ -460,8 +461,11 @@ class Project:
             data = module.path.read_bytes()
             if content_digest(data) != module.digest:
                 return None  # changed since it was read: the next check reads it again
-            tree = self._process.parse(data.decode("utf-8-sig"))
-        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, MemoryError, ValueError, RecursionError):
+            text = data.decode("utf-8-sig")
+            # In pieces, as the checked file is: a large neighbour would raise the peak as much.
+            tree = parse_whole(text, cpython.parse(text), self._process.parse)
+        except (OSError, UnicodeDecodeError, SyntaxError, cst.ParserSyntaxError, MemoryError, ValueError,
+                RecursionError):
             module.unreadable = True
             return None
         index = ModuleIndex(tree)
