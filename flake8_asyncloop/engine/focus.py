@@ -671,24 +671,22 @@ def _cuts(module: _Module, line_numbers: tuple[int, ...]) -> tuple[Cut, ...]:
             continue
         starts_body = unit.in_class is not None and previous is unit.in_class
         gap = bisect.bisect_left(line_numbers, end + 1)
-        if end < unit.first and not starts_body and _gap_leads_to(module, line_numbers[gap:], unit.first):
+        between = line_numbers[gap : bisect.bisect_left(line_numbers, unit.first, gap)]
+        if end < unit.first and not starts_body and _gap_leads_to(module, between, unit.first):
             cuts.append(Cut(offsets[gap], unit.in_class is not None))
         end = unit.header_last if unit.is_header and unit.header_last is not None else unit.last
         previous = unit
     return tuple(cuts)
 
 
-def _gap_leads_to(module: _Module, following: tuple[int, ...], first: int) -> bool:
-    """Whether the blank and comment lines in ``following`` (the code's line numbers from the
-    gap on) before line ``first`` all go with the statement there, as a cut puts them. A single
-    parse gives those indented deeper than the statement to the end of the block before it
+def _gap_leads_to(module: _Module, between: tuple[int, ...], first: int) -> bool:
+    """Whether the blank and comment lines ``between`` (the code's line numbers) before the
+    statement at line ``first`` all go with it, as a cut puts them. A single parse gives those
+    indented deeper than the statement to the end of the block before it
     (``IndentedBlock.footer``): each must be indented by a part of the statement's own
     indentation."""
     indent = _leading_whitespace(module.lines[first - 1])
-    return all(
-        indent.startswith(_leading_whitespace(module.lines[number - 1]))
-        for number in itertools.takewhile(lambda number: number < first, following)
-    )
+    return all(indent.startswith(_leading_whitespace(module.lines[number - 1])) for number in between)
 
 
 def _leading_whitespace(line: str) -> str:
