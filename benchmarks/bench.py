@@ -76,6 +76,10 @@ EDITOR_FILES = (
     "unittest/async_case.py", "email/message.py",
 )
 QUICK_EDITOR_FILES = ("asyncio/runners.py", "email/message.py")
+# pre-commit's path: the command on a batch of staged files, here the editor's files with nothing
+# to report.
+HOOK_FILES = EDITOR_FILES[:1] + EDITOR_FILES[2:]
+QUICK_HOOK_FILES = ("email/message.py",)
 SERVER_EDITS = 20
 QUICK_GENERAL = ("json",)
 SIZES = (10_000, 50_000, 100_000)
@@ -253,6 +257,25 @@ def measure_editor(relative: str, repeat: int, scratch: Path) -> Comparison:
     path = STDLIB / relative
     bare_arguments = ["--isolated", "--stdin-display-name", str(path), "-"]
     return _flake8_with_and_without(f"editor {relative}", [path], bare_arguments, repeat, scratch, stdin=path)
+
+
+def measure_hook(relative: Sequence[str], repeat: int, scratch: Path) -> Comparison:
+    """The pre-commit hook's command (``check --jobs 1 --force-exclude``, without its cache, as
+    on a file's first commit) on files with nothing to report, against bare flake8 on the same
+    files (what a commit's flake8 hook takes): medians of interleaved runs."""
+    files = [STDLIB / item for item in relative]
+    paths = [str(path) for path in files]
+    hook = [sys.executable, "-m", "flake8_asyncloop", "check", "--jobs", "1", "--force-exclude", "--no-cache",
+            "--target-version", TARGET, *paths]
+    runs_bare: list[Run] = []
+    runs_hook: list[Run] = []
+    for _ in range(repeat):
+        runs_bare.append(run_measured([sys.executable, __file__, "_flake8", "without", "-j1", "--isolated", *paths],
+                                      scratch))
+        runs_hook.append(run_measured(hook, scratch))
+    bare, measured = _median(runs_bare), _median(runs_hook)
+    return Comparison("pre-commit hook", len(files), count_lines(files), bare.seconds, measured.seconds,
+                      bare.max_rss_mb, measured.max_rss_mb)
 
 
 def measure_fix(relative: Sequence[str], repeat: int, scratch: Path) -> Comparison:
@@ -769,6 +792,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             measure_overhead("general", general, repeat, scratch),
             measure_fix(dense, repeat, scratch),
             *(measure_editor(relative, repeat, scratch) for relative in editor_files),
+            measure_hook(QUICK_HOOK_FILES if options.quick else HOOK_FILES, repeat, scratch),
         ]
         floor = measure_floor(repeat, scratch)
         bare = {item.name: item.baseline_seconds for item in comparisons}

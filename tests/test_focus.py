@@ -195,7 +195,7 @@ def test_benchmark_quick_run_writes_json(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     results = json.loads(output.read_text(encoding="utf-8"))
     assert {item["name"] for item in results["comparisons"]} == {
-        "dense", "general", "fix", "editor asyncio/runners.py", "editor email/message.py"
+        "dense", "general", "fix", "editor asyncio/runners.py", "editor email/message.py", "pre-commit hook"
     }
     assert all(item["ratio"] > 0 and item["memory_ratio"] > 0 for item in results["comparisons"])
     assert results["split"]["files_parsed"] > 0
