@@ -110,6 +110,35 @@ def test_elp106_deleting_the_attach_changes_nothing_on_38_and_later(version: str
     assert (strict.returncode != 0) == (version in ("3.12", "3.13")), strict.stderr
 
 
+@pytest.mark.parametrize("version", ["3.8", "3.9", "3.11", "3.12", "3.13"])
+def test_elp106_an_installed_watcher_keeps_its_attach(version: str, tmp_path: Path) -> None:
+    """SafeChildWatcher installed and attached in one function (pyshark's shape): no fix, safe
+    or unsafe, deletes the attach, without which no subprocess starts on 3.8-3.13; the advice,
+    both under ``sys.version_info < (3, 12)``, works on each and no longer warns on 3.12-3.13."""
+    from flake8_asyncloop.engine.fixer import fix_source
+    from flake8_asyncloop.engine.versions import parse_target_versions
+    from flake8_asyncloop.rules import ALL_RULES
+
+    python = runtime_python(version)
+    name = "elp106_attach_installed_watcher.py"
+    source = (RUNTIME / name).read_text()
+    assert fix_source(source, parse_target_versions(">=3.8"), ALL_RULES, unsafe=True).applied == 0
+    before = run(python, RUNTIME / name)
+    assert before.returncode == 0 and before.stdout == "exit status 0\n", before.stderr
+    install = "    asyncio.set_child_watcher(asyncio.SafeChildWatcher())  # error: ELP106, ELP106\n"
+    attach = "    asyncio.get_child_watcher().attach_loop(loop)  # error: ELP106\n"
+    assert install + attach in source
+    deleted = tmp_path / "deleted.py"
+    deleted.write_text(source.replace(attach, ""))
+    without = run(python, deleted)
+    assert "get_child_watcher() is not activated" in without.stderr, without.stderr
+    guarded = tmp_path / "guarded.py"
+    under_guard = "    if sys.version_info < (3, 12):\n    " + install + "    " + attach
+    guarded.write_text(source.replace(install + attach, under_guard))
+    advised = run(python, guarded, warnings="error::DeprecationWarning")
+    assert advised.returncode == 0 and advised.stdout == "exit status 0\n", advised.stderr
+
+
 @pytest.mark.parametrize("version", ["3.7", "3.8", "3.11", "3.12", "3.13"])
 def test_elp106_guarding_a_watcher_kept_in_a_name_keeps_37_working(version: str, tmp_path: Path) -> None:
     """Where 3.7 is a target the watcher kept in a name and its attach go under a version guard

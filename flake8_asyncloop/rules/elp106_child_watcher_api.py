@@ -149,7 +149,10 @@ class ChildWatcherApi(Rule):
         "For the attaching statements only: `get_child_watcher()` or `get_child_watcher().attach_loop(x)` "
         "alone, or `watcher = get_child_watcher()` followed by `watcher.attach_loop(x)`. Where 3.7 is a "
         "target they go under `if sys.version_info < (3, 8):` (safe); where every target is 3.8+ they are "
-        "deleted, unsafe when the module installs its own watcher. An `if` left with nothing in it "
+        "deleted, unsafe when the module installs its own watcher. Not in the function (or module body) "
+        "that installs its own watcher: SafeChildWatcher and FastChildWatcher need the attach on every "
+        "version, so it is reported as the watcher is, to be guarded or deleted with it. An `if` left "
+        "with nothing in it "
         "goes too when its test only reads (a version or platform test, a name) and names no local "
         "variable; otherwise, or in a block of its own, `pass` takes their place. A watcher kept in "
         "a module-level name is a global other modules may read: unsafe."
@@ -213,6 +216,26 @@ class ChildWatcherApi(Rule):
             expected_replacement=None,
         ),
         Example(
+            "import asyncio\n"
+            "def start(loop):\n"
+            "    asyncio.set_child_watcher(asyncio.SafeChildWatcher())\n"
+            "    asyncio.get_child_watcher().attach_loop(loop)\n",
+            ">=3.9",
+            expected_message=(
+                "asyncio.set_child_watcher() raises AttributeError on Python 3.14+ (removed) and warns on 3.12-3.13 "
+                "(deprecated); guard it with `if sys.version_info < (3, 12):`, or delete it to keep the default "
+                "watcher",
+                "asyncio.SafeChildWatcher() raises AttributeError on Python 3.14+ (removed) and warns on 3.12-3.13 "
+                "(deprecated); guard it with `if sys.version_info < (3, 12):`, or delete it to keep the default "
+                "watcher",
+                # The watcher installed here needs its attach on every version: not a no-op, not deleted.
+                "asyncio.get_child_watcher() raises AttributeError on Python 3.14+ (removed) and warns on 3.12-3.13 "
+                "(deprecated); guard it and the watcher it attaches with `if sys.version_info < (3, 12):`, or "
+                "delete both to keep the default watcher",
+            ),
+            expected_replacement=None,
+        ),
+        Example(
             "import asyncio\nclass NullWatcher(asyncio.AbstractChildWatcher):\n    pass\n",
             ">=3.9",
             expected_message=(
@@ -257,40 +280,43 @@ class ChildWatcherApi(Rule):
 
     def _calls(self, analysis: "ModuleAnalysis") -> Iterator[Finding]:
         watcher_sites = [site for site in analysis.index.calls if analysis.callee(site) in apis.CHILD_WATCHER_APIS]
-        custom_watcher = any(analysis.callee(site) not in apis.GET_CHILD_WATCHER for site in watcher_sites)
+        choosing = [site for site in watcher_sites if analysis.callee(site) not in apis.GET_CHILD_WATCHER]
+        custom_watcher = bool(choosing)
         for site in watcher_sites:
             reach = analysis.reach(site.node)
-            # Only statements that just attach are a no-op on 3.8+: code that keeps or uses the
-            # watcher (CPython's tests clear its callbacks) gets it as before.
+            # Only statements that just attach are a no-op on 3.8+, and only with the default
+            # watcher: code that keeps or uses the watcher (CPython's tests clear its callbacks)
+            # gets it as before, and the function that has just installed its own watcher
+            # attaches that one: SafeChildWatcher and FastChildWatcher start no subprocess
+            # without it ("not activated"), on 3.9 as on 3.13.
             statements = _attach_statements(analysis, site) if analysis.callee(site) in apis.GET_CHILD_WATCHER else None
-            if statements is not None:
+            no_op = statements is not None and not any(other.function is site.function for other in choosing)
+            if no_op:
                 if not reach.includes(_LATER):
                     continue
-                advice = _attach_advice(reach, statements)
+                advice = _attach_advice(reach, statements or ())
             else:
-                # A chosen watcher is in effect up to 3.11 (uvloop's tests pick SafeChildWatcher).
+                # A chosen watcher is in effect up to 3.13 (uvloop's tests pick SafeChildWatcher).
                 if not reach.includes(_DEPRECATED_OR_REMOVED):
                     continue
-                advice = "delete it to keep the default watcher"
-                if reach.includes(range(_DEPRECATED.start)):
-                    advice = f"guard it with {version_guard(_DEPRECATED.start)}, or {advice}"
+                advice = _chosen_watcher_advice(reach, attaches=statements is not None)
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,
-                f"{written}() {_consequence(reach, statements is not None)}; {advice}",
-                partial(self._fix, analysis, site, reach, custom_watcher) if statements is not None else None,
-                _ATTACH_TIMELINE if statements is not None else None,
+                f"{written}() {_consequence(reach, no_op)}; {advice}",
+                partial(self._fix, analysis, site, reach, custom_watcher) if no_op else None,
+                _ATTACH_TIMELINE if no_op else None,
             )
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", reach: "Reach", custom_watcher: bool) -> Optional[Fix]:
-        """For the statements that only attach a loop (``_attach_statements``).
+        """For the statements that only attach a loop to the default watcher (``_attach_statements``).
 
         Guarding them is safe where 3.7 is a target (3.7 keeps them, nothing else runs them).
         Deleting them, when no target needs them, is safe with the default watcher; unsafe when
-        the module installs its own (set_child_watcher or a watcher class), whose attach may
-        matter. At module level a watcher kept in a variable is a global importers may read:
-        unsafe too.
+        another function of the module installs its own (set_child_watcher or a watcher class),
+        which may be the one attached. At module level a watcher kept in a variable is a global
+        importers may read: unsafe too.
         """
         statements = _attach_statements(analysis, site)
         if statements is None:
@@ -304,6 +330,16 @@ class ChildWatcherApi(Rule):
         if edits is None:
             return None
         return Fix("Delete the child-watcher call", tuple(edits), not (custom_watcher or imported_name))
+
+
+def _chosen_watcher_advice(reach: "Reach", attaches: bool) -> str:
+    """Keep a chosen watcher (or the attach it needs) only where the API is not deprecated, or
+    drop it for the default watcher; an attach goes with the watcher it attaches."""
+    subject, deleted = ("it and the watcher it attaches", "both") if attaches else ("it", "it")
+    advice = f"delete {deleted} to keep the default watcher"
+    if reach.includes(range(_DEPRECATED.start)):
+        advice = f"guard {subject} with {version_guard(_DEPRECATED.start)}, or {advice}"
+    return advice
 
 
 def _attach_advice(reach: "Reach", statements: tuple[cst.SimpleStatementLine, ...]) -> str:
