@@ -70,6 +70,7 @@ READ_HELD_OUT_4 = TUNING  # held out until read in session 8 (engine bc8a993), t
 READ_HELD_OUT_5 = TUNING  # held out until read in session 8 (engine ed5f8c0), tuning since
 READ_HELD_OUT_6 = TUNING  # held out until read in session 9 (engine 0859f53), tuning since
 READ_HELD_OUT_7 = TUNING  # held out until read in session 9 (engine a251842), tuning since
+READ_HELD_OUT_8 = TUNING  # held out until read in session 14 (engine cc409b1), tuning since
 
 
 @dataclass(frozen=True)
@@ -397,34 +398,63 @@ PACKAGES: tuple[Dist, ...] = (
     Dist("weaviate-client", "4.24.1", "wheel", "vector DB client, sync over an event loop thread", READ_HELD_OUT_7),
     Dist("wxasync", "0.49", "wheel", "wxPython main loop driving asyncio", READ_HELD_OUT_7),
     Dist("zigpy-znp", "0.14.3", "wheel", "Zigbee radio over serial", READ_HELD_OUT_7),
-    # Held-out batch 8, pinned in session 10 by a helper that never ran them: the held-out part for
-    # the next read (workflow SDKs and job queues with sync facades, test runners with async steps,
-    # GUI backends with their own loops, UI servers, protocol and device libraries, agents).
-    Dist("behave", "1.3.3", "wheel", "BDD runner, async steps run on a loop", HELD_OUT),
-    Dist("bumble", "0.0.236", "wheel", "Bluetooth stack, apps run their own loops", HELD_OUT),
-    Dist("dask-gateway", "2026.3.0", "wheel", "cluster client, sync facade over a loop in a thread", HELD_OUT),
-    Dist("dbus-next", "0.2.3", "wheel", "D-Bus over asyncio and GLib message buses", HELD_OUT),
-    Dist("edge-tts", "7.3.1", "wheel", "TTS client, sync stream over an asyncio one", HELD_OUT),
-    Dist("eventlet", "0.41.3", "wheel", "green threads with an asyncio hub", HELD_OUT),
-    Dist("gremlinpython", "3.8.2", "wheel", "graph driver, aiohttp transport with its own loop", HELD_OUT),
-    Dist("hatchet-sdk", "1.43.1", "wheel", "workflow worker, loops in threads and processes", HELD_OUT),
-    Dist("kr8s", "0.20.15", "wheel", "Kubernetes client, sync API over the async one", HELD_OUT),
-    Dist("molotov", "2.6", "sdist", "load tester, a loop per worker process", HELD_OUT),
-    Dist("nicegui", "3.18.0", "wheel", "UI framework, server loop beside threads", HELD_OUT),
-    Dist("opcua", "0.98.13", "sdist", "old OPC UA library, asyncio loop in a thread", HELD_OUT),
-    Dist("prefect", "3.9.1", "wheel", "workflow SDK, sync facades and loops in threads", HELD_OUT),
-    Dist("procrastinate", "3.10.0", "wheel", "job queue, sync and async connectors", HELD_OUT),
-    Dist("pydantic-ai-slim", "2.78.0", "wheel", "agent SDK, run_sync over a loop", HELD_OUT),
-    Dist("pyshark", "0.6", "wheel", "tshark wrapper, get_event_loop and child processes", HELD_OUT),
-    Dist("python-osc", "1.10.2", "wheel", "OSC servers, asyncio and threaded", HELD_OUT),
-    Dist("python-statemachine", "3.2.2", "wheel", "state machines, sync engine over async callbacks", HELD_OUT),
-    Dist("robotframework", "7.5", "wheel", "test runner, async keywords run on a loop", HELD_OUT),
-    Dist("rocketry", "2.5.1", "wheel", "scheduler, sync and async sessions", HELD_OUT),
-    Dist("shiny", "1.8.0", "wheel", "app framework, sync wrappers over coroutines", HELD_OUT),
-    Dist("spade", "4.1.4", "wheel", "XMPP multi-agent platform, loops in threads", HELD_OUT),
-    Dist("streamz", "0.6.6", "wheel", "streams on tornado and asyncio loops in threads", HELD_OUT),
-    Dist("toga-gtk", "0.5.7", "wheel", "GTK backend, GLib event loop", HELD_OUT),
-    Dist("toga-winforms", "0.5.7", "wheel", "Windows backend, its own proactor event loop", HELD_OUT),
+    # Held-out batch 8, pinned in session 10 by a helper that never ran them, read in session 14
+    # (workflow SDKs and job queues with sync facades, test runners with async steps, GUI backends
+    # with their own loops, UI servers, protocol and device libraries, agents).
+    Dist("behave", "1.3.3", "wheel", "BDD runner, async steps run on a loop", READ_HELD_OUT_8),
+    Dist("bumble", "0.0.236", "wheel", "Bluetooth stack, apps run their own loops", READ_HELD_OUT_8),
+    Dist("dask-gateway", "2026.3.0", "wheel", "cluster client, sync facade over a loop in a thread", READ_HELD_OUT_8),
+    Dist("dbus-next", "0.2.3", "wheel", "D-Bus over asyncio and GLib message buses", READ_HELD_OUT_8),
+    Dist("edge-tts", "7.3.1", "wheel", "TTS client, sync stream over an asyncio one", READ_HELD_OUT_8),
+    Dist("eventlet", "0.41.3", "wheel", "green threads with an asyncio hub", READ_HELD_OUT_8),
+    Dist("gremlinpython", "3.8.2", "wheel", "graph driver, aiohttp transport with its own loop", READ_HELD_OUT_8),
+    Dist("hatchet-sdk", "1.43.1", "wheel", "workflow worker, loops in threads and processes", READ_HELD_OUT_8),
+    Dist("kr8s", "0.20.15", "wheel", "Kubernetes client, sync API over the async one", READ_HELD_OUT_8),
+    Dist("molotov", "2.6", "sdist", "load tester, a loop per worker process", READ_HELD_OUT_8),
+    Dist("nicegui", "3.18.0", "wheel", "UI framework, server loop beside threads", READ_HELD_OUT_8),
+    Dist("opcua", "0.98.13", "sdist", "old OPC UA library, asyncio loop in a thread", READ_HELD_OUT_8),
+    Dist("prefect", "3.9.1", "wheel", "workflow SDK, sync facades and loops in threads", READ_HELD_OUT_8),
+    Dist("procrastinate", "3.10.0", "wheel", "job queue, sync and async connectors", READ_HELD_OUT_8),
+    Dist("pydantic-ai-slim", "2.78.0", "wheel", "agent SDK, run_sync over a loop", READ_HELD_OUT_8),
+    Dist("pyshark", "0.6", "wheel", "tshark wrapper, get_event_loop and child processes", READ_HELD_OUT_8),
+    Dist("python-osc", "1.10.2", "wheel", "OSC servers, asyncio and threaded", READ_HELD_OUT_8),
+    Dist("python-statemachine", "3.2.2", "wheel", "state machines, sync engine over async callbacks", READ_HELD_OUT_8),
+    Dist("robotframework", "7.5", "wheel", "test runner, async keywords run on a loop", READ_HELD_OUT_8),
+    Dist("rocketry", "2.5.1", "wheel", "scheduler, sync and async sessions", READ_HELD_OUT_8),
+    Dist("shiny", "1.8.0", "wheel", "app framework, sync wrappers over coroutines", READ_HELD_OUT_8),
+    Dist("spade", "4.1.4", "wheel", "XMPP multi-agent platform, loops in threads", READ_HELD_OUT_8),
+    Dist("streamz", "0.6.6", "wheel", "streams on tornado and asyncio loops in threads", READ_HELD_OUT_8),
+    Dist("toga-gtk", "0.5.7", "wheel", "GTK backend, GLib event loop", READ_HELD_OUT_8),
+    Dist("toga-winforms", "0.5.7", "wheel", "Windows backend, its own proactor event loop", READ_HELD_OUT_8),
+    # Held-out batch 9, pinned in session 14 by a helper that never ran them: the held-out part for
+    # the next read (IMAP, SMB, SNMP and home-automation clients, model serving and workflow SDKs,
+    # trading and chat bots, a language server and a test framework, sync facades over loops in
+    # threads, older releases of jupyterhub, sqlalchemy, kaleido and freqtrade).
+    Dist("aioimaplib", "2.0.3", "wheel", "async IMAP client, get_event_loop and a test server loop", HELD_OUT),
+    Dist("aiosmb", "0.4.14", "wheel", "async SMB/DCERPC client, asyncio.run in many tool mains", HELD_OUT),
+    Dist("aioworkers", "0.28.0", "wheel", "old worker framework, uvloop policy and own loops", HELD_OUT),
+    Dist("bacpypes3", "0.0.110", "wheel", "building automation stack, get_event_loop and CLI", HELD_OUT),
+    Dist("bentoml", "1.4.40", "wheel", "model serving, selector policy and sync clients", HELD_OUT),
+    Dist("bluesky", "1.15.1", "wheel", "experiment RunEngine, its event loop in a thread", HELD_OUT),
+    Dist("desktop-notifier", "6.2.0", "wheel", "notifications, sync facade on a private loop", HELD_OUT),
+    Dist("falcon", "4.4.0", "wheel", "web framework, sync helper over the policy's loop", HELD_OUT),
+    Dist("flytekit", "1.16.31", "wheel", "workflow SDK, module-level loop and selector policy", HELD_OUT),
+    Dist("freqtrade", "2025.6", "wheel", "old trading bot, loops in threads for API and telegram", HELD_OUT),
+    Dist("jupyterhub", "5.2.1", "wheel", "old multi-user hub, new loops and a loop in a thread", HELD_OUT),
+    Dist("kaleido", "1.0.0", "wheel", "old plot export, sync calls run asyncio.run in threads", HELD_OUT),
+    Dist("maigret", "0.6.6", "wheel", "username OSINT CLI, selector policy, loops in web app", HELD_OUT),
+    Dist("openai-agents", "0.24.0", "wheel", "agents SDK, run_sync drives the policy's loop", HELD_OUT),
+    Dist("panoramisk", "1.4", "wheel", "asterisk AMI/FastAGI client, 2021 get_event_loop style", HELD_OUT),
+    Dist("pexpect", "4.9.0", "wheel", "terminal automation, get_event_loop fallback", HELD_OUT),
+    Dist("puresnmp", "2.0.1", "wheel", "pure-Python SNMP, run_until_complete sync helpers", HELD_OUT),
+    Dist("pygls", "1.3.1", "wheel", "old language server, creates and sets its own loop", HELD_OUT),
+    Dist("pyinsteon", "1.7.0", "wheel", "insteon home automation, get_event_loop in tools", HELD_OUT),
+    Dist("pywebio", "1.8.4", "sdist", "script web UIs, new loops set in server threads", HELD_OUT),
+    Dist("rflink", "0.0.68", "wheel", "radio gateway CLI and proxy, classic loop usage", HELD_OUT),
+    Dist("spotdl", "4.6.0", "wheel", "music downloader, own loop set and run per downloader", HELD_OUT),
+    Dist("sqlalchemy", "2.0.36", "wheel", "old ORM, greenlet bridge and a sync loop runner", HELD_OUT),
+    Dist("ward", "0.68.0b0", "wheel", "test framework, asyncio.run for tests and fixtures", HELD_OUT),
+    Dist("zarr", "3.1.6", "wheel", "array storage, sync API over a loop in a thread", HELD_OUT),
 )
 
 
