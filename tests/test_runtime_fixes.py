@@ -139,6 +139,27 @@ def test_elp106_an_installed_watcher_keeps_its_attach(version: str, tmp_path: Pa
     assert advised.returncode == 0 and advised.stdout == "exit status 0\n", advised.stderr
 
 
+def test_elp106_an_attach_where_another_function_installs_a_watcher_is_fixed_only_on_request() -> None:
+    """The attach may be of the watcher installed elsewhere in the module, which needs it on
+    3.8-3.13 (the test above): putting it under ``sys.version_info < (3, 8)`` is unsafe."""
+    from flake8_asyncloop.engine.fixer import fix_source, reported
+    from flake8_asyncloop.engine.versions import parse_target_versions
+    from flake8_asyncloop.rules import ALL_RULES
+
+    source = (
+        "import asyncio\n\n\n"
+        "def install():\n    asyncio.set_child_watcher(asyncio.SafeChildWatcher())\n\n\n"
+        "def attach(loop):\n    asyncio.get_child_watcher().attach_loop(loop)\n"
+    )
+    targets = parse_target_versions(">=3.7")
+    attach = [d for d in reported(source, targets, ALL_RULES, fixes=True) if d.line == 9]
+    assert [(d.fix.description, d.fix.safe) for d in attach if d.fix is not None] == [
+        ("Run it only before Python 3.8", False)
+    ]
+    assert fix_source(source, targets, ALL_RULES).applied == 0
+    assert "version_info < (3, 8)" in fix_source(source, targets, ALL_RULES, unsafe=True).source
+
+
 @pytest.mark.parametrize("version", ["3.7", "3.8", "3.11", "3.12", "3.13"])
 def test_elp106_guarding_a_watcher_kept_in_a_name_keeps_37_working(version: str, tmp_path: Path) -> None:
     """Where 3.7 is a target the watcher kept in a name and its attach go under a version guard

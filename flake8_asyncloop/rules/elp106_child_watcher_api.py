@@ -28,19 +28,20 @@ _REMOVED = range(14, 100)
 _DEPRECATED_OR_REMOVED_SET = frozenset(_DEPRECATED_OR_REMOVED)
 
 
-def _consequence(reach: "Reach", attaches: bool) -> str:
+def _consequence(reach: "Reach", no_op: bool) -> str:
     """What the call does on the versions that reach it.
 
-    Only ``get_child_watcher()`` (there to attach a loop) is a no-op on 3.8+. Choosing a watcher
-    (a watcher class, set_child_watcher) changes which watcher asyncio uses up to 3.13, so for it
-    only the deprecation (3.12) and the removal (3.14) are problems.
+    Only ``get_child_watcher()`` there to attach a loop to the default watcher is a no-op on
+    3.8+. Choosing a watcher (a watcher class, set_child_watcher), and attaching one the module
+    chose, changes which watcher asyncio uses up to 3.13, so there only the deprecation (3.12) and
+    the removal (3.14) are problems.
     """
     effects = []
     if reach.includes(_REMOVED):
         effects.append("raises AttributeError on {}3.14+ (removed)")
     if reach.includes(_DEPRECATED):
         effects.append("warns on {}3.12-3.13 (deprecated)")
-    if attaches and reach.includes(_NO_OP):
+    if no_op and reach.includes(_NO_OP):
         effects.append("does nothing on {}3.8+")
     if effects == ["does nothing on {}3.8+"]:
         effects[0] += ", whose default child watcher needs no loop"
@@ -148,11 +149,11 @@ class ChildWatcherApi(Rule):
     fix_details = (
         "For the attaching statements only: `get_child_watcher()` or `get_child_watcher().attach_loop(x)` "
         "alone, or `watcher = get_child_watcher()` followed by `watcher.attach_loop(x)`. Where 3.7 is a "
-        "target they go under `if sys.version_info < (3, 8):` (safe); where every target is 3.8+ they are "
-        "deleted, unsafe when the module installs its own watcher. Not in the function (or module body) "
-        "that installs its own watcher: SafeChildWatcher and FastChildWatcher need the attach on every "
-        "version, so it is reported as the watcher is, to be guarded or deleted with it. An `if` left "
-        "with nothing in it "
+        "target they go under `if sys.version_info < (3, 8):`; where every target is 3.8+ they are "
+        "deleted; both unsafe when the module installs its own watcher. Not in the function (or module "
+        "body) that installs its own watcher: SafeChildWatcher and FastChildWatcher need the attach on every "
+        "version, so it is reported as the watcher is, to be guarded or deleted with it. An `if` left with "
+        "nothing in it "
         "goes too when its test only reads (a version or platform test, a name) and names no local "
         "variable; otherwise, or in a block of its own, `pass` takes their place. A watcher kept in "
         "a module-level name is a global other modules may read: unsafe."
@@ -284,22 +285,22 @@ class ChildWatcherApi(Rule):
         custom_watcher = bool(choosing)
         for site in watcher_sites:
             reach = analysis.reach(site.node)
-            # Only statements that just attach are a no-op on 3.8+, and only with the default
-            # watcher: code that keeps or uses the watcher (CPython's tests clear its callbacks)
-            # gets it as before, and the function that has just installed its own watcher
+            # Only statements that just attach are a no-op on 3.8+ (with the default watcher):
+            # code that keeps or uses the watcher (CPython's tests clear its callbacks) gets it
+            # as before, and the function (or module body) that installs its own watcher
             # attaches that one: SafeChildWatcher and FastChildWatcher start no subprocess
-            # without it ("not activated"), on 3.9 as on 3.13.
+            # without it ("not activated", on 3.8 as on 3.13).
             statements = _attach_statements(analysis, site) if analysis.callee(site) in apis.GET_CHILD_WATCHER else None
-            no_op = statements is not None and not any(other.function is site.function for other in choosing)
-            if no_op:
+            installs_here = any(other.function is site.function for other in choosing)
+            if statements is not None and not installs_here:
                 if not reach.includes(_LATER):
                     continue
-                advice = _attach_advice(reach, statements or ())
+                advice, no_op = _attach_advice(reach, statements), True
             else:
-                # A chosen watcher is in effect up to 3.13 (uvloop's tests pick SafeChildWatcher).
+                # A chosen watcher is in effect up to 3.11 (uvloop's tests pick SafeChildWatcher).
                 if not reach.includes(_DEPRECATED_OR_REMOVED):
                     continue
-                advice = _chosen_watcher_advice(reach, attaches=statements is not None)
+                advice, no_op = _chosen_watcher_advice(reach, attaches=statements is not None), False
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,
@@ -310,20 +311,21 @@ class ChildWatcherApi(Rule):
 
     @staticmethod
     def _fix(analysis: "ModuleAnalysis", site: "CallSite", reach: "Reach", custom_watcher: bool) -> Optional[Fix]:
-        """For the statements that only attach a loop to the default watcher (``_attach_statements``).
+        """For the statements that only attach a loop (``_attach_statements``), where their function
+        installs no watcher.
 
-        Guarding them is safe where 3.7 is a target (3.7 keeps them, nothing else runs them).
-        Deleting them, when no target needs them, is safe with the default watcher; unsafe when
-        another function of the module installs its own (set_child_watcher or a watcher class),
-        which may be the one attached. At module level a watcher kept in a variable is a global
-        importers may read: unsafe too.
+        Guarding them (where 3.7 is a target: 3.7 keeps them, nothing else runs them) and deleting
+        them (where no target needs them) are safe with the default watcher; unsafe when the
+        module installs its own elsewhere (set_child_watcher or a watcher class), which may be the
+        one attached. At module level a watcher kept in a variable is a global importers may
+        read: unsafe too.
         """
         statements = _attach_statements(analysis, site)
         if statements is None:
             return None
         imported_name = len(statements) > 1 and site.function is None
         if reach.includes(_NEEDED_BEFORE):
-            return _guarded(analysis, site, statements, not imported_name)
+            return _guarded(analysis, site, statements, not (custom_watcher or imported_name))
         function = site.function
         local_names = frozenset(function.scope.bindings) - function.parameters if function is not None else frozenset()
         edits = delete_statements(analysis.fixes, analysis.index, statements, site.blocks, local_names)
