@@ -193,3 +193,15 @@ def test_large_modules_parsed_whole_in_pieces_are_libcst_s_tree(name: str) -> No
     module = pieces.parse_whole(source, ast.parse(source), parse)
     assert len(parsed) > 10
     assert module.deep_equals(cst.parse_module(source))
+
+
+def test_blank_lines_indented_before_the_first_statement_still_allow_pieces() -> None:
+    """No block precedes the first statement: lines before it never stop the cut at 0, without
+    which the module would be parsed whole."""
+    source = "    \n    # an indented comment\n" + (STDLIB / "test" / "test_asyncio" / "test_unix_events.py").read_text(
+        encoding="utf-8"
+    )
+    parsed, parse = _recording()
+    module = pieces.parse_whole(source, ast.parse(source), parse)
+    assert len(parsed) > 10
+    assert module.deep_equals(cst.parse_module(source))

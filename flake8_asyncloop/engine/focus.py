@@ -107,7 +107,8 @@ class _Module:
 class Cut:
     """Where libcst's parse of the focused code may be cut (``pieces.py``): before a kept
     top-level statement, or before a statement of a split class's body other than its first,
-    with the blank and comment lines that lead up to it."""
+    with the blank and comment lines that lead up to it (not where libcst's single parse would
+    give some of them to the block before)."""
 
     offset: int  # in ``Focused.code``
     in_class: bool  # what follows continues the body of the class before it
@@ -672,7 +673,9 @@ def _cuts(module: _Module, line_numbers: tuple[int, ...]) -> tuple[Cut, ...]:
         starts_body = unit.in_class is not None and previous is unit.in_class
         gap = bisect.bisect_left(line_numbers, end + 1)
         between = line_numbers[gap : bisect.bisect_left(line_numbers, unit.first, gap)]
-        if end < unit.first and not starts_body and _gap_leads_to(module, between, unit.first):
+        # Before the first statement there is no block for lines to go to: the cut at 0 stays.
+        leads = previous is None or _gap_leads_to(module, between, unit.first)
+        if end < unit.first and not starts_body and leads:
             cuts.append(Cut(offsets[gap], unit.in_class is not None))
         end = unit.header_last if unit.is_header and unit.header_last is not None else unit.last
         previous = unit
