@@ -77,8 +77,8 @@ EDITOR_FILES = (
 )
 QUICK_EDITOR_FILES = ("asyncio/runners.py", "email/message.py")
 # pre-commit's path: the command on a batch of staged files, here the editor's files with nothing
-# to report.
-HOOK_FILES = EDITOR_FILES[:1] + EDITOR_FILES[2:]
+# to report (all but test_events.py).
+HOOK_FILES = tuple(name for name in EDITOR_FILES if name != "test/test_asyncio/test_events.py")
 QUICK_HOOK_FILES = ("email/message.py",)
 SERVER_EDITS = 20
 QUICK_GENERAL = ("json",)

@@ -267,7 +267,7 @@ def _run_engine(
     if tree is not None and not some_rule_may_find(body, tree, path):
         # As the engine would answer, without loading the rules and libcst: most files of a
         # pre-commit run or a project hold no loop API.
-        return FixResult(body, 0, []), (0, 0) if task.mode == "fix" or with_fixes else None
+        return FixResult(body, 0, []), ((0, 0) if task.mode == "fix" or with_fixes else None)
     from flake8_asyncloop.engine.fixer import fix_source, reported
     from flake8_asyncloop.engine.process import OWNER
 

@@ -1,4 +1,4 @@
-"""Edits on source text, and the building blocks fixes are made of.
+"""The building blocks fixes are made of: edits worked out on libcst's nodes (``text.py`` applies them).
 
 Fixes are text edits rather than rewritten trees: every byte outside an edit stays as it was
 (comments, quotes, CRLF, tabs), the same edits serve the command, the codemod and an editor's
