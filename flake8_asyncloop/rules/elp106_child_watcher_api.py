@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from flake8_asyncloop.engine import apis
-from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix
+from flake8_asyncloop.engine.diagnostics import Edit, Finding, Fix, FixFactory
 from flake8_asyncloop.engine.reads import Reads
 from flake8_asyncloop.engine.removal import delete_statements
 from flake8_asyncloop.engine.timeline import RAISES_REMOVED, WARNS_DEPRECATED, Effect, from_version
@@ -296,23 +296,28 @@ class ChildWatcherApi(Rule):
                 if not reach.includes(_LATER):
                     continue
                 advice, no_op = _attach_advice(reach, statements), True
+                fix: Optional[FixFactory] = partial(self._fix, analysis, site, statements, reach, custom_watcher)
             else:
                 # A chosen watcher is in effect up to 3.11 (uvloop's tests pick SafeChildWatcher).
                 if not reach.includes(_DEPRECATED_OR_REMOVED):
                     continue
                 advice, no_op = _chosen_watcher_advice(reach, attaches=statements is not None), False
+                fix = None
             written = analysis.source(site.node.func)
             yield Finding(
                 site.node,
                 f"{written}() {_consequence(reach, no_op)}; {advice}",
-                partial(self._fix, analysis, site, reach, custom_watcher) if no_op else None,
+                fix,
                 _ATTACH_TIMELINE if no_op else None,
             )
 
     @staticmethod
-    def _fix(analysis: "ModuleAnalysis", site: "CallSite", reach: "Reach", custom_watcher: bool) -> Optional[Fix]:
-        """For the statements that only attach a loop (``_attach_statements``), where their function
-        installs no watcher.
+    def _fix(
+        analysis: "ModuleAnalysis", site: "CallSite", statements: tuple[cst.SimpleStatementLine, ...], reach: "Reach",
+        custom_watcher: bool,
+    ) -> Optional[Fix]:
+        """For ``statements``, which only attach a loop (``_attach_statements``), where their
+        function installs no watcher.
 
         Guarding them (where 3.7 is a target: 3.7 keeps them, nothing else runs them) and deleting
         them (where no target needs them) are safe with the default watcher; unsafe when the
@@ -320,9 +325,6 @@ class ChildWatcherApi(Rule):
         one attached. At module level a watcher kept in a variable is a global importers may
         read: unsafe too.
         """
-        statements = _attach_statements(analysis, site)
-        if statements is None:
-            return None
         imported_name = len(statements) > 1 and site.function is None
         if reach.includes(_NEEDED_BEFORE):
             return _guarded(analysis, site, statements, not (custom_watcher or imported_name))
