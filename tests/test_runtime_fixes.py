@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from flake8_asyncloop.engine.fixer import fix_source, reported
+from flake8_asyncloop.engine.versions import parse_target_versions
+from flake8_asyncloop.rules import ALL_RULES
 from tests.fixture_support import FIXTURES
 from tests.snapshot_support import fixed_text
 from tests.test_runtime_elp101 import runtime_python
@@ -115,10 +118,6 @@ def test_elp106_an_installed_watcher_keeps_its_attach(version: str, tmp_path: Pa
     """SafeChildWatcher installed and attached in one function (pyshark's shape): no fix, safe
     or unsafe, deletes the attach, without which no subprocess starts on 3.8-3.13; the advice,
     both under ``sys.version_info < (3, 12)``, works on each and no longer warns on 3.12-3.13."""
-    from flake8_asyncloop.engine.fixer import fix_source
-    from flake8_asyncloop.engine.versions import parse_target_versions
-    from flake8_asyncloop.rules import ALL_RULES
-
     python = runtime_python(version)
     name = "elp106_attach_installed_watcher.py"
     source = (RUNTIME / name).read_text()
@@ -142,10 +141,6 @@ def test_elp106_an_installed_watcher_keeps_its_attach(version: str, tmp_path: Pa
 def test_elp106_an_attach_where_another_function_installs_a_watcher_is_fixed_only_on_request() -> None:
     """The attach may be of the watcher installed elsewhere in the module, which needs it on
     3.8-3.13 (the test above): putting it under ``sys.version_info < (3, 8)`` is unsafe."""
-    from flake8_asyncloop.engine.fixer import fix_source, reported
-    from flake8_asyncloop.engine.versions import parse_target_versions
-    from flake8_asyncloop.rules import ALL_RULES
-
     source = (
         "import asyncio\n\n\n"
         "def install():\n    asyncio.set_child_watcher(asyncio.SafeChildWatcher())\n\n\n"
